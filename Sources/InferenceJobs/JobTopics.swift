@@ -1,0 +1,23 @@
+/// The Kafka topics of the pipeline. Every message on them is keyed by job ID.
+public struct JobTopics: Sendable, Hashable {
+    /// Jobs submitted by services. Defaults to `inference-jobs`.
+    public var jobs: String
+    /// One result per processed job. Defaults to `inference-results`.
+    public var results: String
+    /// Jobs waiting for a retry after a retryable failure. Defaults to `inference-jobs.retry`.
+    public var retry: String
+    /// Jobs that cannot be processed, with the reason in headers. Defaults to `inference-jobs.dlq`.
+    public var deadLetter: String
+
+    public init(
+        jobs: String = "inference-jobs",
+        results: String = "inference-results",
+        retry: String = "inference-jobs.retry",
+        deadLetter: String = "inference-jobs.dlq"
+    ) {
+        self.jobs = jobs
+        self.results = results
+        self.retry = retry
+        self.deadLetter = deadLetter
+    }
+}
