@@ -1,0 +1,265 @@
+/// A strict RFC 8259 parser from UTF-8 bytes to `JSONValue`.
+///
+/// Hand-written rather than `JSONDecoder` because the worker decodes every message it takes: this parser needs no
+/// intermediate `Decoder` machinery, keeps integers exact, and reports where the syntax broke.
+struct JSONParser {
+    /// Why the bytes are not JSON, and where.
+    struct SyntaxError: Error {
+        var message: String
+        var offset: Int
+    }
+
+    /// Nesting deeper than this is refused instead of risking the stack on a hostile message.
+    static let maximumDepth = 128
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+    private var depth = 0
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    /// Parses exactly one JSON value, surrounded by optional whitespace.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        let value = try parser.parseValue()
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else {
+            throw parser.syntaxError("unexpected data after the JSON value")
+        }
+        return value
+    }
+
+    private mutating func parseValue() throws(SyntaxError) -> JSONValue {
+        guard self.index < self.bytes.count else { throw self.syntaxError("unexpected end of input") }
+        switch self.bytes[self.index] {
+        case UInt8(ascii: "{"): return try self.parseObject()
+        case UInt8(ascii: "["): return try self.parseArray()
+        case UInt8(ascii: "\""): return .string(try self.parseString())
+        case UInt8(ascii: "t"): try self.expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try self.expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try self.expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try self.parseNumber()
+        default: throw self.syntaxError("unexpected character")
+        }
+    }
+
+    private mutating func parseObject() throws(SyntaxError) -> JSONValue {
+        try self.enterContainer()
+        var object: [String: JSONValue] = [:]
+        self.skipWhitespace()
+        if self.consume(UInt8(ascii: "}")) {
+            self.depth -= 1
+            return .object(object)
+        }
+        while true {
+            self.skipWhitespace()
+            guard self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: "\"") else {
+                throw self.syntaxError("expected a string key")
+            }
+            let key = try self.parseString()
+            self.skipWhitespace()
+            guard self.consume(UInt8(ascii: ":")) else { throw self.syntaxError("expected ':'") }
+            self.skipWhitespace()
+            object[key] = try self.parseValue()
+            self.skipWhitespace()
+            if self.consume(UInt8(ascii: ",")) { continue }
+            guard self.consume(UInt8(ascii: "}")) else { throw self.syntaxError("expected ',' or '}'") }
+            self.depth -= 1
+            return .object(object)
+        }
+    }
+
+    private mutating func parseArray() throws(SyntaxError) -> JSONValue {
+        try self.enterContainer()
+        var array: [JSONValue] = []
+        self.skipWhitespace()
+        if self.consume(UInt8(ascii: "]")) {
+            self.depth -= 1
+            return .array(array)
+        }
+        while true {
+            self.skipWhitespace()
+            array.append(try self.parseValue())
+            self.skipWhitespace()
+            if self.consume(UInt8(ascii: ",")) { continue }
+            guard self.consume(UInt8(ascii: "]")) else { throw self.syntaxError("expected ',' or ']'") }
+            self.depth -= 1
+            return .array(array)
+        }
+    }
+
+    /// Parses a number; an integer literal of at most 18 digits is accumulated directly, anything else goes through
+    /// the standard library's correctly rounded conversion.
+    private mutating func parseNumber() throws(SyntaxError) -> JSONValue {
+        let start = self.index
+        let isNegative = self.consume(UInt8(ascii: "-"))
+        let integerStart = self.index
+        if self.consume(UInt8(ascii: "0")) {
+            if self.peekDigit() { throw self.syntaxError("leading zeros are not allowed") }
+        } else {
+            guard self.consumeDigits() else { throw self.syntaxError("expected a digit") }
+        }
+        let integerDigits = self.index - integerStart
+        var isInteger = true
+        if self.consume(UInt8(ascii: ".")) {
+            isInteger = false
+            guard self.consumeDigits() else { throw self.syntaxError("expected a digit after '.'") }
+        }
+        if self.consume(UInt8(ascii: "e")) || self.consume(UInt8(ascii: "E")) {
+            isInteger = false
+            _ = self.consume(UInt8(ascii: "+")) || self.consume(UInt8(ascii: "-"))
+            guard self.consumeDigits() else { throw self.syntaxError("expected a digit in the exponent") }
+        }
+        if isInteger && integerDigits <= 18 {
+            var value = 0
+            for position in integerStart..<self.index {
+                value = value &* 10 &+ Int(self.bytes[position] &- UInt8(ascii: "0"))
+            }
+            return .integer(isNegative ? -value : value)
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]), as: UTF8.self)
+        if isInteger, let value = Int(text) {
+            return .integer(value)
+        }
+        guard let value = Double(text), value.isFinite else {
+            throw SyntaxError(message: "number out of range", offset: start)
+        }
+        return .number(value)
+    }
+
+    /// Parses a string starting at its opening quote; strings without escapes are made straight from the buffer.
+    private mutating func parseString() throws(SyntaxError) -> String {
+        self.index += 1
+        let start = self.index
+        while self.index < self.bytes.count {
+            let byte = self.bytes[self.index]
+            if byte == UInt8(ascii: "\"") {
+                let string = try self.makeString(UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]), at: start)
+                self.index += 1
+                return string
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw self.syntaxError("control character in string") }
+            self.index += 1
+        }
+        var unescaped = Array(UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]))
+        while self.index < self.bytes.count {
+            let byte = self.bytes[self.index]
+            self.index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return try unescaped.withUnsafeBufferPointer { buffer throws(SyntaxError) in
+                    try self.makeString(buffer, at: start)
+                }
+            case UInt8(ascii: "\\"):
+                try self.appendEscape(to: &unescaped)
+            case ..<0x20:
+                throw self.syntaxError("control character in string")
+            default:
+                unescaped.append(byte)
+            }
+        }
+        throw self.syntaxError("unterminated string")
+    }
+
+    private mutating func appendEscape(to buffer: inout [UInt8]) throws(SyntaxError) {
+        guard self.index < self.bytes.count else { throw self.syntaxError("unterminated escape") }
+        let byte = self.bytes[self.index]
+        self.index += 1
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(byte)
+        case UInt8(ascii: "b"): buffer.append(0x08)
+        case UInt8(ascii: "f"): buffer.append(0x0C)
+        case UInt8(ascii: "n"): buffer.append(0x0A)
+        case UInt8(ascii: "r"): buffer.append(0x0D)
+        case UInt8(ascii: "t"): buffer.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = UInt32(try self.parseHexQuad())
+            if (0xD800..<0xDC00).contains(scalar) {
+                guard self.consume(UInt8(ascii: "\\")), self.consume(UInt8(ascii: "u")) else {
+                    throw self.syntaxError("unpaired surrogate")
+                }
+                let low = UInt32(try self.parseHexQuad())
+                guard (0xDC00..<0xE000).contains(low) else { throw self.syntaxError("unpaired surrogate") }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            }
+            guard let unicodeScalar = Unicode.Scalar(scalar) else { throw self.syntaxError("unpaired surrogate") }
+            buffer.append(contentsOf: String(Character(unicodeScalar)).utf8)
+        default:
+            throw self.syntaxError("invalid escape")
+        }
+    }
+
+    private mutating func parseHexQuad() throws(SyntaxError) -> UInt16 {
+        guard self.index + 4 <= self.bytes.count else { throw self.syntaxError("truncated \\u escape") }
+        var value: UInt16 = 0
+        for _ in 0..<4 {
+            let byte = self.bytes[self.index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw self.syntaxError("invalid hex digit in \\u escape")
+            }
+            value = value << 4 | UInt16(digit)
+            self.index += 1
+        }
+        return value
+    }
+
+    private func makeString(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int) throws(SyntaxError) -> String {
+        guard let string = String(validating: utf8, as: UTF8.self) else {
+            throw SyntaxError(message: "invalid UTF-8 in string", offset: offset)
+        }
+        return string
+    }
+
+    private mutating func enterContainer() throws(SyntaxError) {
+        self.depth += 1
+        guard self.depth <= Self.maximumDepth else { throw self.syntaxError("nested too deeply") }
+        self.index += 1
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(SyntaxError) {
+        let count = literal.utf8CodeUnitCount
+        guard self.index + count <= self.bytes.count else { throw self.syntaxError("unexpected end of input") }
+        for offset in 0..<count where self.bytes[self.index + offset] != literal.utf8Start[offset] {
+            throw self.syntaxError("invalid literal")
+        }
+        self.index += count
+    }
+
+    private mutating func consume(_ byte: UInt8) -> Bool {
+        guard self.index < self.bytes.count, self.bytes[self.index] == byte else { return false }
+        self.index += 1
+        return true
+    }
+
+    private func peekDigit() -> Bool {
+        self.index < self.bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self.bytes[self.index])
+    }
+
+    /// Consumes one or more digits; returns whether there was at least one.
+    private mutating func consumeDigits() -> Bool {
+        let start = self.index
+        while self.peekDigit() { self.index += 1 }
+        return self.index > start
+    }
+
+    private mutating func skipWhitespace() {
+        while self.index < self.bytes.count {
+            switch self.bytes[self.index] {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): self.index += 1
+            default: return
+            }
+        }
+    }
+
+    private func syntaxError(_ message: String) -> SyntaxError {
+        SyntaxError(message: message, offset: self.index)
+    }
+}

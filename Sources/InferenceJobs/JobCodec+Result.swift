@@ -1,0 +1,135 @@
+import Foundation
+
+extension JobCodec {
+    /// Encodes `result`; keys are written in a fixed order, `nil` optionals omitted.
+    ///
+    /// Non-finite model scores, which JSON cannot express, are written as `null` (and read back as NaN).
+    public static func encode(_ result: JobResult) -> [UInt8] {
+        var writer = JSONWriter(capacity: 256 + (result.output?.scores.count ?? 0) * 24)
+        writer.raw("{\"job_id\":")
+        writer.string(result.jobID)
+        writer.raw(",\"status\":")
+        writer.string(result.status.rawValue)
+        if let output = result.output {
+            writer.raw(",\"output\":{\"label\":")
+            writer.string(output.label)
+            writer.raw(",\"confidence\":")
+            writer.number(output.confidence)
+            writer.raw(",\"scores\":")
+            writer.numbers(output.scores)
+            writer.raw("}")
+        }
+        if let error = result.error {
+            writer.raw(",\"error\":{\"class\":")
+            writer.string(error.errorClass.rawValue)
+            writer.raw(",\"message\":")
+            writer.string(error.message)
+            writer.raw("}")
+        }
+        writer.raw(",\"attempts\":")
+        writer.integer(result.attempts)
+        writer.raw(",\"model\":")
+        writer.string(result.model)
+        writer.raw(",\"model_version\":")
+        writer.string(result.modelVersion)
+        writer.raw(",\"worker\":")
+        writer.string(result.worker)
+        writer.raw(",\"submitted_at\":")
+        writer.timestamp(result.submittedAt)
+        if let startedAt = result.startedAt {
+            writer.raw(",\"started_at\":")
+            writer.timestamp(startedAt)
+        }
+        writer.raw(",\"completed_at\":")
+        writer.timestamp(result.completedAt)
+        writer.raw("}")
+        return writer.bytes
+    }
+
+    /// Decodes a result from a message of the results topic; unknown fields are ignored.
+    ///
+    /// - Parameters:
+    ///   - bytes: The message value.
+    ///   - maxBytes: Messages larger than this are refused unread. Defaults to `defaultMaxBytes` (1 MiB).
+    /// - Throws: `JobDecodingError`, carrying the job ID whenever `job_id` could be read.
+    public static func decodeResult(
+        _ bytes: [UInt8]?,
+        maxBytes: Int = JobCodec.defaultMaxBytes
+    ) throws(JobDecodingError) -> JobResult {
+        var reader = JSONFieldReader(try self.parseObject(bytes, maxBytes: maxBytes))
+        guard let jobID = try reader.string("job_id") else {
+            throw reader.missing("job_id", code: .missingJobID)
+        }
+        reader.jobID = jobID
+
+        guard let statusText = try reader.string("status") else { throw reader.missing("status") }
+        guard let status = JobStatus(rawValue: statusText) else {
+            throw reader.invalid("status", "must be one of completed, failed, expired")
+        }
+        let output = try reader.object("output").map { object throws(JobDecodingError) in
+            var outputReader = JSONFieldReader(object, path: "output.", jobID: jobID)
+            return try self.readOutput(from: &outputReader)
+        }
+        let error = try reader.object("error").map { object throws(JobDecodingError) in
+            var errorReader = JSONFieldReader(object, path: "error.", jobID: jobID)
+            return try self.readError(from: &errorReader)
+        }
+        guard let attempts = try reader.integer("attempts") else { throw reader.missing("attempts") }
+        guard let model = try reader.string("model") else { throw reader.missing("model") }
+        guard let modelVersion = try reader.string("model_version") else { throw reader.missing("model_version") }
+        guard let worker = try reader.string("worker") else { throw reader.missing("worker") }
+        guard let submittedAt = try reader.timestamp("submitted_at") else { throw reader.missing("submitted_at") }
+        let startedAt = try reader.timestamp("started_at")
+        guard let completedAt = try reader.timestamp("completed_at") else { throw reader.missing("completed_at") }
+
+        return JobResult(
+            jobID: jobID,
+            status: status,
+            output: output,
+            error: error,
+            attempts: attempts,
+            model: model,
+            modelVersion: modelVersion,
+            worker: worker,
+            submittedAt: submittedAt,
+            startedAt: startedAt,
+            completedAt: completedAt
+        )
+    }
+
+    private static func readOutput(from reader: inout JSONFieldReader) throws(JobDecodingError) -> ModelOutput {
+        guard let label = try reader.string("label") else { throw reader.missing("label") }
+        let confidence = try self.probability(reader.takeRaw("confidence"), "confidence", of: reader)
+        guard let scoresValue = reader.take("scores") else { throw reader.missing("scores") }
+        guard case .array(let elements) = scoresValue else {
+            throw reader.wrongType("scores", expected: "an array of numbers")
+        }
+        var scores: [Double] = []
+        scores.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            scores.append(try self.probability(element, "scores[\(index)]", of: reader))
+        }
+        return ModelOutput(label: label, confidence: confidence, scores: scores)
+    }
+
+    /// Reads a probability, where `null` stands for the non-finite value the encoder could not write.
+    private static func probability(
+        _ value: JSONValue?,
+        _ key: String,
+        of reader: JSONFieldReader
+    ) throws(JobDecodingError) -> Double {
+        switch value {
+        case nil: throw reader.missing(key)
+        case .null?: return .nan
+        case .integer(let integer)?: return Double(integer)
+        case .number(let number)?: return number
+        case _?: throw reader.wrongType(key, expected: "a number")
+        }
+    }
+
+    private static func readError(from reader: inout JSONFieldReader) throws(JobDecodingError) -> JobError {
+        guard let errorClass = try reader.string("class") else { throw reader.missing("class") }
+        guard let message = try reader.string("message") else { throw reader.missing("message") }
+        return JobError(errorClass: JobErrorClass(rawValue: errorClass), message: message)
+    }
+}
