@@ -1,0 +1,77 @@
+import CRdKafka
+import Foundation
+import Logging
+
+/// The one place where librdkafka calls into Swift.
+///
+/// - Delivery reports run on the producer's poll thread. Each message carries a retained
+///   ``DeliveryHandler`` as its opaque; the report takes it back exactly once (`takeRetainedValue`)
+///   and completes it there, so an awaited `send` resumes as soon as librdkafka reports.
+/// - Rebalance, statistics and error callbacks run on the thread polling the handle (each client's
+///   dedicated poll thread) and reach the handle's ``KafkaCallbackContext`` through the handle opaque,
+///   which points at the context unretained: the ``KafkaHandle`` owns both and destroys the handle first.
+/// - Log lines may come from librdkafka's internal threads; they only touch the immutable logger.
+enum KafkaCallbackBridge {
+    static func install(on conf: OpaquePointer, context: KafkaCallbackContext, statistics: Bool) {
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
+        rd_kafka_conf_set_dr_msg_cb(conf, deliveryReport)
+        rd_kafka_conf_set_log_cb(conf, log)
+        rd_kafka_conf_set_error_cb(conf, error)
+        if statistics {
+            rd_kafka_conf_set_stats_cb(conf, statisticsReport)
+        }
+        if context.rebalance != nil {
+            rd_kafka_conf_set_rebalance_cb(conf, rebalance)
+        }
+    }
+
+    private static func context(_ opaque: UnsafeMutableRawPointer?) -> KafkaCallbackContext? {
+        opaque.map { Unmanaged<KafkaCallbackContext>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    private static let deliveryReport: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
+        _, message, _ in
+        guard let message, let opaque = message.pointee._private else { return }
+        let handler = Unmanaged<DeliveryHandler>.fromOpaque(opaque).takeRetainedValue()
+        handler.complete(DeliveryHandler.result(of: message))
+    }
+
+    private static let log: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
+        handle, level, facility, text in
+        guard let handle, let context = context(rd_kafka_opaque(handle)) else { return }
+        let line = "\(facility.map { String(cString: $0) } ?? "-"): \(text.map { String(cString: $0) } ?? "")"
+        // syslog levels: 0-3 error, 4 warning, 5-6 notice/info, 7 debug.
+        switch level {
+        case ...3: context.logger.error("\(line)")
+        case 4: context.logger.warning("\(line)")
+        case 5, 6: context.logger.info("\(line)")
+        default: context.logger.debug("\(line)")
+        }
+    }
+
+    private static let error: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
+        _, code, reason, opaque in
+        guard let context = context(opaque) else { return }
+        let text = reason.map { String(cString: $0) } ?? ""
+        context.logger.warning("librdkafka: \(text)", metadata: ["error_code": "\(code)"])
+    }
+
+    private static let statisticsReport: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = {
+        _, json, length, opaque in
+        guard let context = context(opaque), let json, let handler = context.statistics else { return 0 }
+        let bytes = UnsafeRawBufferPointer(start: json, count: length)
+        do {
+            handler(try KafkaStatistics.decode(Data(bytes)))
+        } catch {
+            context.logger.warning("undecodable librdkafka statistics: \(error)")
+        }
+        return 0  // librdkafka frees the JSON.
+    }
+
+    private static let rebalance: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = {
+        handle, err, partitions, opaque in
+        guard let handle, let partitions, let context = context(opaque), let rebalance = context.rebalance else { return }
+        let kind: RebalanceRequest.Kind = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? .assign : .revoke
+        rebalance(RebalanceRequest(kind: kind, partitions: OpaquePointer(partitions), handle: handle))
+    }
+}

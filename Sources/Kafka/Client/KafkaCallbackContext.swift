@@ -1,0 +1,30 @@
+import Logging
+
+/// What a handle's C callbacks need from Swift, fixed before the handle exists.
+///
+/// The handle keeps this object alive for its whole life, so the callbacks can reach it through an
+/// unretained pointer. Every member is immutable and `Sendable`: callbacks may run on librdkafka's threads.
+final class KafkaCallbackContext: Sendable {
+    let logger: Logger
+    let statistics: (@Sendable (KafkaStatistics) -> Void)?
+    let rebalance: (@Sendable (RebalanceRequest) -> Void)?
+
+    init(
+        logger: Logger,
+        statistics: (@Sendable (KafkaStatistics) -> Void)? = nil,
+        rebalance: (@Sendable (RebalanceRequest) -> Void)? = nil
+    ) {
+        self.logger = logger
+        self.statistics = statistics
+        self.rebalance = rebalance
+    }
+}
+
+/// A rebalance librdkafka asks the application to carry out, on the consumer's poll thread.
+struct RebalanceRequest: @unchecked Sendable {
+    enum Kind { case assign, revoke }
+    let kind: Kind
+    /// librdkafka's list, valid only during the callback.
+    let partitions: OpaquePointer
+    let handle: OpaquePointer
+}

@@ -1,0 +1,156 @@
+import CRdKafka
+import Dispatch
+import Logging
+import Synchronization
+
+/// A consumer's handle and the state its poll thread works on.
+///
+/// `@unchecked Sendable`: `slots` and `backPressured` are touched only by the poll thread
+/// (including the rebalance callback, which librdkafka runs on it); everything else is locked or atomic.
+final class ConsumerCore: @unchecked Sendable {
+    let handle: KafkaHandle
+    let queue: OpaquePointer
+    let buffer: MessageBuffer
+    let assigned = Mutex<Set<KafkaTopicPartition>>([])
+    let userPaused = Mutex<Set<KafkaTopicPartition>>([])
+    let rebalances = Atomic<Int>(0)
+    private let backPressuredCount = Atomic<Int>(0)
+    private let options: KafkaConsumer.Options
+    private let listener: (any KafkaRebalanceListener)?
+    private let slotCount = 1024
+    private let slots: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
+    private var backPressured = false
+
+    init(handle: KafkaHandle, options: KafkaConsumer.Options, listener: (any KafkaRebalanceListener)?) {
+        rd_kafka_poll_set_consumer(handle.pointer)
+        let queue = rd_kafka_queue_get_consumer(handle.pointer)!
+        self.handle = handle
+        self.queue = queue
+        self.options = options
+        self.listener = listener
+        let wakeable = ThreadSafePointer(pointer: queue)
+        self.buffer = MessageBuffer(highWatermark: options.bufferCapacity) { rd_kafka_queue_yield(wakeable.pointer) }
+        self.slots = .allocate(capacity: slotCount)
+    }
+
+    deinit {
+        slots.deallocate()
+        rd_kafka_queue_destroy(queue)
+    }
+
+    var pausedCount: Int {
+        userPaused.withLock { $0.count } + backPressuredCount.load(ordering: .relaxed)
+    }
+
+    /// One turn of the poll thread: serve callbacks, take up to a batch of messages, apply back-pressure.
+    func pollOnce() {
+        applyBackPressure()
+        let received = rd_kafka_consume_batch_queue(queue, 100, slots, slotCount)
+        guard received > 0 else { return }
+        var batch: [KafkaConsumerMessage] = []
+        batch.reserveCapacity(received)
+        for index in 0..<received {
+            let message = slots[index]!
+            if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+                batch.append(KafkaConsumerMessage(copying: message, topic: topic))
+            } else if message.pointee.err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                let text = String(cString: rd_kafka_err2str(message.pointee.err))
+                handle.logger.warning("consumer error: \(text)", metadata: ["partition": "\(message.pointee.partition)"])
+            }
+            rd_kafka_message_destroy(message)
+        }
+        _ = buffer.append(batch)
+        applyBackPressure()
+    }
+
+    /// Leaves the group from the poll thread: librdkafka runs the final revoke here.
+    func closeInPollThread() {
+        let err = rd_kafka_consumer_close(handle.pointer)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            handle.logger.warning("consumer close: \(String(cString: rd_kafka_err2str(err)))")
+        }
+        assigned.withLock { $0.removeAll() }
+        buffer.finish()
+    }
+
+    private func applyBackPressure() {
+        let count = buffer.count
+        if !backPressured && count >= buffer.highWatermark {
+            backPressured = true
+            let partitions = backPressurePartitions()
+            try? setPaused(partitions, paused: true)
+            backPressuredCount.store(partitions.count, ordering: .relaxed)
+        } else if backPressured && count <= buffer.lowWatermark {
+            backPressured = false
+            try? setPaused(backPressurePartitions(), paused: false)
+            backPressuredCount.store(0, ordering: .relaxed)
+        }
+    }
+
+    private func backPressurePartitions() -> [KafkaTopicPartition] {
+        let excluded = userPaused.withLock { $0 }
+        return assigned.withLock { $0 }.filter { !excluded.contains($0) }
+    }
+
+    func setPaused(_ partitions: [KafkaTopicPartition], paused: Bool) throws(KafkaError) {
+        guard !partitions.isEmpty else { return }
+        try TopicPartitionList.withList(Dictionary(partitions.map { ($0, 0) }, uniquingKeysWith: { a, _ in a })) { list throws(KafkaError) in
+            let err = paused ? rd_kafka_pause_partitions(handle.pointer, list) : rd_kafka_resume_partitions(handle.pointer, list)
+            try KafkaError.check(err, code: .consumer, context: paused ? "pause" : "resume")
+        }
+    }
+
+    /// Carries out a rebalance on the poll thread, telling the listener first on revoke and after on assign.
+    func rebalance(_ request: RebalanceRequest) {
+        rebalances.add(1, ordering: .relaxed)
+        let list = UnsafeMutablePointer<rd_kafka_topic_partition_list_t>(request.partitions)
+        let partitions = TopicPartitionList.partitions(list)
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(request.handle)) == "COOPERATIVE"
+        switch request.kind {
+        case .assign:
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(request.handle, list) {
+                    handle.logger.error("\(KafkaError(code: .consumer, consuming: error, context: "incremental assign"))")
+                }
+            } else {
+                rd_kafka_assign(request.handle, list)
+            }
+            assigned.withLock { $0.formUnion(partitions) }
+            if backPressured { try? setPaused(partitions, paused: true) }
+            handle.logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted())"])
+            if let listener { waitBounded { await listener.partitionsAssigned(partitions) } }
+        case .revoke:
+            let revoked = Set(partitions)
+            buffer.removeAll(in: revoked)
+            handle.logger.info("partitions revoked", metadata: ["partitions": "\(partitions.sorted())"])
+            if let listener { waitBounded { await listener.partitionsRevoked(partitions) } }
+            if rd_kafka_assignment_lost(request.handle) == 0 {
+                let err = rd_kafka_commit(request.handle, nil, 0)
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                    handle.logger.warning("commit on revoke: \(String(cString: rd_kafka_err2str(err)))")
+                }
+            }
+            if cooperative {
+                if let error = rd_kafka_incremental_unassign(request.handle, list) {
+                    handle.logger.error("\(KafkaError(code: .consumer, consuming: error, context: "incremental unassign"))")
+                }
+            } else {
+                rd_kafka_assign(request.handle, nil)
+            }
+            assigned.withLock { $0.subtract(revoked) }
+        }
+    }
+
+    /// Runs listener work from the poll thread and waits for it, at most `rebalanceTimeout`.
+    private func waitBounded(_ work: @escaping @Sendable () async -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await work()
+            done.signal()
+        }
+        if done.wait(timeout: .now() + .milliseconds(Int(options.rebalanceTimeout.milliseconds))) == .timedOut {
+            handle.logger.warning("rebalance listener did not finish within \(options.rebalanceTimeout); continuing")
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Synchronization
+
+/// The bounded hand-over from a consumer's poll thread to the one task reading its messages.
+///
+/// The poll thread appends whole batches and learns when the buffer is above its high watermark
+/// (it then pauses fetching); the reader takes messages in batches and, when it drains the buffer
+/// below the low watermark, `wake` tells the poll thread to resume.
+final class MessageBuffer: Sendable {
+    private struct State {
+        var messages: [KafkaConsumerMessage] = []
+        var head = 0
+        var waiter: CheckedContinuation<[KafkaConsumerMessage]?, any Error>?
+        var maxCount = 0
+        var finished = false
+        var failure: KafkaError?
+        var count: Int { messages.count - head }
+
+        mutating func take(_ limit: Int) -> [KafkaConsumerMessage] {
+            let end = min(messages.count, head + limit)
+            let batch = Array(messages[head..<end])
+            head = end
+            if head == messages.count {
+                messages.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 4096 && head * 2 > messages.count {
+                messages.removeFirst(head)
+                head = 0
+            }
+            return batch
+        }
+    }
+
+    private let state = Mutex(State())
+    let highWatermark: Int
+    let lowWatermark: Int
+    private let wake: @Sendable () -> Void
+
+    init(highWatermark: Int, wake: @escaping @Sendable () -> Void) {
+        self.highWatermark = max(1, highWatermark)
+        self.lowWatermark = max(0, highWatermark / 2)
+        self.wake = wake
+    }
+
+    var count: Int { state.withLock { $0.count } }
+
+    /// Adds messages from the poll thread; returns the number now buffered.
+    func append(_ batch: [KafkaConsumerMessage]) -> Int {
+        guard !batch.isEmpty else { return count }
+        let (waiter, handed, count) = state.withLock { state -> (CheckedContinuation<[KafkaConsumerMessage]?, any Error>?, [KafkaConsumerMessage], Int) in
+            state.messages.append(contentsOf: batch)
+            guard let waiter = state.waiter else { return (nil, [], state.count) }
+            state.waiter = nil
+            let handed = state.take(state.maxCount)
+            return (waiter, handed, state.count)
+        }
+        waiter?.resume(returning: handed)
+        return count
+    }
+
+    /// Drops buffered messages of partitions this consumer no longer owns; their next owner reads them again.
+    func removeAll(in partitions: Set<KafkaTopicPartition>) {
+        state.withLock { state in
+            let kept = state.messages[state.head...].filter { !partitions.contains($0.topicPartition) }
+            state.messages = Array(kept)
+            state.head = 0
+        }
+    }
+
+    /// Ends the sequence: readers get the remaining messages, then `nil` (or `failure` thrown).
+    func finish(failure: KafkaError? = nil) {
+        let waiter = state.withLock { state -> CheckedContinuation<[KafkaConsumerMessage]?, any Error>? in
+            state.finished = true
+            state.failure = failure
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        if let failure { waiter?.resume(throwing: failure) } else { waiter?.resume(returning: nil) }
+    }
+
+    /// Up to `maxCount` messages, waiting for at least one; `nil` once finished and drained.
+    func next(maxCount: Int) async throws(KafkaError) -> [KafkaConsumerMessage]? {
+        do {
+            return try await withCheckedThrowingContinuation { continuation in
+                let outcome = state.withLock { state -> Result<[KafkaConsumerMessage]?, KafkaError>? in
+                    precondition(state.waiter == nil, "a consumer's messages are read by one task at a time")
+                    if state.count > 0 {
+                        let wasAbove = state.count > lowWatermark
+                        let batch = state.take(maxCount)
+                        if wasAbove && state.count <= lowWatermark { wake() }
+                        return .success(batch)
+                    }
+                    if state.finished {
+                        return state.failure.map { .failure($0) } ?? .success(nil)
+                    }
+                    state.waiter = continuation
+                    state.maxCount = maxCount
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
+            }
+        } catch let error as KafkaError {
+            throw error
+        } catch {
+            preconditionFailure("unexpected error \(error)")
+        }
+    }
+}

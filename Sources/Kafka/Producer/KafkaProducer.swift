@@ -1,0 +1,195 @@
+import CRdKafka
+import Logging
+import Synchronization
+
+/// Produces messages to Kafka and reports each one's delivery.
+///
+/// Two ways to produce, both keyed, with headers and an optional explicit partition:
+/// - ``send(_:)`` awaits the broker's acknowledgement and returns where the message was stored;
+/// - ``enqueue(_:onDelivery:)`` returns once librdkafka has the message, and reports the delivery
+///   through a callback: many messages in flight at once, for throughput.
+///
+/// When librdkafka's local queue (`queue.buffering.max.messages`) is full, both suspend the caller
+/// until delivery reports have made room: nothing is dropped and nothing spins.
+/// Delivery reports are served on a dedicated poll thread and complete the caller right there.
+///
+/// - Important: Call ``close(timeout:)`` when done: it delivers, or reports as failed, every enqueued message.
+public final class KafkaProducer: Sendable {
+    private let core: ProducerCore
+    private let pollThread: PollThread
+
+    /// Makes a producer. Fails with librdkafka's message when a property is unknown or invalid.
+    /// - Parameters:
+    ///   - configuration: bootstrap servers, acks, idempotence, and any librdkafka property.
+    ///   - logger: receives librdkafka's log lines and errors.
+    ///   - onStatistics: called on the poll thread with each statistics report (needs `statisticsInterval`).
+    public init(
+        configuration: KafkaConfiguration,
+        logger: Logger = Logger(label: "kinfer.kafka.producer"),
+        onStatistics: (@Sendable (KafkaStatistics) -> Void)? = nil
+    ) throws(KafkaError) {
+        let context = KafkaCallbackContext(logger: logger, statistics: onStatistics)
+        let handle = try KafkaHandle(kind: RD_KAFKA_PRODUCER, configuration: configuration, context: context)
+        let core = ProducerCore(handle: handle)
+        self.core = core
+        self.pollThread = PollThread(name: "kafka-producer-poll") {
+            let served = rd_kafka_poll(core.handle.pointer, 50)
+            // Served reports freed queue room; waiters also retry after each timeout, in case
+            // another thread (a flush) served the reports.
+            if served > 0 || core.queueSpace.hasWaiters {
+                core.queueSpace.advance()
+            }
+        }
+    }
+
+    deinit {
+        pollThread.stop()
+    }
+
+    /// Produces `message` and waits for the broker's acknowledgement.
+    /// - Returns: the partition, offset and timestamp the broker stored it at.
+    /// - Throws: ``KafkaError`` when the message is invalid, or the broker did not acknowledge it
+    ///   within `message.timeout.ms` (code `.timedOut`), or the producer was closed.
+    public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> KafkaDeliveryReport {
+        let promise = DeliveryPromise()
+        try await core.produce(message, handler: DeliveryHandler(promise.fulfil))
+        return try await promise.result.get()
+    }
+
+    /// Hands `message` to librdkafka and returns; `onDelivery` runs once with its outcome.
+    ///
+    /// Suspends only while librdkafka's local queue is full. `onDelivery` runs on the producer's
+    /// poll thread: keep it short and non-blocking.
+    public func enqueue(
+        _ message: KafkaProducerMessage,
+        onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
+    ) async throws(KafkaError) {
+        try await core.produce(message, handler: DeliveryHandler(onDelivery))
+    }
+
+    /// Messages enqueued but not yet acknowledged or failed (librdkafka's `rd_kafka_outq_len`).
+    public var queuedMessageCount: Int {
+        Int(rd_kafka_outq_len(core.handle.pointer))
+    }
+
+    /// Waits until every enqueued message is delivered or failed, or throws `.timedOut`.
+    public func flush(timeout: Duration) async throws(KafkaError) {
+        let handle = core.handle
+        let err = await runBlocking { rd_kafka_flush(handle.pointer, Int32(clamping: timeout.milliseconds)) }
+        try KafkaError.check(err, code: .timedOut, context: "flush: \(queuedMessageCount) messages still queued")
+    }
+
+    /// Delivers what it can within `timeout`, reports the rest as failed, and stops the poll thread.
+    public func close(timeout: Duration = .seconds(30)) async {
+        core.closed.store(true, ordering: .releasing)
+        do {
+            try await flush(timeout: timeout)
+        } catch {
+            core.handle.logger.warning("closing with undelivered messages: \(error)")
+            rd_kafka_purge(core.handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+            // Serve the purged messages' reports so every caller hears about its message.
+            let handle = core.handle
+            _ = await runBlocking { rd_kafka_flush(handle.pointer, 1000) }
+        }
+        pollThread.stop()
+        core.queueSpace.advance()
+        await pollThread.join()
+    }
+}
+
+/// The producer's handle, its topic handles, and the queue-room signal, shared with the poll thread.
+final class ProducerCore: @unchecked Sendable {
+    let handle: KafkaHandle
+    let queueSpace = QueueSpaceSignal()
+    let closed = Atomic<Bool>(false)
+    /// `rd_kafka_topic_t` per topic name, so producing does not look topics up by name each time.
+    /// Only ever added to; destroyed in `deinit`, before the handle.
+    private let topics = Mutex<[String: OpaquePointer]>([:])
+
+    init(handle: KafkaHandle) {
+        self.handle = handle
+    }
+
+    deinit {
+        topics.withLock { topics in
+            for topic in topics.values { rd_kafka_topic_destroy(topic) }
+        }
+    }
+
+    func produce(_ message: KafkaProducerMessage, handler: DeliveryHandler) async throws(KafkaError) {
+        let topic = try topicHandle(message.topic)
+        while true {
+            guard !closed.load(ordering: .acquiring) else {
+                throw KafkaError(code: .closed, message: "the producer is closed")
+            }
+            let generation = queueSpace.generation
+            let err = produceOnce(message, topic: topic, handler: handler)
+            switch err {
+            case RD_KAFKA_RESP_ERR_NO_ERROR:
+                return
+            case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+                await queueSpace.wait(after: generation)
+            default:
+                throw KafkaError(code: .delivery, err, context: "produce to \(message.topic)")
+            }
+        }
+    }
+
+    private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
+        if let topic = topics.withLock({ $0[name] }) { return topic }
+        try KafkaTopicName.validate(name)
+        return try topics.withLock { topics throws(KafkaError) -> OpaquePointer in
+            if let topic = topics[name] { return topic }
+            guard let topic = rd_kafka_topic_new(handle.pointer, name, nil) else {
+                throw KafkaError(code: .invalidTopicName, rd_kafka_last_error(), context: "topic \(name)")
+            }
+            topics[name] = topic
+            return topic
+        }
+    }
+
+    /// One `rd_kafka_producev` call. The handler is retained for librdkafka only if it accepted the message.
+    private func produceOnce(_ message: KafkaProducerMessage, topic: OpaquePointer, handler: DeliveryHandler) -> rd_kafka_resp_err_t {
+        let headers = Self.makeHeaders(message.headers)
+        let opaque = Unmanaged.passRetained(handler).toOpaque()
+        let err = message.key.withOptionalBytes { key, keyLength in
+            message.value.withOptionalBytes { value, valueLength in
+                kinfer_produce(
+                    handle.pointer, topic, message.partition ?? RD_KAFKA_PARTITION_UA,
+                    key, keyLength, value, valueLength, headers, opaque
+                )
+            }
+        }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            Unmanaged<DeliveryHandler>.fromOpaque(opaque).release()
+            if let headers { rd_kafka_headers_destroy(headers) }
+        }
+        return err
+    }
+
+    private static func makeHeaders(_ headers: [KafkaHeader]) -> OpaquePointer? {
+        guard !headers.isEmpty else { return nil }
+        let list = rd_kafka_headers_new(headers.count)!
+        for header in headers {
+            header.value.withOptionalBytes { value, length in
+                _ = rd_kafka_header_add(list, header.key, -1, value, length)
+            }
+        }
+        return list
+    }
+}
+
+extension Optional where Wrapped == [UInt8] {
+    /// Calls `body` with a pointer and length: `nil` for no bytes at all (a null key or tombstone),
+    /// a valid pointer with length 0 for an empty array.
+    func withOptionalBytes<R>(_ body: (UnsafeRawPointer?, Int) -> R) -> R {
+        switch self {
+        case .none:
+            return body(nil, 0)
+        case .some(let bytes) where bytes.isEmpty:
+            return withUnsafePointer(to: 0 as UInt8) { body(UnsafeRawPointer($0), 0) }
+        case .some(let bytes):
+            return bytes.withUnsafeBytes { body($0.baseAddress, $0.count) }
+        }
+    }
+}
