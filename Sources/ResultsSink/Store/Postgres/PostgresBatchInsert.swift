@@ -1,0 +1,56 @@
+import PostgresNIO
+
+/// The statement that stores a batch: one array parameter per column, turned back into rows by `unnest`.
+///
+/// Sixteen parameters whatever the batch size, so PostgreSQL parses one short statement and the rows travel in
+/// binary, which is what makes tens of thousands of rows per second possible over a single connection. The
+/// statement runs in its own implicit transaction: all rows or none. It returns one row holding the number of rows
+/// inserted; every other row of the batch hit an existing job and was left alone.
+enum PostgresBatchInsert {
+    static func query(for rows: [ResultRow]) -> PostgresQuery {
+        let jobIDs = rows.map(\.jobID)
+        let statuses = rows.map(\.status)
+        let labels = PostgresNullableArray(rows.map(\.label))
+        let confidences = PostgresNullableArray(rows.map(\.confidence))
+        let outputs = PostgresNullableArray(rows.map(\.outputJSON))
+        let errorClasses = PostgresNullableArray(rows.map(\.errorClass))
+        let errorMessages = PostgresNullableArray(rows.map(\.errorMessage))
+        let attempts = rows.map(\.attempts)
+        let models = rows.map(\.model)
+        let modelVersions = rows.map(\.modelVersion)
+        let workers = rows.map(\.worker)
+        let submittedAts = rows.map { PostgresTimestamp(unixMicroseconds: $0.submittedAt) }
+        let startedAts = PostgresNullableArray(rows.map { $0.startedAt.map(PostgresTimestamp.init(unixMicroseconds:)) })
+        let completedAts = rows.map { PostgresTimestamp(unixMicroseconds: $0.completedAt) }
+        let partitions = rows.map(\.sourcePartition)
+        let offsets = rows.map(\.sourceOffset)
+
+        return """
+            WITH inserted AS (
+                INSERT INTO inference_results (
+                    job_id, status, label, confidence, output, error_class, error_message, attempts,
+                    model, model_version, worker, submitted_at, started_at, completed_at,
+                    source_partition, source_offset
+                )
+                SELECT
+                    job_id, status, label, confidence, output::jsonb, error_class, error_message, attempts,
+                    model, model_version, worker, submitted_at, started_at, completed_at,
+                    source_partition, source_offset
+                FROM unnest(
+                    \(jobIDs)::text[], \(statuses)::text[], \(labels)::text[], \(confidences)::float8[],
+                    \(outputs)::text[], \(errorClasses)::text[], \(errorMessages)::text[], \(attempts)::int8[],
+                    \(models)::text[], \(modelVersions)::text[], \(workers)::text[],
+                    \(submittedAts)::timestamptz[], \(startedAts)::timestamptz[], \(completedAts)::timestamptz[],
+                    \(partitions)::int4[], \(offsets)::int8[]
+                ) AS batch (
+                    job_id, status, label, confidence, output, error_class, error_message, attempts,
+                    model, model_version, worker, submitted_at, started_at, completed_at,
+                    source_partition, source_offset
+                )
+                ON CONFLICT (job_id) DO NOTHING
+                RETURNING 1
+            )
+            SELECT count(*) FROM inserted
+            """
+    }
+}
