@@ -137,7 +137,8 @@ struct JSONParser {
         while self.index < self.bytes.count {
             let byte = self.bytes[self.index]
             if byte == UInt8(ascii: "\"") {
-                let string = try self.makeString(UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]), at: start)
+                let utf8 = UnsafeBufferPointer(rebasing: self.bytes[start..<self.index])
+                let string = try self.makeString(utf8, at: start)
                 self.index += 1
                 return string
             }

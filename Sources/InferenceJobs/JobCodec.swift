@@ -7,7 +7,7 @@ import Foundation
 /// fields that are `nil` are omitted. Reading accepts `null` for any optional field, ignores unknown fields for logic,
 /// and keeps a job's unknown fields in `extra` so that `encode` writes them back.
 public enum JobCodec {
-    /// The decoder's default size limit, 1 MiB: well above any real job, far below a broker's message limit.
+    /// The decoder's default size limit, 1 MiB: about Kafka's default `message.max.bytes`, far above any real job.
     public static let defaultMaxBytes = 1 << 20
 
     /// Parses `bytes` as one JSON object, or says precisely why it cannot.

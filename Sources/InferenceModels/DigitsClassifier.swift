@@ -37,7 +37,9 @@ public struct DigitsClassifier: InferenceModel {
             file.intercepts.count == file.labels.count,
             file.weights.allSatisfy({ $0.count == file.inputLength })
         else {
-            throw ModelFailure(.fatal, "\(url.lastPathComponent) has weights that do not match its labels and input length")
+            throw ModelFailure(
+                .fatal, "\(url.lastPathComponent) has weights that do not match its labels and input length"
+            )
         }
         self.version = file.version
         self.labels = file.labels
@@ -57,7 +59,9 @@ public struct DigitsClassifier: InferenceModel {
     /// - Throws: `ModelFailure` (fatal) when the input does not have `inputLength` features.
     public func predict(_ input: ModelInput) throws(ModelFailure) -> ModelOutput {
         guard input.features.count == self.featureCount else {
-            throw ModelFailure(.fatal, "the digits model takes \(self.featureCount) features, got \(input.features.count)")
+            throw ModelFailure(
+                .fatal, "the digits model takes \(self.featureCount) features, got \(input.features.count)"
+            )
         }
         var scores = self.intercepts
         self.weights.withUnsafeBufferPointer { weights in

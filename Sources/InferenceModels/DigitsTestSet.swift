@@ -17,7 +17,9 @@ public struct DigitsTestSet: Sendable {
         }
         let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: url))
         guard file.features.count == file.labels.count else {
-            throw ModelFailure(.fatal, "digits-test.json has \(file.features.count) images but \(file.labels.count) labels")
+            throw ModelFailure(
+                .fatal, "digits-test.json has \(file.features.count) images but \(file.labels.count) labels"
+            )
         }
         self.features = file.features.map { $0.map(Double.init) }
         self.labels = file.labels

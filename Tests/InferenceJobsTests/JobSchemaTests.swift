@@ -35,7 +35,8 @@ import Testing
         JobResult(
             jobID: "s-2", status: .failed, error: JobError(errorClass: .fatal, message: "no"), attempts: 3,
             model: "digits", modelVersion: "digits-lr-1", worker: "w",
-            submittedAt: Date(timeIntervalSince1970: 1_795_916_811), completedAt: Date(timeIntervalSince1970: 1_795_916_812)
+            submittedAt: Date(timeIntervalSince1970: 1_795_916_811),
+            completedAt: Date(timeIntervalSince1970: 1_795_916_812)
         ),
     ]
 
@@ -204,7 +205,8 @@ import Testing
             #expect(Self.matches(value, types), "\(path).\(key): \(value) is not \(types.sorted())")
             if case .array(let elements) = value, let items = self.resolved(property, in: root)["items"]?.objectValue {
                 let itemTypes = self.types(of: items, in: root)
-                #expect(elements.allSatisfy { Self.matches($0, itemTypes) }, "\(path).\(key) items are not \(itemTypes)")
+                let allMatch = elements.allSatisfy { Self.matches($0, itemTypes) }
+                #expect(allMatch, "\(path).\(key) items are not \(itemTypes.sorted())")
             }
         }
     }
