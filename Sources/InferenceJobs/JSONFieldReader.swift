@@ -48,15 +48,6 @@ struct JSONFieldReader {
         }
     }
 
-    mutating func number(_ key: String) throws(JobDecodingError) -> Double? {
-        switch self.take(key) {
-        case nil: return nil
-        case .integer(let value)?: return Double(value)
-        case .number(let value)?: return value
-        case _?: throw self.wrongType(key, expected: "a number")
-        }
-    }
-
     mutating func object(_ key: String) throws(JobDecodingError) -> [String: JSONValue]? {
         switch self.take(key) {
         case nil: return nil
