@@ -12,9 +12,11 @@ import Logging
 ///   which points at the context unretained: the ``KafkaHandle`` owns both and destroys the handle first.
 /// - Log lines may come from librdkafka's internal threads; they only touch the immutable logger.
 enum KafkaCallbackBridge {
-    static func install(on conf: OpaquePointer, context: KafkaCallbackContext, statistics: Bool) {
+    static func install(on conf: OpaquePointer, context: KafkaCallbackContext, producer: Bool, statistics: Bool) {
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
-        rd_kafka_conf_set_dr_msg_cb(conf, deliveryReport)
+        if producer {
+            rd_kafka_conf_set_dr_msg_cb(conf, deliveryReport)
+        }
         rd_kafka_conf_set_log_cb(conf, log)
         rd_kafka_conf_set_error_cb(conf, error)
         if statistics {

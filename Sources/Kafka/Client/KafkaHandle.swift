@@ -18,7 +18,7 @@ final class KafkaHandle: @unchecked Sendable {
         context: KafkaCallbackContext
     ) throws(KafkaError) {
         let conf = try NativeConfiguration(configuration, overriding: forced)
-        KafkaCallbackBridge.install(on: conf.pointer, context: context, statistics: context.statistics != nil)
+        KafkaCallbackBridge.install(on: conf.pointer, context: context, producer: kind == RD_KAFKA_PRODUCER, statistics: context.statistics != nil)
         var reason = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(kind, conf.pointer, &reason, reason.count) else {
             conf.destroy()

@@ -32,13 +32,31 @@ public final class EmbeddedKafkaCluster: Sendable {
         rd_kafka_mock_cluster_destroy(cluster.pointer)
     }
 
-    /// A configuration pointing at this cluster, with the settings its mock brokers need for low latency:
-    /// short fetch waits (a waiting fetch is not woken by new data) and Nagle off.
-    public func clientConfiguration() -> KafkaConfiguration {
-        KafkaConfiguration(
+    /// A producer configuration for this cluster: `acks=all`, idempotent, Nagle off (the mock needs it for low latency).
+    public func producerConfiguration() -> KafkaConfiguration {
+        var configuration = KafkaConfiguration(bootstrapServers: [bootstrapServers], properties: ["socket.nagle.disable": "true"])
+        configuration.acks = .all
+        configuration.idempotence = true
+        configuration.linger = .milliseconds(2)
+        return configuration
+    }
+
+    /// A consumer configuration for this cluster in `group`, reading from the earliest offset.
+    /// Fetch waits are short because a waiting fetch on the mock is not woken by new data.
+    public func consumerConfiguration(group: String, sessionTimeout: Duration? = nil) -> KafkaConfiguration {
+        var configuration = KafkaConfiguration(
             bootstrapServers: [bootstrapServers],
             properties: ["fetch.wait.max.ms": "10", "socket.nagle.disable": "true"]
         )
+        configuration.groupID = group
+        configuration.autoOffsetReset = .earliest
+        configuration.sessionTimeout = sessionTimeout
+        return configuration
+    }
+
+    /// A configuration for admin clients of this cluster.
+    public func adminConfiguration() -> KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: [bootstrapServers], properties: ["socket.nagle.disable": "true"])
     }
 
     /// Creates a topic (the mock has no CreateTopics request).
