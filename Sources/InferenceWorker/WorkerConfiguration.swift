@@ -22,6 +22,9 @@ public struct WorkerConfiguration: Sendable {
     public var commitInterval: Duration = .milliseconds(200)
     /// How long shutdown waits for in-flight jobs before leaving the group. Defaults to `20` seconds.
     public var gracePeriod: Duration = .seconds(20)
+    /// How long a revoke waits for in-flight jobs of the revoked partitions before letting them go
+    /// (unfinished ones are redone by the next owner). Defaults to `10` seconds.
+    public var rebalanceDrainTimeout: Duration = .seconds(10)
     /// The largest job message accepted; larger ones are dead-lettered. Defaults to `1` MiB.
     public var maxMessageBytes = 1 << 20
     /// The name written into each result's `worker` field. Defaults to the host name and process ID.

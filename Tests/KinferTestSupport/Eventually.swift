@@ -3,6 +3,10 @@ import Foundation
 /// Thrown when a condition a test waits on is still false at its deadline.
 public struct DeadlineExceeded: Error, CustomStringConvertible {
     public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// Waits until `condition` holds, checking every `interval`, and throws once `timeout` has passed.

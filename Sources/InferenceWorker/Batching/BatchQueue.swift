@@ -1,0 +1,101 @@
+import Synchronization
+
+/// Jobs waiting for one model, handed out as batches, like a model server's dynamic batcher:
+/// a full batch (`maxBatchSize`) leaves at once, a partial one when its oldest job has waited `maxBatchDelay`.
+final class BatchQueue: Sendable {
+    private struct State {
+        var jobs: [PendingJob] = []
+        var oldestArrival: ContinuousClock.Instant?
+        var waiter: CheckedContinuation<Void, Never>?
+        var closed = false
+    }
+    private let state = Mutex(State())
+    private let maxBatchSize: Int
+    private let maxBatchDelay: Duration
+
+    init(maxBatchSize: Int, maxBatchDelay: Duration) {
+        self.maxBatchSize = max(1, maxBatchSize)
+        self.maxBatchDelay = maxBatchDelay
+    }
+
+    var count: Int { state.withLock { $0.jobs.count } }
+
+    func append(_ job: PendingJob) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.jobs.isEmpty { state.oldestArrival = .now }
+            state.jobs.append(job)
+            // The reader needs waking when the first job starts a delay, or when a batch is full.
+            guard state.jobs.count == 1 || state.jobs.count >= maxBatchSize else { return nil }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Hands out what is left, then `nil`, to the batch loop.
+    func close() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.closed = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// The next batch, or `nil` once closed and empty. Called by one task.
+    func nextBatch() async -> [PendingJob]? {
+        while true {
+            enum Step { case batch([PendingJob]), end, wait(until: ContinuousClock.Instant?) }
+            let step = state.withLock { state -> Step in
+                if state.jobs.count >= maxBatchSize || (state.closed && !state.jobs.isEmpty) {
+                    return .batch(take(&state))
+                }
+                if state.closed { return .end }
+                guard let oldest = state.oldestArrival, !state.jobs.isEmpty else { return .wait(until: nil) }
+                let due = oldest.advanced(by: maxBatchDelay)
+                return ContinuousClock.now >= due ? .batch(take(&state)) : .wait(until: due)
+            }
+            switch step {
+            case .batch(let batch): return batch
+            case .end: return nil
+            case .wait(let due): await wait(until: due)
+            }
+        }
+    }
+
+    private func take(_ state: inout State) -> [PendingJob] {
+        let count = min(maxBatchSize, state.jobs.count)
+        let batch = Array(state.jobs.prefix(count))
+        state.jobs.removeFirst(count)
+        state.oldestArrival = state.jobs.isEmpty ? nil : .now
+        return batch
+    }
+
+    /// Suspends until a job arrives, the batch fills, the queue closes, or `due` passes.
+    private func wait(until due: ContinuousClock.Instant?) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { state -> Bool in
+                // Re-check under the lock: a job may have arrived since the caller looked.
+                let ready = state.closed || state.jobs.count >= maxBatchSize || (due == nil && !state.jobs.isEmpty)
+                if !ready { state.waiter = continuation }
+                return ready
+            }
+            if resumeNow {
+                continuation.resume()
+            } else if let due {
+                Task {
+                    try? await Task.sleep(until: due, clock: .continuous)
+                    self.wake()
+                }
+            }
+        }
+    }
+
+    private func wake() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import InferenceJobs
+import InferenceModels
+import Kafka
+import Logging
+import ServiceLifecycle
+
+/// A member of the worker consumer group: jobs in, batched model calls, results out, at least once.
+///
+/// One task reads the consumer and routes jobs to a batch queue per model; batch loops run up to
+/// `maxConcurrentBatches` model calls at once; outcomes are published without waiting, and a job
+/// counts as finished only when the broker has acknowledged its result (or retry, or dead letter).
+/// A timer commits, per partition, the offset below which every job is finished. The poll loop
+/// never waits on a model, so a slow model never causes a rebalance.
+///
+/// Shutdown (``shutdown()``, SIGTERM through swift-service-lifecycle, or cancellation): stop taking
+/// jobs, run waiting retries at once, let in-flight jobs finish within `gracePeriod`, commit, leave
+/// the group, flush the producer.
+public final class InferenceWorker: Service, Sendable {
+    public let counters = WorkerCounters()
+    private let configuration: WorkerConfiguration
+    private let models: ModelCatalog
+    private let consumer: KafkaConsumer
+    private let producer: KafkaProducer
+    private let inFlight: InFlightJobs
+    private let publisher: OutcomePublisher
+    private let queues: [String: BatchQueue]
+    private let delayed: DelayedJobs
+    private let listener: WorkerRebalanceListener
+    private let stopping = ShutdownSignal()
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - consumerConfiguration: brokers and group (`kinfer-workers` by convention); auto-commit is turned off,
+    ///     the worker commits itself.
+    ///   - producerConfiguration: brokers for results; `acks=all` and idempotence unless set otherwise.
+    public init(
+        consumerConfiguration: KafkaConfiguration,
+        producerConfiguration: KafkaConfiguration,
+        configuration: WorkerConfiguration,
+        models: ModelCatalog,
+        logger: Logger = Logger(label: "kinfer.worker")
+    ) throws(KafkaError) {
+        self.configuration = configuration
+        self.models = models
+        self.logger = logger
+        let inFlight = InFlightJobs(limit: configuration.maxInFlight)
+        self.inFlight = inFlight
+
+        var consumerConfiguration = consumerConfiguration
+        consumerConfiguration.properties["enable.auto.commit"] = "false"
+        var options = KafkaConsumer.Options()
+        options.bufferCapacity = max(500, min(configuration.maxInFlight, 5_000))
+        options.rebalanceTimeout = configuration.rebalanceDrainTimeout + .seconds(2)
+        let listener = WorkerRebalanceListener(inFlight: inFlight, drainTimeout: configuration.rebalanceDrainTimeout)
+        self.listener = listener
+        consumer = try KafkaConsumer(configuration: consumerConfiguration, options: options, rebalanceListener: listener, logger: logger)
+        listener.connect(consumer)
+
+        var producerConfiguration = producerConfiguration
+        producerConfiguration.acks = producerConfiguration.acks ?? .all
+        producerConfiguration.idempotence = producerConfiguration.idempotence ?? true
+        producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        publisher = OutcomePublisher(producer: producer, configuration: configuration, inFlight: inFlight, counters: counters, logger: logger)
+
+        let queues = Dictionary(uniqueKeysWithValues: models.models.keys.map {
+            ($0, BatchQueue(maxBatchSize: configuration.maxBatchSize, maxBatchDelay: configuration.maxBatchDelay))
+        })
+        self.queues = queues
+        delayed = DelayedJobs { job in queues[job.model.name]?.append(job) }
+    }
+
+    /// Jobs taken and not yet finished.
+    public var inFlightCount: Int { inFlight.count }
+    /// Partitions this worker owns now.
+    public var assignment: Set<KafkaTopicPartition> { consumer.assignment }
+    /// Partitions paused, by back-pressure or otherwise.
+    public var pausedPartitionCount: Int { consumer.pausedPartitionCount }
+    /// Assignments received since start.
+    public var rebalances: Int { listener.rebalances }
+
+    /// Starts graceful shutdown; ``run()`` returns when it is done.
+    public func shutdown() {
+        stopping.fire()
+    }
+
+    public func run() async throws {
+        try consumer.subscribe(topics: [configuration.topics.jobs, configuration.topics.retry])
+        logger.info("worker started", metadata: ["worker": "\(configuration.workerName)", "models": "\(models.models.keys.sorted())"])
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await withDiscardingTaskGroup { group in
+                    group.addTask { await self.commitLoop() }
+                    group.addTask { await self.delayed.run() }
+                    group.addTask { await self.drainWhenStopping() }
+                    for (name, queue) in queues {
+                        group.addTask { await self.batchLoop(queue, model: self.models.models[name]!) }
+                    }
+                    await readLoop()
+                    stopping.fire()
+                    delayed.close()
+                    for queue in queues.values { queue.close() }
+                }
+            } onCancel: {
+                self.shutdown()
+            }
+        } onGracefulShutdown: {
+            self.shutdown()
+        }
+        await producer.close(timeout: configuration.gracePeriod)
+        logger.info("worker stopped", metadata: ["completed": "\(counters.completed)", "in_flight": "\(inFlight.count)"])
+    }
+
+    // MARK: Reading
+
+    private func readLoop() async {
+        do {
+            for try await batch in consumer.batches(maxCount: 500) {
+                if stopping.hasFired { continue }  // left uncommitted: the next owner reads them
+                await inFlight.admit(batch)
+                for message in batch { await route(message) }
+            }
+        } catch {
+            logger.error("consumer failed: \(error)")
+        }
+    }
+
+    private func route(_ message: KafkaConsumerMessage) async {
+        let fallback = message.timestampMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()
+        let attemptHeader = message.headers.first(JobHeaders.attempt).flatMap(Int.init)
+        var job: InferenceJob
+        do {
+            job = try JobCodec.decodeJob(message.value, fallbackSubmittedAt: fallback, maxBytes: configuration.maxMessageBytes)
+        } catch {
+            await publisher.publishPoison(message, reason: error.description, jobID: error.jobID, model: nil, submittedAt: nil, attempt: attemptHeader ?? 1)
+            return
+        }
+        if let attemptHeader { job.attempt = attemptHeader }
+        guard let model = models.model(named: job.model) else {
+            await publisher.publishPoison(message, reason: "unknown model '\(job.model ?? "")'", jobID: job.jobID, model: job.model, submittedAt: job.submittedAt, attempt: job.attempt)
+            return
+        }
+        if let length = model.inputLength, job.inputs.features.count != length {
+            let reason = "model \(model.name) takes \(length) features, the job has \(job.inputs.features.count)"
+            await publisher.publishPoison(message, reason: reason, jobID: job.jobID, model: model.name, submittedAt: job.submittedAt, attempt: job.attempt)
+            return
+        }
+        let pending = PendingJob(job: job, message: message, model: model)
+        if let notBefore = message.headers.first(JobHeaders.notBefore).flatMap(JobHeaders.notBefore(from:)), notBefore > Date(), !stopping.hasFired {
+            delayed.hold(pending, until: notBefore)
+        } else {
+            queues[model.name]!.append(pending)
+        }
+    }
+
+    // MARK: Running models
+
+    private func batchLoop(_ queue: BatchQueue, model: any InferenceModel) async {
+        let permits = AsyncPermits(limit: configuration.maxConcurrentBatches)
+        await withDiscardingTaskGroup { group in
+            while let batch = await queue.nextBatch() {
+                await permits.acquire()
+                group.addTask {
+                    await self.execute(batch, model: model)
+                    permits.release()
+                }
+            }
+        }
+    }
+
+    private func execute(_ batch: [PendingJob], model: any InferenceModel) async {
+        let now = Date()
+        let (expired, live) = batch.partitioned { $0.job.expiresAt.map { $0 <= now } ?? false }
+        for pending in expired { await publisher.publish(pending, .expired) }
+        guard !live.isEmpty else { return }
+        counters.recordBatch(size: live.count)
+        let startedAt = Date()
+        let outcomes = await BisectingPredictor.predict(live.map(\.job.inputs), with: model)
+        for (pending, outcome) in zip(live, outcomes) {
+            switch outcome {
+            case .success(let output): await publisher.publish(pending, .completed(output, startedAt: startedAt))
+            case .failure(let failure): await publisher.publish(pending, .failed(failure, startedAt: startedAt))
+            }
+        }
+    }
+
+    // MARK: Offsets and shutdown
+
+    private func commitLoop() async {
+        while !stopping.hasFired {
+            try? await Task.sleep(for: configuration.commitInterval)
+            await commitFinished()
+        }
+    }
+
+    private func commitFinished() async {
+        let offsets = inFlight.takeCommittable()
+        guard !offsets.isEmpty else { return }
+        do {
+            try consumer.storeOffsets(offsets)
+            try await consumer.commit()
+        } catch {
+            counters.recordCommitFailure()
+            logger.warning("commit failed; the next one retries: \(error)")
+        }
+    }
+
+    /// Waits for the stop signal, then drains: retries run now, in-flight jobs finish within the
+    /// grace period, their offsets are committed, and the consumer leaves the group.
+    private func drainWhenStopping() async {
+        await stopping.wait()
+        logger.info("draining", metadata: ["in_flight": "\(inFlight.count)"])
+        try? consumer.pause(Array(consumer.assignment))
+        delayed.releaseAll()
+        let offsets = await inFlight.release(consumer.assignment, within: configuration.gracePeriod)
+        try? consumer.storeOffsets(offsets)
+        await commitFinished()
+        await consumer.close()
+    }
+}

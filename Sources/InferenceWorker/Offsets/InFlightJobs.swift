@@ -1,0 +1,117 @@
+import Kafka
+import Synchronization
+
+/// The jobs a worker holds: admission up to a limit, and the ledger of what may be committed.
+///
+/// Jobs finish on the producer's poll thread (when the broker acknowledges their last message),
+/// so this is lock-based rather than an actor: finishing costs no task hop.
+final class InFlightJobs: Sendable {
+    private struct State {
+        var tracker = CommitTracker()
+        var admissionWaiter: (needed: Int, continuation: CheckedContinuation<Void, Never>)?
+        var idleWaiters: [(id: Int, partitions: Set<KafkaTopicPartition>, continuation: CheckedContinuation<Void, Never>)] = []
+        var nextWaiterID = 0
+    }
+    private let state = Mutex(State())
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = max(1, limit)
+    }
+
+    var count: Int { state.withLock { $0.tracker.inFlight } }
+
+    /// Waits until `messages` fit under the limit (a batch larger than the limit is let in when nothing else is held),
+    /// then records them as taken. Called by the one task that reads the consumer.
+    func admit(_ messages: [KafkaConsumerMessage]) async {
+        let needed = min(messages.count, limit)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let admitted = state.withLock { state in
+                guard state.tracker.inFlight + needed > limit else { return true }
+                state.admissionWaiter = (needed, continuation)
+                return false
+            }
+            if admitted { continuation.resume() }
+        }
+        state.withLock { state in
+            for message in messages {
+                state.tracker.taken(message.topicPartition, offset: message.offset)
+            }
+        }
+    }
+
+    /// Records a finished job and wakes whoever waits for room or for its partition to go idle.
+    func finish(_ partition: KafkaTopicPartition, offset: Int64) {
+        let wake = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard state.tracker.finished(partition, offset: offset) else { return [] }
+            var wake: [CheckedContinuation<Void, Never>] = []
+            if let waiter = state.admissionWaiter, state.tracker.inFlight + waiter.needed <= limit {
+                state.admissionWaiter = nil
+                wake.append(waiter.continuation)
+            }
+            if !state.idleWaiters.isEmpty {
+                let tracker = state.tracker
+                let (idle, busy) = state.idleWaiters.partitioned { tracker.inFlight(in: $0.partitions) == 0 }
+                state.idleWaiters = busy
+                wake += idle.map(\.continuation)
+            }
+            return wake
+        }
+        for continuation in wake { continuation.resume() }
+    }
+
+    /// Offsets that advanced since the last call, to store and commit.
+    func takeCommittable() -> [KafkaTopicPartition: Int64] {
+        state.withLock { $0.tracker.takeCommittable() }
+    }
+
+    /// Waits until no job of `partitions` is in flight, or `timeout` passes; then returns their committable offsets
+    /// and forgets them, so that the partitions' next owner takes over from exactly there.
+    func release(_ partitions: Set<KafkaTopicPartition>, within timeout: Duration) async -> [KafkaTopicPartition: Int64] {
+        let id = state.withLock { state in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let idle = state.withLock { state in
+                guard state.tracker.inFlight(in: partitions) > 0 else { return true }
+                state.idleWaiters.append((id, partitions, continuation))
+                return false
+            }
+            if idle {
+                continuation.resume()
+            } else {
+                // Registered first, so the timer cannot fire before there is something to resume.
+                Task {
+                    try? await Task.sleep(for: timeout)
+                    self.resumeIdleWaiter(id)
+                }
+            }
+        }
+        return state.withLock { state in
+            let offsets = state.tracker.committable(in: partitions)
+            state.tracker.forget(partitions)
+            return offsets
+        }
+    }
+
+    private func resumeIdleWaiter(_ id: Int) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let index = state.idleWaiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.idleWaiters.remove(at: index).continuation
+        }
+        waiter?.resume()
+    }
+}
+
+extension Array {
+    /// The elements that satisfy `belongs`, and the rest, each in order.
+    func partitioned(by belongs: (Element) -> Bool) -> (matching: [Element], rest: [Element]) {
+        var matching: [Element] = []
+        var rest: [Element] = []
+        for element in self {
+            if belongs(element) { matching.append(element) } else { rest.append(element) }
+        }
+        return (matching, rest)
+    }
+}

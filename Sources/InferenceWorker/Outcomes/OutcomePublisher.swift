@@ -1,0 +1,179 @@
+import Foundation
+import InferenceJobs
+import InferenceModels
+import Kafka
+import Logging
+import Synchronization
+
+/// Publishes each job's outcome (result, retry, dead letter) and marks the job finished once the
+/// broker has acknowledged every message it needed: only then may its offset be committed.
+///
+/// A message the broker fails to acknowledge is produced again after a pause, until it is
+/// acknowledged or the producer closes (then the job stays unfinished and is redelivered after restart).
+final class OutcomePublisher: Sendable {
+    private let producer: KafkaProducer
+    private let configuration: WorkerConfiguration
+    private let inFlight: InFlightJobs
+    private let counters: WorkerCounters
+    private let logger: Logger
+    private let backoff: RetryBackoff
+
+    init(producer: KafkaProducer, configuration: WorkerConfiguration, inFlight: InFlightJobs, counters: WorkerCounters, logger: Logger) {
+        self.producer = producer
+        self.configuration = configuration
+        self.inFlight = inFlight
+        self.counters = counters
+        self.logger = logger
+        self.backoff = RetryBackoff(base: configuration.retryBaseDelay, maximum: configuration.retryMaxDelay)
+    }
+
+    func publish(_ pending: PendingJob, _ outcome: JobOutcome) async {
+        let job = pending.job
+        let model = pending.model
+        func result(_ status: JobStatus, output: ModelOutput? = nil, error: JobError? = nil, startedAt: Date? = nil) -> JobResult {
+            JobResult(
+                jobID: job.jobID, status: status, output: output, error: error, attempts: job.attempt,
+                model: model.name, modelVersion: model.version, worker: configuration.workerName,
+                submittedAt: job.submittedAt, startedAt: startedAt, completedAt: Date()
+            )
+        }
+        switch outcome {
+        case .completed(let output, let startedAt):
+            await send([resultMessage(result(.completed, output: output, startedAt: startedAt), pending.message)], for: pending.message) {
+                self.counters.recordCompleted()
+            }
+        case .expired:
+            let error = JobError(errorClass: .expired, message: "the deadline passed before the model ran")
+            await send([resultMessage(result(.expired, error: error), pending.message)], for: pending.message) {
+                self.counters.recordExpired()
+            }
+        case .failed(let failure, let startedAt) where failure.failureClass == .retryable && job.attempt < configuration.maxAttempts:
+            _ = startedAt
+            await send([retryMessage(pending, after: failure)], for: pending.message) {
+                self.counters.recordRetried()
+            }
+        case .failed(let failure, let startedAt):
+            let exhausted = failure.failureClass == .retryable
+            let errorClass = JobErrorClass(failure.failureClass)
+            let message = exhausted ? "\(failure.message) (after \(job.attempt) attempts)" : failure.message
+            logger.warning("job failed", metadata: jobMetadata(pending.message, jobID: job.jobID, ["error": "\(message)"]))
+            let deadLetter = deadLetterMessage(pending.message, errorClass: errorClass, reason: message)
+            let failed = resultMessage(result(.failed, error: JobError(errorClass: errorClass, message: message), startedAt: startedAt), pending.message)
+            await send([deadLetter, failed], for: pending.message) {
+                self.counters.recordDeadLettered()
+                self.counters.recordFailed()
+            }
+        }
+    }
+
+    /// Dead-letters a message that cannot be processed as a job, with a `failed` result too when its job ID is known.
+    func publishPoison(_ message: KafkaConsumerMessage, reason: String, jobID: String?, model: String?, submittedAt: Date?, attempt: Int) async {
+        logger.warning("poison message", metadata: jobMetadata(message, jobID: jobID, ["reason": "\(reason)"]))
+        var messages = [deadLetterMessage(message, errorClass: .poison, reason: reason)]
+        if let jobID {
+            let result = JobResult(
+                jobID: jobID, status: .failed, error: JobError(errorClass: .poison, message: reason), attempts: attempt,
+                model: model ?? "unknown", modelVersion: "", worker: configuration.workerName,
+                submittedAt: submittedAt ?? Date(), completedAt: Date()
+            )
+            messages.append(resultMessage(result, message))
+        }
+        let withResult = jobID != nil
+        await send(messages, for: message) {
+            self.counters.recordDeadLettered()
+            if withResult { self.counters.recordFailed() }
+        }
+    }
+
+    // MARK: Messages
+
+    private func resultMessage(_ result: JobResult, _ source: KafkaConsumerMessage) -> KafkaProducerMessage {
+        var headers = [
+            KafkaHeader(key: JobHeaders.contentType, string: JobHeaders.contentTypeJSON),
+            KafkaHeader(key: JobHeaders.schemaVersion, string: JobHeaders.currentSchemaVersion),
+        ]
+        if let traceparent = source.headers.first(where: { $0.key == JobHeaders.traceparent }) { headers.append(traceparent) }
+        return KafkaProducerMessage(topic: configuration.topics.results, key: result.jobID, value: JobCodec.encode(result), headers: headers)
+    }
+
+    private func retryMessage(_ pending: PendingJob, after failure: ModelFailure) -> KafkaProducerMessage {
+        var job = pending.job
+        job.attempt += 1
+        let notBefore = Date().addingTimeInterval(backoff.delay(afterAttempt: pending.job.attempt).timeInterval)
+        var headers = pending.message.headers.filter { $0.key != JobHeaders.attempt && $0.key != JobHeaders.notBefore }
+        headers.append(KafkaHeader(key: JobHeaders.attempt, string: "\(job.attempt)"))
+        headers.append(KafkaHeader(key: JobHeaders.notBefore, string: JobHeaders.notBeforeValue(notBefore)))
+        logger.info("job retried", metadata: jobMetadata(pending.message, jobID: job.jobID, ["attempt": "\(job.attempt)", "error": "\(failure.message)"]))
+        return KafkaProducerMessage(topic: configuration.topics.retry, key: job.jobID, value: JobCodec.encode(job), headers: headers)
+    }
+
+    /// The original message, unchanged, with the reason and its origin in headers.
+    private func deadLetterMessage(_ source: KafkaConsumerMessage, errorClass: JobErrorClass, reason: String) -> KafkaProducerMessage {
+        let origin: Set<String> = [JobHeaders.errorClass, JobHeaders.errorMessage, JobHeaders.originalTopic, JobHeaders.originalPartition, JobHeaders.originalOffset]
+        var headers = source.headers.filter { !origin.contains($0.key) }
+        headers += [
+            KafkaHeader(key: JobHeaders.errorClass, string: errorClass.rawValue),
+            KafkaHeader(key: JobHeaders.errorMessage, string: reason),
+            KafkaHeader(key: JobHeaders.originalTopic, string: source.topic),
+            KafkaHeader(key: JobHeaders.originalPartition, string: "\(source.partition)"),
+            KafkaHeader(key: JobHeaders.originalOffset, string: "\(source.offset)"),
+        ]
+        return KafkaProducerMessage(topic: configuration.topics.deadLetter, key: source.key, value: source.value, headers: headers)
+    }
+
+    // MARK: Delivery
+
+    /// Produces `messages`; when the broker has acknowledged all of them, runs `acknowledged` and finishes the job.
+    private func send(_ messages: [KafkaProducerMessage], for source: KafkaConsumerMessage, acknowledged: @escaping @Sendable () -> Void) async {
+        let remaining = Atomic<Int>(messages.count)
+        let partition = source.topicPartition
+        let offset = source.offset
+        let inFlight = self.inFlight
+        let finishOne: @Sendable () -> Void = {
+            if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+                acknowledged()
+                inFlight.finish(partition, offset: offset)
+            }
+        }
+        for message in messages {
+            await produce(message, then: finishOne)
+        }
+    }
+
+    private func produce(_ message: KafkaProducerMessage, then finishOne: @escaping @Sendable () -> Void) async {
+        do {
+            try await producer.enqueue(message) { [self] outcome in
+                switch outcome {
+                case .success:
+                    finishOne()
+                case .failure(let error):
+                    logger.warning("publishing to \(message.topic) failed; producing it again", metadata: ["error": "\(error)"])
+                    counters.recordRepublish()
+                    Task {
+                        try? await Task.sleep(for: .milliseconds(500))
+                        await self.produce(message, then: finishOne)
+                    }
+                }
+            }
+        } catch {
+            logger.error("cannot publish to \(message.topic): \(error); the job will be redelivered")
+        }
+    }
+}
+
+/// The fields every job-level log line carries.
+func jobMetadata(_ message: KafkaConsumerMessage, jobID: String?, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
+    var metadata = extra
+    metadata["job_id"] = "\(jobID ?? "-")"
+    metadata["topic"] = "\(message.topic)"
+    metadata["partition"] = "\(message.partition)"
+    metadata["offset"] = "\(message.offset)"
+    return metadata
+}
+
+extension Duration {
+    var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

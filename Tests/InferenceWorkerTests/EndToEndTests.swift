@@ -1,0 +1,36 @@
+import Foundation
+import InferenceJobs
+import InferenceModels
+import InferenceWorker
+import Testing
+
+@Suite("Worker end to end on the embedded cluster")
+struct EndToEndTests {
+    @Test("20,000 digit jobs through two workers: exactly the submitted IDs come back, each with the model's own label")
+    func twoWorkers() async throws {
+        let pipeline = try Pipeline()
+        let testSet = try DigitsTestSet()
+        let model = try DigitsClassifier()
+        let jobs = digitJobs(20_000, testSet: testSet)
+        let expected = try Dictionary(uniqueKeysWithValues: jobs.map { ($0.jobID, try model.predict($0.inputs).label) })
+
+        let first = try pipeline.startWorker(pipeline.workerConfiguration(name: "w1"), models: ModelCatalog([model]))
+        let second = try pipeline.startWorker(pipeline.workerConfiguration(name: "w2"), models: ModelCatalog([model]))
+        _ = try await pipeline.submit(jobs)
+
+        let results = try await pipeline.readResults { results in
+            Set(results.map(\.jobID)).count >= expected.count
+        }
+        try await first.stop()
+        try await second.stop()
+
+        #expect(Set(results.map(\.jobID)) == Set(expected.keys))
+        for result in results {
+            #expect(result.status == .completed)
+            #expect(result.output?.label == expected[result.jobID], "label of \(result.jobID)")
+        }
+        #expect(first.worker.counters.completed + second.worker.counters.completed >= 20_000)
+        #expect(first.worker.counters.completed > 0 && second.worker.counters.completed > 0, "both workers took part")
+        #expect(first.worker.inFlightCount == 0 && second.worker.inFlightCount == 0)
+    }
+}
