@@ -55,19 +55,20 @@ public struct CommitTracker: Sendable {
     /// a redelivered offset is tracked again and must finish again.
     public mutating func taken(_ partition: KafkaTopicPartition, offset: Int64) {
         inFlight += 1
-        var ledger = ledgers[partition, default: Ledger()]
-        defer { ledgers[partition] = ledger }
-        if let last = ledger.offsets.last, ledger.head < ledger.offsets.count, last >= offset {
-            let (index, found) = ledger.index(of: offset)
+        // Mutated in place through the dictionary's values: a copy would copy the arrays on every call.
+        if ledgers[partition] == nil { ledgers[partition] = Ledger() }
+        let index = ledgers.index(forKey: partition)!
+        if let last = ledgers.values[index].offsets.last, ledgers.values[index].head < ledgers.values[index].offsets.count, last >= offset {
+            let (position, found) = ledgers.values[index].index(of: offset)
             if found {
-                ledger.pending[index] += 1
+                ledgers.values[index].pending[position] += 1
             } else {
-                ledger.offsets.insert(offset, at: index)
-                ledger.pending.insert(1, at: index)
+                ledgers.values[index].offsets.insert(offset, at: position)
+                ledgers.values[index].pending.insert(1, at: position)
             }
         } else {
-            ledger.offsets.append(offset)
-            ledger.pending.append(1)
+            ledgers.values[index].offsets.append(offset)
+            ledgers.values[index].pending.append(1)
         }
     }
 
@@ -75,13 +76,12 @@ public struct CommitTracker: Sendable {
     /// (its partition was revoked and forgotten meanwhile).
     @discardableResult
     public mutating func finished(_ partition: KafkaTopicPartition, offset: Int64) -> Bool {
-        guard var ledger = ledgers[partition] else { return false }
-        let (index, found) = ledger.index(of: offset)
-        guard found, ledger.pending[index] > 0 else { return false }
-        ledger.pending[index] -= 1
+        guard let index = ledgers.index(forKey: partition) else { return false }
+        let (position, found) = ledgers.values[index].index(of: offset)
+        guard found, ledgers.values[index].pending[position] > 0 else { return false }
+        ledgers.values[index].pending[position] -= 1
         inFlight -= 1
-        if index == ledger.head { ledger.advance() }
-        ledgers[partition] = ledger
+        if position == ledgers.values[index].head { ledgers.values[index].advance() }
         return true
     }
 
