@@ -101,24 +101,31 @@ final class OutcomePublisher: Sendable {
         job.attempt += 1
         let notBefore = Date().addingTimeInterval(backoff.delay(afterAttempt: pending.job.attempt).timeInterval)
         var headers = pending.message.headers.filter { $0.key != JobHeaders.attempt && $0.key != JobHeaders.notBefore }
+        if headers.first(JobHeaders.originalTopic) == nil { headers += Self.originHeaders(of: pending.message) }
         headers.append(KafkaHeader(key: JobHeaders.attempt, string: "\(job.attempt)"))
         headers.append(KafkaHeader(key: JobHeaders.notBefore, string: JobHeaders.notBeforeValue(notBefore)))
         logger.info("job retried", metadata: jobMetadata(pending.message, jobID: job.jobID, ["attempt": "\(job.attempt)", "error": "\(failure.message)"]))
         return KafkaProducerMessage(topic: configuration.topics.retry, key: job.jobID, value: JobCodec.encode(job), headers: headers)
     }
 
-    /// The original message, unchanged, with the reason and its origin in headers.
+    /// The original message, unchanged, with the reason and its origin in headers. A retried job keeps
+    /// the origin its first retry recorded: where it was first submitted, not the retry topic.
     private func deadLetterMessage(_ source: KafkaConsumerMessage, errorClass: JobErrorClass, reason: String) -> KafkaProducerMessage {
-        let origin: Set<String> = [JobHeaders.errorClass, JobHeaders.errorMessage, JobHeaders.originalTopic, JobHeaders.originalPartition, JobHeaders.originalOffset]
-        var headers = source.headers.filter { !origin.contains($0.key) }
+        var headers = source.headers.filter { $0.key != JobHeaders.errorClass && $0.key != JobHeaders.errorMessage }
+        if headers.first(JobHeaders.originalTopic) == nil { headers += Self.originHeaders(of: source) }
         headers += [
             KafkaHeader(key: JobHeaders.errorClass, string: errorClass.rawValue),
             KafkaHeader(key: JobHeaders.errorMessage, string: reason),
-            KafkaHeader(key: JobHeaders.originalTopic, string: source.topic),
-            KafkaHeader(key: JobHeaders.originalPartition, string: "\(source.partition)"),
-            KafkaHeader(key: JobHeaders.originalOffset, string: "\(source.offset)"),
         ]
         return KafkaProducerMessage(topic: configuration.topics.deadLetter, key: source.key, value: source.value, headers: headers)
+    }
+
+    private static func originHeaders(of message: KafkaConsumerMessage) -> [KafkaHeader] {
+        [
+            KafkaHeader(key: JobHeaders.originalTopic, string: message.topic),
+            KafkaHeader(key: JobHeaders.originalPartition, string: "\(message.partition)"),
+            KafkaHeader(key: JobHeaders.originalOffset, string: "\(message.offset)"),
+        ]
     }
 
     // MARK: Delivery
