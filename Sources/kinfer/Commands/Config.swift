@@ -1,0 +1,80 @@
+import ArgumentParser
+import Kafka
+
+extension Kinfer {
+    /// `kinfer config`: the settings a command would run with, secrets masked.
+    struct Config: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the effective configuration, with secrets masked.",
+            discussion: """
+                Shows what flags, KINFER_* variables, the config file and defaults add up to: Kafka properties \
+                (passwords and secrets as *****), topics, groups, the results database (password masked) and the \
+                worker's settings. Accepts every flag the worker does. Needs no broker.
+                """
+        )
+
+        @OptionGroup(title: "Connection")
+        var common: CommonOptions
+
+        @Option(help: ArgumentHelp("The results database URL. Also KINFER_DATABASE_URL.", valueName: "url"))
+        var database: String?
+
+        @Flag(help: "Show where each value comes from (flag, environment, config file, default).")
+        var showOrigin = false
+
+        @OptionGroup(title: "Worker")
+        var worker: WorkerOptions
+
+        @OptionGroup(title: "Topics")
+        var topics: TopicOptions
+
+        func run() async throws {
+            var flags = SettingsLayer(origin: "flag")
+            worker.apply(to: &flags)
+            topics.apply(to: &flags)
+            flags.set(.databaseURL, database)
+            let settings = try common.settings(flags)
+            let properties = settings.kafkaProperties
+
+            Terminal.output("# Kafka client properties")
+            if let servers = try? settings.bootstrapServers() {
+                let kafka = KafkaConfiguration(bootstrapServers: servers, properties: properties.mapValues(\.value))
+                for line in kafka.redactedDescription.split(separator: "\n") {
+                    let name = String(line.prefix { $0 != "=" })
+                    let origin = name == "bootstrap.servers" ? settings.origin(of: .bootstrapServers) : properties[name]?.origin ?? "default"
+                    emit(String(line), origin)
+                }
+            } else {
+                emit("bootstrap.servers=(not set)", "unset")
+                for name in properties.keys.sorted() {
+                    let value = KafkaConfiguration.isSecret(name) ? "*****" : properties[name]!.value
+                    emit("\(name)=\(value)", properties[name]!.origin)
+                }
+            }
+            Terminal.output("# Topics")
+            for key in [SettingKey.jobsTopic, .resultsTopic, .retryTopic, .dlqTopic] { setting(key, settings) }
+            Terminal.output("# Groups")
+            let groupOrigin = settings.lookup(.group)?.origin ?? "default"
+            emit("group.worker=\(settings.group(defaultingTo: KinferSettings.workerGroup))", groupOrigin)
+            emit("group.sink=\(settings.group(defaultingTo: KinferSettings.sinkGroup))", groupOrigin)
+            Terminal.output("# Results database")
+            emit("database_url=\(redactedURL(settings.string(.databaseURL)!))", settings.origin(of: .databaseURL))
+            Terminal.output("# Worker")
+            for key: SettingKey in [
+                .httpPort, .model, .maxBatchSize, .maxBatchDelayMs, .maxInFlight, .maxConcurrentBatches, .maxAttempts,
+                .gracePeriodSeconds, .simulatedLatencyMs, .simulatedFailureRate, .workerName, .logLevel,
+            ] {
+                setting(key, settings)
+            }
+            _ = try WorkerSettings(settings)  // report a bad value the worker would refuse
+        }
+
+        private func setting(_ key: SettingKey, _ settings: KinferSettings) {
+            emit("\(key.rawValue)=\(settings.string(key) ?? "(not set)")", settings.origin(of: key))
+        }
+
+        private func emit(_ line: String, _ origin: String) {
+            Terminal.output(showOrigin ? "\(line)    # \(origin)" : line)
+        }
+    }
+}

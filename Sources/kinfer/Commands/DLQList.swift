@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+
+extension Kinfer.DLQ {
+    /// `kinfer dlq list`: the dead letters, oldest first per partition.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print dead letters: time, error class, original topic[partition]@offset, job ID and message.",
+            discussion: "Reads the dead-letter topic from its beginning to its current end; nothing is consumed or committed."
+        )
+
+        @OptionGroup(title: "Connection")
+        var common: CommonOptions
+
+        @OptionGroup(title: "Filters")
+        var filter: DeadLetterFilter
+
+        @Flag(help: "Print each dead letter as a JSON line.")
+        var json = false
+
+        @OptionGroup(title: "Topics")
+        var topics: TopicOptions
+
+        func run() async throws {
+            var flags = SettingsLayer(origin: "flag")
+            topics.apply(to: &flags)
+            let settings = try common.settings(flags)
+            let reader = TopicReader(configuration: try settings.kafkaConfiguration(), topic: settings.topics.deadLetter)
+            let now = Date()
+            var shown = 0
+            try await reader.readToEnd { message in
+                let letter = DeadLetter(message: message)
+                guard filter.matches(letter, now: now) else { return }
+                Terminal.output(json ? letter.json : letter.line)
+                shown += 1
+            }
+            if !json { Terminal.diagnostic("\(shown) dead letter\(shown == 1 ? "" : "s")") }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import InferenceJobs
+import Kafka
+
+extension Kinfer {
+    /// `kinfer tail`: follows the results topic.
+    struct Tail: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Follow the results topic, printing one line per result.",
+            discussion: "Reads every partition directly, without joining a group or committing; stop it with Ctrl-C or --count."
+        )
+
+        @OptionGroup(title: "Connection")
+        var common: CommonOptions
+
+        @Flag(help: "Start from the oldest retained result instead of only new ones.")
+        var fromBeginning = false
+
+        @Flag(help: "Print each result as the contract's JSON instead of a summary line.")
+        var json = false
+
+        @Option(help: ArgumentHelp("Exit after printing this many results.", valueName: "n"))
+        var count: Int?
+
+        @OptionGroup(title: "Topics")
+        var topics: TopicOptions
+
+        func validate() throws {
+            if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+        }
+
+        func run() async throws {
+            var flags = SettingsLayer(origin: "flag")
+            topics.apply(to: &flags)
+            let settings = try common.settings(flags)
+            let reader = TopicReader(configuration: try settings.kafkaConfiguration(), topic: settings.topics.results)
+            let marks = try await reader.watermarks()
+            let consumer = try reader.makeConsumer()
+            try consumer.assign(marks.mapValues { fromBeginning ? $0.low : $0.high })
+            var printed = 0
+            for try await batch in consumer.batches() {
+                for message in batch {
+                    do {
+                        let result = try JobCodec.decodeResult(message.value)
+                        Terminal.output(json ? ResultText.json(result) : ResultText.line(result))
+                    } catch {
+                        Terminal.diagnostic("kinfer: \(message.topic)[\(message.partition)]@\(message.offset): not a result (\(error.description))")
+                    }
+                    printed += 1
+                    if let count, printed >= count {
+                        await consumer.close()
+                        return
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Kafka
+
+extension Kinfer.Topics {
+    /// `kinfer topics create`: the four pipeline topics, idempotently.
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the jobs, results, retry and dead-letter topics (existing ones are left as they are).",
+            discussion: "Uses Kafka's CreateTopics request. The embedded cluster of `kinfer broker` has no CreateTopics; its topics are created by `kinfer broker` at start."
+        )
+
+        @OptionGroup(title: "Connection")
+        var common: CommonOptions
+
+        @Option(help: "Partitions of each topic; the most workers (or sinks) that share the work.")
+        var partitions = 12
+
+        @Option(help: "Copies of each partition; -1 for the brokers' default.")
+        var replicationFactor = -1
+
+        @OptionGroup(title: "Topics")
+        var topics: TopicOptions
+
+        func validate() throws {
+            guard partitions >= 1 else { throw ValidationError("--partitions must be at least 1, got \(partitions)") }
+            guard replicationFactor == -1 || replicationFactor >= 1 else {
+                throw ValidationError("--replication-factor must be at least 1, or -1 for the brokers' default; got \(replicationFactor)")
+            }
+        }
+
+        func run() async throws {
+            var flags = SettingsLayer(origin: "flag")
+            topics.apply(to: &flags)
+            let settings = try common.settings(flags)
+            let kafka = try settings.kafkaConfiguration()
+            let names = settings.topics
+            let wanted = [names.jobs, names.results, names.retry, names.deadLetter]
+            let existing = Set(try await KafkaProbe.describe(kafka, topics: wanted).map(\.name))
+            let missing = wanted.filter { !existing.contains($0) }
+            for name in wanted where existing.contains(name) {
+                Terminal.output("\(name): exists")
+            }
+            guard !missing.isEmpty else { return }
+            do {
+                let admin = try KafkaAdmin(configuration: kafka, logger: CLILogging.silent)
+                try await admin.createTopics(
+                    missing.map { KafkaNewTopic(name: $0, partitions: partitions, replicationFactor: replicationFactor) },
+                    timeout: .seconds(30)
+                )
+            } catch {
+                if Self.isUnsupported(error) {
+                    throw CLIError(
+                        "this cluster does not support CreateTopics (the embedded cluster of `kinfer broker` does not)",
+                        hint: "topics on the embedded cluster are created by `kinfer broker` at start (--partitions, --jobs-topic, ...)"
+                    )
+                }
+                throw CLIError("cannot create \(missing.joined(separator: ", ")): \(error.message)", hint: "check the partitions, the replication factor against the number of brokers, and the ACLs")
+            }
+            for name in missing {
+                Terminal.output("\(name): created with \(partitions) partitions")
+            }
+        }
+
+        /// librdkafka's mock answers CreateTopics with "unsupported" (an unsupported API version or feature).
+        private static func isUnsupported(_ error: KafkaError) -> Bool {
+            let text = error.message.lowercased()
+            return text.contains("unsupported") || text.contains("not supported") || text.contains("not implemented")
+        }
+    }
+}

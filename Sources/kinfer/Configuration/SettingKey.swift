@@ -1,0 +1,40 @@
+/// A setting every `kinfer` command reads the same way from its three sources.
+///
+/// One name, three spellings: the flag `--max-batch-size`, the environment variable `KINFER_MAX_BATCH_SIZE`, and the
+/// config-file key `max_batch_size` (the raw value). librdkafka properties are not keys: they pass through as
+/// `--kafka-property name=value`, `KINFER_KAFKA_<NAME>` and the config file's `kafka` object.
+enum SettingKey: String, CaseIterable, Sendable, Comparable {
+    case bootstrapServers = "bootstrap_servers"
+    case group
+    case databaseURL = "database_url"
+    case httpPort = "http_port"
+    case jobsTopic = "jobs_topic"
+    case resultsTopic = "results_topic"
+    case retryTopic = "retry_topic"
+    case dlqTopic = "dlq_topic"
+    case model
+    case maxBatchSize = "max_batch_size"
+    case maxBatchDelayMs = "max_batch_delay_ms"
+    case maxInFlight = "max_in_flight"
+    case maxConcurrentBatches = "max_concurrent_batches"
+    case maxAttempts = "max_attempts"
+    case gracePeriodSeconds = "grace_period_seconds"
+    case simulatedLatencyMs = "simulated_latency_ms"
+    case simulatedFailureRate = "simulated_failure_rate"
+    case workerName = "worker_name"
+    case logLevel = "log_level"
+
+    /// The environment variable, e.g. `KINFER_MAX_BATCH_SIZE`.
+    var environmentName: String {
+        "KINFER_" + rawValue.uppercased()
+    }
+
+    /// The command-line flag, e.g. `--max-batch-size`; the database URL's flag is `--database`.
+    var flag: String {
+        self == .databaseURL ? "--database" : "--" + rawValue.replacingOccurrences(of: "_", with: "-")
+    }
+
+    static func < (lhs: Self, rhs: Self) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

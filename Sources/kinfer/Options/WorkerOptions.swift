@@ -1,0 +1,58 @@
+import ArgumentParser
+
+/// The worker's tuning flags; each is also a `KINFER_*` variable and a config-file key of the same name.
+struct WorkerOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The consumer group. Defaults to kinfer-workers; also KINFER_GROUP.", valueName: "group"))
+    var group: String?
+
+    @Option(help: ArgumentHelp(
+        "Port for the metrics and health HTTP server (not served yet; recorded in the configuration). Defaults to 8080; also KINFER_HTTP_PORT.",
+        valueName: "port"
+    ))
+    var httpPort: Int?
+
+    @Option(help: ArgumentHelp("The model to serve: digits or simulated. Defaults to digits; also KINFER_MODEL.", valueName: "name"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("The most jobs in one model call. Defaults to 64.", valueName: "n"))
+    var maxBatchSize: Int?
+
+    @Option(help: ArgumentHelp("How long a partial batch waits for more jobs, in milliseconds. Defaults to 5.", valueName: "ms"))
+    var maxBatchDelayMs: Int?
+
+    @Option(help: ArgumentHelp("The most jobs taken from Kafka and not yet finished; above it fetching pauses. Defaults to 2000.", valueName: "n"))
+    var maxInFlight: Int?
+
+    @Option(help: ArgumentHelp("How many model calls may run at once. Defaults to 4.", valueName: "n"))
+    var maxConcurrentBatches: Int?
+
+    @Option(help: ArgumentHelp("Attempts before a retryable failure becomes a dead letter. Defaults to 3.", valueName: "n"))
+    var maxAttempts: Int?
+
+    @Option(help: ArgumentHelp("How long shutdown waits for in-flight jobs before leaving the group. Defaults to 20.", valueName: "seconds"))
+    var gracePeriodSeconds: Int?
+
+    @Option(help: ArgumentHelp("Simulated model only: latency of each model call, in milliseconds. Defaults to 0.", valueName: "ms"))
+    var simulatedLatencyMs: Int?
+
+    @Option(help: ArgumentHelp("Simulated model only: the fraction (0 to 1) of inputs that fail as retryable. Defaults to 0.", valueName: "rate"))
+    var simulatedFailureRate: Double?
+
+    @Option(help: ArgumentHelp("The name written into each result's worker field. Defaults to host name and process ID.", valueName: "name"))
+    var workerName: String?
+
+    func apply(to layer: inout SettingsLayer) {
+        layer.set(.group, group)
+        layer.set(.httpPort, httpPort)
+        layer.set(.model, model)
+        layer.set(.maxBatchSize, maxBatchSize)
+        layer.set(.maxBatchDelayMs, maxBatchDelayMs)
+        layer.set(.maxInFlight, maxInFlight)
+        layer.set(.maxConcurrentBatches, maxConcurrentBatches)
+        layer.set(.maxAttempts, maxAttempts)
+        layer.set(.gracePeriodSeconds, gracePeriodSeconds)
+        layer.set(.simulatedLatencyMs, simulatedLatencyMs)
+        layer.set(.simulatedFailureRate, simulatedFailureRate)
+        layer.set(.workerName, workerName)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import InferenceJobs
+import Kafka
+
+/// A message of the dead-letter topic with the reason and origin the worker put in its headers.
+struct DeadLetter {
+    var message: KafkaConsumerMessage
+
+    var errorClass: String? { message.headers.first(JobHeaders.errorClass) }
+    var errorMessage: String? { message.headers.first(JobHeaders.errorMessage) }
+    var originalTopic: String? { message.headers.first(JobHeaders.originalTopic) }
+    var originalPartition: String? { message.headers.first(JobHeaders.originalPartition) }
+    var originalOffset: String? { message.headers.first(JobHeaders.originalOffset) }
+    /// When the dead letter was written: the Kafka message timestamp.
+    var time: Date? { message.timestampMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
+    var jobID: String? { message.keyString }
+
+    /// The headers that describe the dead letter itself, removed on replay.
+    static let deadLetterHeaders: Set<String> = [
+        JobHeaders.errorClass, JobHeaders.errorMessage, JobHeaders.originalTopic, JobHeaders.originalPartition,
+        JobHeaders.originalOffset, JobHeaders.notBefore, JobHeaders.attempt, JobHeaders.replayedAt,
+    ]
+
+    /// `2025-… poison inference-jobs[3]@17 job=<id>: <message>`.
+    var line: String {
+        let origin = "\(originalTopic ?? "?")[\(originalPartition ?? "?")]@\(originalOffset ?? "?")"
+        return "\(time.map(JobTimestamp.format) ?? "-") \(errorClass ?? "-") \(origin) job=\(jobID ?? "-"): \(errorMessage ?? "")"
+    }
+
+    var json: String {
+        JSONText.object([
+            ("time", JSONText.optional(time.map(JobTimestamp.format))), ("error_class", JSONText.optional(errorClass)),
+            ("error_message", JSONText.optional(errorMessage)), ("original_topic", JSONText.optional(originalTopic)),
+            ("original_partition", originalPartition.flatMap(Int.init).map(String.init) ?? "null"),
+            ("original_offset", originalOffset.flatMap(Int.init).map(String.init) ?? "null"),
+            ("job_id", JSONText.optional(jobID)), ("dlq_partition", "\(message.partition)"), ("dlq_offset", "\(message.offset)"),
+        ])
+    }
+
+    /// The job again, for the jobs topic: attempt 1 in the header and, when the value decodes as a job, in the body
+    /// (unknown fields kept); the value unchanged otherwise. Dead-letter headers are dropped and the replay recorded.
+    func replay(onto topic: String, at now: Date) -> KafkaProducerMessage {
+        var value = message.value
+        let fallback = time ?? now
+        if var job = try? JobCodec.decodeJob(message.value, fallbackSubmittedAt: fallback) {
+            job.attempt = 1
+            value = JobCodec.encode(job)
+        }
+        var headers = message.headers.filter { !Self.deadLetterHeaders.contains($0.key) }
+        headers.append(KafkaHeader(key: JobHeaders.attempt, string: "1"))
+        headers.append(KafkaHeader(key: JobHeaders.replayedAt, string: JobTimestamp.format(now)))
+        return KafkaProducerMessage(topic: topic, key: message.key, value: value, headers: headers)
+    }
+}
