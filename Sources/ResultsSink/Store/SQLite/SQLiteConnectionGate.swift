@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import SQLiteNIO
 
 /// Owns the SQLite store's one connection: opens it on first use, lets one operation at a time use it, and
@@ -39,8 +40,11 @@ actor SQLiteConnectionGate {
         self.isClosed = true
         guard let connection = self.connection else { return }
         self.connection = nil
+        // The future-based `close()`: the async one gives up when the calling task is cancelled, and `run()`
+        // usually closes the store because its task was cancelled.
+        let closed: EventLoopFuture<Void> = connection.close()
         do {
-            try await connection.close()
+            try await closed.get()
         } catch {
             self.logger.warning("closing the SQLite results store failed", metadata: ["error": "\(error)"])
         }
@@ -84,7 +88,8 @@ actor SQLiteConnectionGate {
             _ = try await connection.query("PRAGMA synchronous = FULL")
             _ = try await connection.query("PRAGMA busy_timeout = \(SQLiteResultStore.busyTimeoutMilliseconds)")
         } catch {
-            try? await connection.close()
+            let closed: EventLoopFuture<Void> = connection.close()
+            try? await closed.get()
             throw ResultStoreError(sqlite: error, during: "configuring \(self.path)")
         }
         self.connection = connection

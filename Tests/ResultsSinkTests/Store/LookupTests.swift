@@ -1,0 +1,44 @@
+import Foundation
+import InferenceJobs
+import ResultsSink
+import Testing
+
+@Suite("Status look-up")
+struct LookupTests {
+    @Test(arguments: StoreKind.allCases)
+    func returnsTheStoredResultAndNilForUnknownJobs(kind: StoreKind) async throws {
+        var awkward = ResultFixtures.result(3)
+        awkward.jobID = "job-\"quoted\"-\\-ünïcödé-🙂"
+        awkward.output = ModelOutput(
+            label: "tab\tnewline\nquote\"backslash\\bell\u{07}",
+            confidence: 0.1,
+            scores: [0.1, 1e-300, -0.0, 5e300, .infinity, -.infinity, 0.30000000000000004]
+        )
+        let stored = [
+            StoredResult(result: ResultFixtures.result(0), partition: 0, offset: 10),
+            StoredResult(result: ResultFixtures.result(1), partition: 1, offset: 11),
+            StoredResult(result: ResultFixtures.result(2), partition: 2, offset: Int64.max),
+            StoredResult(result: awkward, partition: Int32.max, offset: 0),
+        ]
+
+        try await withFreshStore(kind) { store, _ in
+            let outcome = try await store.write(stored)
+            #expect(outcome == WriteOutcome(inserted: 4, duplicatesAbsorbed: 0))
+            for expected in stored {
+                #expect(try await store.result(for: expected.jobID) == expected)
+            }
+            #expect(try await store.result(for: "job-never-submitted") == nil)
+            #expect(try await store.result(for: "") == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anEmptyBatchWritesNothing(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, _ in
+            let outcome = try await store.write([])
+            #expect(outcome == WriteOutcome(inserted: 0, duplicatesAbsorbed: 0))
+            #expect(try await store.count() == 0)
+            #expect(await store.isReachable())
+        }
+    }
+}
