@@ -1,0 +1,106 @@
+import Foundation
+
+/// One measured line: a subject's rate, and how it compares with its baseline.
+struct BenchmarkLine: Sendable {
+    var benchCase: String
+    var subject: String
+    var rate: Double
+    var unit: String
+    var megabytesPerSecond: Double? = nil
+    var baseline: String? = nil
+    var baselineRate: Double? = nil
+    var p50Milliseconds: Double? = nil
+    var p99Milliseconds: Double? = nil
+    var peakRSSMegabytes: Double? = nil
+    var count: Int
+    var seconds: Double
+    var rounds: Int = 1
+
+    var ratio: Double? {
+        guard let baselineRate, baselineRate > 0 else { return nil }
+        return rate / baselineRate
+    }
+}
+
+/// Prints lines as a readable table, or as JSON lines (one object per line, for tracking over time).
+struct BenchmarkReport {
+    var lines: [BenchmarkLine] = []
+    var notes: [String] = []
+
+    mutating func add(_ line: BenchmarkLine) { lines.append(line) }
+
+    func print(json: Bool) {
+        if json {
+            for line in lines { Swift.print(Self.json(line)) }
+        } else {
+            Swift.print(table)
+            for note in notes { Swift.print("note: \(note)") }
+        }
+    }
+
+    static func json(_ line: BenchmarkLine) -> String {
+        var fields: [(String, String)] = [
+            ("case", quoted(line.benchCase)),
+            ("subject", quoted(line.subject)),
+            ("rate", number(line.rate, digits: 0)),
+            ("unit", quoted(line.unit)),
+        ]
+        if let mb = line.megabytesPerSecond { fields.append(("mb_per_s", number(mb, digits: 2))) }
+        if let baseline = line.baseline { fields.append(("baseline", quoted(baseline))) }
+        if let rate = line.baselineRate { fields.append(("baseline_rate", number(rate, digits: 0))) }
+        if let ratio = line.ratio { fields.append(("ratio", number(ratio, digits: 3))) }
+        if let p50 = line.p50Milliseconds { fields.append(("p50_ms", number(p50, digits: 3))) }
+        if let p99 = line.p99Milliseconds { fields.append(("p99_ms", number(p99, digits: 3))) }
+        if let rss = line.peakRSSMegabytes { fields.append(("peak_rss_mb", number(rss, digits: 1))) }
+        fields.append(("count", String(line.count)))
+        fields.append(("seconds", number(line.seconds, digits: 3)))
+        fields.append(("rounds", String(line.rounds)))
+        return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    var table: String {
+        let header = ["case", "subject", "rate", "unit", "MB/s", "vs", "ratio", "p50 ms", "p99 ms", "peak RSS MB", "count", "s"]
+        let rows = lines.map { line -> [String] in
+            [
+                line.benchCase, line.subject, Self.grouped(line.rate), line.unit,
+                line.megabytesPerSecond.map { Self.number($0, digits: 1) } ?? "",
+                line.baseline ?? "",
+                line.ratio.map { Self.number($0, digits: 2) } ?? "",
+                line.p50Milliseconds.map { Self.number($0, digits: 3) } ?? "",
+                line.p99Milliseconds.map { Self.number($0, digits: 3) } ?? "",
+                line.peakRSSMegabytes.map { Self.number($0, digits: 0) } ?? "",
+                String(line.count),
+                Self.number(line.seconds, digits: 2),
+            ]
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        func render(_ cells: [String]) -> String {
+            cells.enumerated().map { column, cell in
+                let pad = String(repeating: " ", count: widths[column] - cell.count)
+                return column < 2 || column == 3 || column == 5 ? cell + pad : pad + cell  // text left, numbers right
+            }.joined(separator: "  ")
+        }
+        let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
+        return ([render(header), rule] + rows.map(render)).joined(separator: "\n")
+    }
+
+    private static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    static func number(_ value: Double, digits: Int) -> String {
+        guard value.isFinite else { return "null" }
+        return String(format: "%.\(digits)f", value)
+    }
+
+    /// `812345` as `812,345`.
+    static func grouped(_ value: Double) -> String {
+        let digits = String(Int(value.rounded()))
+        var result = ""
+        for (index, character) in digits.reversed().enumerated() {
+            if index > 0 && index % 3 == 0 && character != "-" { result.append(",") }
+            result.append(character)
+        }
+        return String(result.reversed())
+    }
+}
