@@ -91,8 +91,10 @@ struct BadInputTests {
             }
         }
         let error = try #require(outcome, "the embedded cluster cannot create topics through CreateTopics")
-        #expect(error.code == .admin || error.code == .timedOut, "\(error)")
-        #expect(!error.message.isEmpty)
+        // With no controller in the mock's metadata, librdkafka gives up waiting for one at the request timeout.
+        #expect(error.code == .timedOut || error.code == .admin, "\(error)")
+        #expect(error.message.hasPrefix("CreateTopics: "), "says which request failed: \(error.message)")
+        #expect(!error.message.hasSuffix("Timed out: Local: Timed out"), "librdkafka's text once: \(error.message)")
     }
 }
 

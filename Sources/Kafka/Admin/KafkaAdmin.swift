@@ -39,7 +39,7 @@ public final class KafkaAdmin: Sendable {
                     try KafkaError.check(rd_kafka_NewTopic_set_config(request, name, value), code: .admin, context: "topic \(topic.name) config \(name)")
                 }
             }
-            try Self.request(handle, timeout: timeout, expecting: RD_KAFKA_EVENT_CREATETOPICS_RESULT, ignoring: RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) { options, queue in
+            try Self.request("CreateTopics", handle, timeout: timeout, expecting: RD_KAFKA_EVENT_CREATETOPICS_RESULT, ignoring: RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) { options, queue in
                 rd_kafka_CreateTopics(handle.pointer, &requests, requests.count, options, queue)
             } results: { event in
                 var count = 0
@@ -55,7 +55,7 @@ public final class KafkaAdmin: Sendable {
         try await runBlocking { () throws(KafkaError) in
             var requests: [OpaquePointer?] = names.map { rd_kafka_DeleteTopic_new($0) }
             defer { for request in requests { rd_kafka_DeleteTopic_destroy(request) } }
-            try Self.request(handle, timeout: timeout, expecting: RD_KAFKA_EVENT_DELETETOPICS_RESULT, ignoring: RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) { options, queue in
+            try Self.request("DeleteTopics", handle, timeout: timeout, expecting: RD_KAFKA_EVENT_DELETETOPICS_RESULT, ignoring: RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) { options, queue in
                 rd_kafka_DeleteTopics(handle.pointer, &requests, requests.count, options, queue)
             } results: { event in
                 var count = 0
@@ -134,6 +134,7 @@ public final class KafkaAdmin: Sendable {
 
     /// Sends one admin request and turns its per-topic results into a single error, if any.
     private static func request(
+        _ name: String,
         _ handle: KafkaHandle,
         timeout: Duration,
         expecting kind: rd_kafka_event_type_t,
@@ -150,12 +151,15 @@ public final class KafkaAdmin: Sendable {
         _ = rd_kafka_AdminOptions_set_operation_timeout(options, Int32(clamping: timeout.milliseconds), &reason, reason.count)
         send(options, queue)
         guard let event = rd_kafka_queue_poll(queue, Int32(clamping: timeout.milliseconds + 1000)) else {
-            throw KafkaError(code: .timedOut, message: "admin request: no answer within \(timeout)")
+            throw KafkaError(code: .timedOut, message: "\(name): no answer within \(timeout)")
         }
         defer { rd_kafka_event_destroy(event) }
         let err = rd_kafka_event_error(event)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(code: .admin, err, context: rd_kafka_event_error_string(event).map { String(cString: $0) })
+            // The event's own string already ends with librdkafka's text for `err` ("Failed while waiting for
+            // controller: Local: Timed out"); name the request instead of repeating that text.
+            let detail = rd_kafka_event_error_string(event).map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(err))
+            throw KafkaError(code: KafkaError(code: .admin, err).code, message: "\(name): \(detail)", librdkafkaCode: err.rawValue)
         }
         guard rd_kafka_event_type(event) == kind else { return }
         let (list, count) = results(event)
