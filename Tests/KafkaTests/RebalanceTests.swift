@@ -5,8 +5,11 @@ import Testing
 
 @Suite("Rebalancing a consumer group on the embedded cluster")
 struct RebalanceTests {
-    @Test("Two members split the partitions, and a closing member's revoke commits offsets its successor starts from")
-    func revokeCommitsWhatTheNextOwnerReads() async throws {
+    @Test(
+        "Two members split the partitions, and a closing member's revoke commits offsets its successor starts from",
+        arguments: ["range", "cooperative-sticky"]
+    )
+    func revokeCommitsWhatTheNextOwnerReads(assignmentStrategy: String) async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
         let topic = uniqueName("rebalance")
         let partitionCount: Int32 = 4
@@ -19,6 +22,11 @@ struct RebalanceTests {
         await producer.close()
 
         let group = uniqueName("group")
+        // Without auto-commit, only the consumer's own synchronous commit after the revoke can save the offsets.
+        var configuration = cluster.consumerConfiguration(group: group, sessionTimeout: .seconds(6))
+        configuration.properties["enable.auto.commit"] = "false"
+        // Eager (revoke everything, then assign) and cooperative (move only what changes) rebalancing.
+        configuration.properties["partition.assignment.strategy"] = assignmentStrategy
         let log = GroupLog()
         // The offsets the first member stores while its partitions are revoked at close: arbitrary and
         // distinct, neither 0 (where a successor without a commit would start) nor the end.
@@ -26,7 +34,7 @@ struct RebalanceTests {
         let armed = Atomic<Bool>(false)
         let firstConsumer = Late<KafkaConsumer>()
         let first = try KafkaConsumer(
-            configuration: cluster.consumerConfiguration(group: group, sessionTimeout: .seconds(6)),
+            configuration: configuration,
             rebalanceListener: LoggingListener(name: "first", log: log) { revoked in
                 guard armed.load(ordering: .acquiring), let consumer = firstConsumer.value else { return }
                 let offsets = Dictionary(uniqueKeysWithValues: revoked.map { ($0, Int64(10 + 7 * $0.partition)) })
@@ -40,7 +48,7 @@ struct RebalanceTests {
         )
         firstConsumer.value = first
         let second = try KafkaConsumer(
-            configuration: cluster.consumerConfiguration(group: group, sessionTimeout: .seconds(6)),
+            configuration: configuration,
             rebalanceListener: LoggingListener(name: "second", log: log) { _ in }
         )
         try first.subscribe(topics: [topic])
