@@ -33,7 +33,7 @@ struct ExactlyOneRowTests {
             #expect(firsts.count == Self.jobCount)
             #expect(firsts.values.allSatisfy { $0.result == ResultFixtures.result(Int($0.jobID.dropFirst(4))!) })
             let mismatches = try await Self.jobsNotHolding(firsts, in: store)
-            #expect(mismatches == [])
+            #expect(mismatches.isEmpty, "\(mismatches.count) jobs do not hold their first result, e.g. \(mismatches.prefix(5))")
         }
     }
 
