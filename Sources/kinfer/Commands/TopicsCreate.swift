@@ -41,30 +41,34 @@ extension Kinfer.Topics {
                 Terminal.output("\(name): exists")
             }
             guard !missing.isEmpty else { return }
+            let embeddedMessage = CLIError(
+                "this cluster does not support CreateTopics (the embedded cluster of `kinfer broker` does not)",
+                hint: "topics on the embedded cluster are created by `kinfer broker` at start (--partitions, --jobs-topic, ...)"
+            )
             do {
                 let admin = try KafkaAdmin(configuration: kafka, logger: CLILogging.silent)
                 try await admin.createTopics(
                     missing.map { KafkaNewTopic(name: $0, partitions: partitions, replicationFactor: replicationFactor) },
-                    timeout: .seconds(30)
+                    timeout: Self.timeout
                 )
             } catch {
-                if Self.isUnsupported(error) {
-                    throw CLIError(
-                        "this cluster does not support CreateTopics (the embedded cluster of `kinfer broker` does not)",
-                        hint: "topics on the embedded cluster are created by `kinfer broker` at start (--partitions, --jobs-topic, ...)"
-                    )
-                }
-                throw CLIError("cannot create \(missing.joined(separator: ", ")): \(error.message)", hint: "check the partitions, the replication factor against the number of brokers, and the ACLs")
+                if Self.isUnsupported(error) { throw embeddedMessage }
+                throw CLIError("cannot create \(missing.joined(separator: ", ")): \(error.message)", hint: "check the partitions, the replication factor against the number of brokers, and the ACLs; running again is safe")
             }
             for name in missing {
                 Terminal.output("\(name): created with \(partitions) partitions")
             }
         }
 
-        /// librdkafka's mock answers CreateTopics with "unsupported" (an unsupported API version or feature).
+        /// How long creation may take. Short, because the embedded cluster never answers: librdkafka waits for a
+        /// controller that supports CreateTopics until this passes. Creation is idempotent, so a rerun is safe.
+        static let timeout: Duration = .seconds(8)
+
+        /// How CreateTopics fails on a cluster without it: librdkafka finds no controller that supports the request
+        /// (librdkafka's mock), or the API is reported unsupported.
         private static func isUnsupported(_ error: KafkaError) -> Bool {
             let text = error.message.lowercased()
-            return text.contains("unsupported") || text.contains("not supported") || text.contains("not implemented")
+            return text.contains("waiting for controller") || text.contains("unsupported") || text.contains("not supported")
         }
     }
 }
