@@ -21,6 +21,9 @@ struct ConsumerBench: AsyncParsableCommand {
     @Option(help: "The Swift consumer's buffer capacity (KafkaConsumer.Options.bufferCapacity); default: the library's.")
     var bufferCapacity: Int?
 
+    @Option(name: .customLong("property"), help: "A librdkafka consumer property name=value for every subject, C and Swift alike (repeatable).")
+    var properties: [String] = []
+
     @Option(help: "Seconds without a message after which a subject fails.")
     var idleTimeout = 60
 
@@ -36,7 +39,12 @@ struct ConsumerBench: AsyncParsableCommand {
             let order = round % 2 == 1 ? subjects : subjects.reversed()
             for subject in order {
                 let group = "bench-consumer-\(subject)-\(runID)-\(round)"
-                let configuration = cluster.consumerConfiguration(group: group)
+                var configuration = cluster.consumerConfiguration(group: group)
+                for property in properties {
+                    let parts = property.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard parts.count == 2 else { throw ValidationError("--property takes name=value, not \(property)") }
+                    configuration.properties[parts[0]] = parts[1]
+                }
                 PeakRSS.reset()
                 var run: SubjectRun
                 switch subject {
