@@ -20,6 +20,9 @@ final class ConsumerCore: @unchecked Sendable {
     private let slotCount = 1024
     private let slots: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
     private var backPressured = false
+    /// The last topic handle seen and its name: batches are mostly of one topic, so names are not rebuilt per message.
+    private var lastTopicHandle: OpaquePointer?
+    private var lastTopicName = ""
 
     init(handle: KafkaHandle, options: KafkaConsumer.Options, listener: (any KafkaRebalanceListener)?) {
         rd_kafka_poll_set_consumer(handle.pointer)
@@ -52,8 +55,7 @@ final class ConsumerCore: @unchecked Sendable {
         for index in 0..<received {
             let message = slots[index]!
             if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
-                batch.append(KafkaConsumerMessage(copying: message, topic: topic))
+                batch.append(KafkaConsumerMessage(copying: message, topic: topicName(message.pointee.rkt)))
             } else if message.pointee.err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
                 let text = String(cString: rd_kafka_err2str(message.pointee.err))
                 handle.logger.warning("consumer error: \(text)", metadata: ["partition": "\(message.pointee.partition)"])
@@ -62,6 +64,15 @@ final class ConsumerCore: @unchecked Sendable {
         }
         _ = buffer.append(batch)
         applyBackPressure()
+    }
+
+    private func topicName(_ topic: OpaquePointer?) -> String {
+        guard let topic else { return "" }
+        if topic != lastTopicHandle {
+            lastTopicHandle = topic
+            lastTopicName = String(cString: rd_kafka_topic_name(topic))
+        }
+        return lastTopicName
     }
 
     /// Leaves the group from the poll thread: librdkafka runs the final revoke here.

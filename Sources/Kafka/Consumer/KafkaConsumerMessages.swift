@@ -13,7 +13,7 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
 
         public mutating func next() async throws(KafkaError) -> KafkaConsumerMessage? {
             if index == pending.count {
-                guard let batch = try await buffer.next(maxCount: 512) else { return nil }
+                guard let batch = try await buffer.next(maxCount: 1024) else { return nil }
                 pending = batch
                 index = 0
             }

@@ -16,6 +16,11 @@ final class MessageBuffer: Sendable {
         var count: Int { messages.count - head }
 
         mutating func take(_ limit: Int) -> [KafkaConsumerMessage] {
+            if head == 0 && limit >= messages.count {
+                // Everything: hand the array over instead of copying it.
+                defer { messages = [] }
+                return messages
+            }
             let end = min(messages.count, head + limit)
             let batch = Array(messages[head..<end])
             head = end
@@ -47,7 +52,12 @@ final class MessageBuffer: Sendable {
     func append(_ batch: [KafkaConsumerMessage]) -> Int {
         guard !batch.isEmpty else { return count }
         let (waiter, handed, count) = state.withLock { state -> (CheckedContinuation<[KafkaConsumerMessage]?, any Error>?, [KafkaConsumerMessage], Int) in
-            state.messages.append(contentsOf: batch)
+            if state.count == 0 {
+                state.messages = batch  // no copy: the buffer was empty
+                state.head = 0
+            } else {
+                state.messages.append(contentsOf: batch)
+            }
             guard let waiter = state.waiter else { return (nil, [], state.count) }
             state.waiter = nil
             let handed = state.take(state.maxCount)

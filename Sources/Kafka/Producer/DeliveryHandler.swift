@@ -4,8 +4,11 @@ import CRdKafka
 /// What to do with one message's delivery report. Travels through librdkafka as the message opaque.
 final class DeliveryHandler: Sendable {
     private let completion: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
+    /// The message's topic, kept so that the report need not rebuild the name from C for every message.
+    let topic: String
 
-    init(_ completion: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) {
+    init(topic: String, _ completion: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) {
+        self.topic = topic
         self.completion = completion
     }
 
@@ -13,8 +16,15 @@ final class DeliveryHandler: Sendable {
         completion(result)
     }
 
+    /// The outcome in a delivery report. The message's opaque is its ``DeliveryHandler``, which the caller
+    /// (the delivery-report callback) holds while this runs: the topic name comes from there, not from C.
     static func result(of message: UnsafePointer<rd_kafka_message_t>) -> Result<KafkaDeliveryReport, KafkaError> {
-        let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let topic: String
+        if let opaque = message.pointee._private {
+            topic = Unmanaged<DeliveryHandler>.fromOpaque(opaque).takeUnretainedValue().topic
+        } else {
+            topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        }
         guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             return .failure(KafkaError(code: .delivery, message.pointee.err, context: "delivery to \(topic)"))
         }

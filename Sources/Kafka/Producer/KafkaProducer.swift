@@ -52,7 +52,7 @@ public final class KafkaProducer: Sendable {
     ///   within `message.timeout.ms` (code `.timedOut`), or the producer was closed.
     public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> KafkaDeliveryReport {
         let promise = DeliveryPromise()
-        try await core.produce(message, handler: DeliveryHandler(promise.fulfil))
+        try await core.produce(message, handler: DeliveryHandler(topic: message.topic, promise.fulfil))
         return try await promise.result.get()
     }
 
@@ -64,7 +64,7 @@ public final class KafkaProducer: Sendable {
         _ message: KafkaProducerMessage,
         onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
     ) async throws(KafkaError) {
-        try await core.produce(message, handler: DeliveryHandler(onDelivery))
+        try await core.produce(message, handler: DeliveryHandler(topic: message.topic, onDelivery))
     }
 
     /// Messages enqueued but not yet acknowledged or failed (librdkafka's `rd_kafka_outq_len`).
@@ -105,6 +105,9 @@ final class ProducerCore: @unchecked Sendable {
     /// `rd_kafka_topic_t` per topic name, so producing does not look topics up by name each time.
     /// Only ever added to; destroyed in `deinit`, before the handle.
     private let topics = Mutex<[String: OpaquePointer]>([:])
+    /// The topic produced to last and its handle: most producers write to one topic, so the common case
+    /// compares one string instead of hashing it.
+    private let lastTopic = Mutex<(name: String, topic: ThreadSafePointer)?>(nil)
 
     init(handle: KafkaHandle) {
         self.handle = handle
@@ -118,6 +121,20 @@ final class ProducerCore: @unchecked Sendable {
 
     func produce(_ message: KafkaProducerMessage, handler: DeliveryHandler) async throws(KafkaError) {
         let topic = try topicHandle(message.topic)
+        // The common case without a suspension point: librdkafka takes the message at once.
+        guard !closed.load(ordering: .acquiring) else {
+            throw KafkaError(code: .closed, message: "the producer is closed")
+        }
+        let generation = queueSpace.generation
+        let err = produceOnce(message, topic: topic, handler: handler)
+        switch err {
+        case RD_KAFKA_RESP_ERR_NO_ERROR:
+            return
+        case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+            await queueSpace.wait(after: generation)
+        default:
+            throw KafkaError(code: .delivery, err, context: "produce to \(message.topic)")
+        }
         while true {
             guard !closed.load(ordering: .acquiring) else {
                 throw KafkaError(code: .closed, message: "the producer is closed")
@@ -136,6 +153,13 @@ final class ProducerCore: @unchecked Sendable {
     }
 
     private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
+        if let last = lastTopic.withLock({ $0 }), last.name == name { return last.topic.pointer }
+        let topic = ThreadSafePointer(pointer: try topicHandleByName(name))
+        lastTopic.withLock { $0 = (name, topic) }
+        return topic.pointer
+    }
+
+    private func topicHandleByName(_ name: String) throws(KafkaError) -> OpaquePointer {
         if let topic = topics.withLock({ $0[name] }) { return topic }
         try KafkaTopicName.validate(name)
         return try topics.withLock { topics throws(KafkaError) -> OpaquePointer in

@@ -6,20 +6,23 @@ import Synchronization
 /// `QUEUE_FULL` at generation `g` suspends until the generation passes `g`, then tries again.
 final class QueueSpaceSignal: Sendable {
     private struct State {
-        var generation: UInt64 = 0
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
     private let state = Mutex(State())
+    /// Read on every produce without taking the lock; changed only under it.
+    private let currentGeneration = Atomic<UInt64>(0)
+    private let waiterCount = Atomic<Int>(0)
 
-    var generation: UInt64 { state.withLock { $0.generation } }
+    var generation: UInt64 { currentGeneration.load(ordering: .acquiring) }
 
-    var hasWaiters: Bool { state.withLock { !$0.waiters.isEmpty } }
+    var hasWaiters: Bool { waiterCount.load(ordering: .acquiring) > 0 }
 
     func wait(after seen: UInt64) async {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state in
-                guard state.generation == seen else { return true }
+                guard currentGeneration.load(ordering: .acquiring) == seen else { return true }
                 state.waiters.append(continuation)
+                waiterCount.store(state.waiters.count, ordering: .releasing)
                 return false
             }
             if ready { continuation.resume() }
@@ -28,7 +31,8 @@ final class QueueSpaceSignal: Sendable {
 
     func advance() {
         let waiters = state.withLock { state in
-            state.generation &+= 1
+            currentGeneration.add(1, ordering: .acquiringAndReleasing)
+            waiterCount.store(0, ordering: .releasing)
             defer { state.waiters.removeAll() }
             return state.waiters
         }
