@@ -52,7 +52,8 @@ struct BadInputTests {
         }
         #expect(error.code == .timedOut || error.code == .transport, "\(error)")
         #expect(error.isRetryable)
-        #expect(elapsed < .seconds(3), "message.timeout.ms is 1 s; took \(elapsed)")
+        // librdkafka scans for timed-out messages once a second: 1 s timeout + up to 1 s scan, with slack for slow builds.
+        #expect(elapsed < .seconds(5), "message.timeout.ms is 1 s; took \(elapsed)")
     }
 
     @Test("An invalid topic name is refused for produce and subscribe")
