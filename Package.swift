@@ -106,5 +106,6 @@ let package = Package(
         .testTarget(name: "InferenceModelsTests", dependencies: ["InferenceModels"]),
         .testTarget(name: "InferenceWorkerTests", dependencies: ["InferenceWorker", "KinferTestSupport"]),
         .testTarget(name: "ResultsSinkTests", dependencies: ["ResultsSink", "KinferTestSupport"]),
+        .testTarget(name: "KinferCommandTests", dependencies: ["Kafka", "InferenceJobs", "ResultsSink", "KinferTestSupport"]),
     ]
 )

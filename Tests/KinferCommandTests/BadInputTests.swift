@@ -1,0 +1,56 @@
+import Foundation
+import KinferTestSupport
+import Testing
+
+@Suite("kinfer bad input: one clear line on stderr, non-zero exit, no trace")
+struct BadInputTests {
+    /// A port nothing listens on: connections are refused at once.
+    static let deadBroker = "127.0.0.1:1"
+
+    static let cases: [(name: String, arguments: [String], mentions: String)] = [
+        ("unknown flag", ["worker", "--no-such-flag"], "--no-such-flag"),
+        ("unknown subcommand", ["frobnicate"], "frobnicate"),
+        ("bad number", ["worker", "--max-batch-size", "many"], "max-batch-size"),
+        ("bad model", ["worker", "--bootstrap-servers", deadBroker, "--model", "gpt"], "gpt"),
+        ("no brokers", ["submit", "--features", "1,2,3"], "--bootstrap-servers"),
+        ("bad features", ["submit", "--bootstrap-servers", deadBroker, "--features", "1,x,3"], "not a number"),
+        ("missing features file", ["submit", "--bootstrap-servers", deadBroker, "--features-file", "/nonexistent/f.txt"], "/nonexistent/f.txt"),
+        ("missing jobs file", ["submit", "--bootstrap-servers", deadBroker, "--file", "/nonexistent/jobs.jsonl"], "/nonexistent/jobs.jsonl"),
+        ("two job sources", ["submit", "--features", "1", "--file", "-"], "exactly one"),
+        ("missing config file", ["config", "--config", "/nonexistent/kinfer.json"], "/nonexistent/kinfer.json"),
+        ("bad kafka property", ["config", "--kafka-property", "novalue"], "name=value"),
+        ("unknown kafka property", ["lag", "--bootstrap-servers", deadBroker, "--kafka-property", "no.such.property=1"], "no.such.property"),
+        ("unreachable broker: worker", ["worker", "--bootstrap-servers", deadBroker], deadBroker),
+        ("unreachable broker: submit", ["submit", "--bootstrap-servers", deadBroker, "--features", "1,2"], deadBroker),
+        ("unreachable broker: tail", ["tail", "--bootstrap-servers", deadBroker], deadBroker),
+        ("unreachable broker: lag", ["lag", "--bootstrap-servers", deadBroker], deadBroker),
+        ("unreachable broker: topics create", ["topics", "create", "--bootstrap-servers", deadBroker], deadBroker),
+        ("unreachable broker: dlq list", ["dlq", "list", "--bootstrap-servers", deadBroker], deadBroker),
+        ("unreachable broker: dlq replay", ["dlq", "replay", "--bootstrap-servers", deadBroker], deadBroker),
+        ("bad --since", ["dlq", "list", "--since", "yesterday"], "--since"),
+        ("missing sqlite database", ["status", "some-job", "--database", "sqlite:///nonexistent/dir/results.db"], "/nonexistent/dir/results.db"),
+        ("unreachable postgres", ["status", "some-job", "--database", "postgres://kinfer:secret@127.0.0.1:1/kinfer?connect_timeout=2"], "127.0.0.1"),
+        ("bad database scheme", ["status", "some-job", "--database", "mysql://db/x"], "mysql"),
+        ("broker: bad bootstrap file", ["broker", "--brokers", "1", "--bootstrap-file", "/nonexistent/dir/bs.txt"], "/nonexistent/dir/bs.txt"),
+    ]
+
+    @Test("bad input", arguments: cases.indices)
+    func badInput(_ index: Int) async throws {
+        let (name, arguments, mentions) = Self.cases[index]
+        let started = ContinuousClock.now
+        let result = try await KinferBinary.run(arguments, timeout: .seconds(30))
+        let elapsed = ContinuousClock.now - started
+        #expect(result.termination != .exited(0), "\(name): \(result)")
+        guard case .exited = result.termination else {
+            Issue.record("\(name): crashed: \(result)")
+            return
+        }
+        #expect(result.errorLines.count == 1, "\(name): one line on stderr, got:\n\(result.standardErrorText)")
+        #expect(result.standardErrorText.contains(mentions), "\(name): says what is wrong (\(mentions)):\n\(result.standardErrorText)")
+        #expect(!result.standardErrorText.contains("Fatal error"), "\(name)")
+        #expect(!result.standardErrorText.contains("Stack dump"), "\(name)")
+        #expect(elapsed < .seconds(15), "\(name): failed within seconds, took \(elapsed)")
+        // Passwords in database URLs are never repeated.
+        #expect(!result.standardErrorText.contains("secret"), "\(name)")
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+@Suite("kinfer config: layering and masking")
+struct ConfigTests {
+    @Test("KINFER_KAFKA_SASL_PASSWORD passes through as sasl.password and is masked")
+    func masksSecrets() async throws {
+        let result = try await KinferBinary.run(
+            ["config", "--bootstrap-servers", "kafka:9092", "--database", "postgres://kinfer:dbsecret@db:5432/kinfer"],
+            environment: [
+                "KINFER_KAFKA_SASL_PASSWORD": "hunter2", "KINFER_KAFKA_SASL_MECHANISM": "PLAIN",
+                "KINFER_KAFKA_SASL_USERNAME": "alice", "KINFER_KAFKA_SECURITY_PROTOCOL": "sasl_ssl",
+            ],
+            timeout: .seconds(30)
+        )
+        #expect(result.succeeded, "\(result)")
+        let text = result.standardOutputText
+        #expect(text.contains("sasl.password=*****"))
+        #expect(text.contains("sasl.mechanism=PLAIN"))
+        #expect(text.contains("sasl.username=alice"))
+        #expect(text.contains("bootstrap.servers=kafka:9092"))
+        #expect(text.contains("database_url=postgres://kinfer:*****@db:5432/kinfer"))
+        #expect(!text.contains("hunter2") && !result.standardErrorText.contains("hunter2"))
+        #expect(!text.contains("dbsecret"))
+    }
+
+    @Test("flags beat KINFER_* beat the config file beat defaults")
+    func precedence() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("kinfer.json")
+        try Data("""
+            {"bootstrap_servers": "file:9092", "group": "file-group", "max_batch_size": 8, "http_port": 9000,
+             "jobs_topic": "file-jobs", "kafka": {"client.id": "from-file", "linger.ms": "7"}}
+            """.utf8).write(to: file)
+        let result = try await KinferBinary.run(
+            ["config", "--config", file.path, "--group", "flag-group", "--kafka-property", "client.id=from-flag", "--show-origin"],
+            environment: ["KINFER_GROUP": "env-group", "KINFER_MAX_BATCH_SIZE": "16", "KINFER_BOOTSTRAP_SERVERS": "env:9092"],
+            timeout: .seconds(30)
+        )
+        #expect(result.succeeded, "\(result)")
+        let lines = result.outputLines.map(String.init)
+        func line(_ prefix: String) -> String? { lines.first { $0.hasPrefix(prefix) } }
+        #expect(line("group.worker=")?.hasPrefix("group.worker=flag-group") == true)
+        #expect(line("bootstrap.servers=")?.hasPrefix("bootstrap.servers=env:9092") == true)
+        #expect(line("max_batch_size=")?.hasPrefix("max_batch_size=16") == true)
+        #expect(line("http_port=")?.hasPrefix("http_port=9000") == true)
+        #expect(line("jobs_topic=")?.hasPrefix("jobs_topic=file-jobs") == true)
+        #expect(line("results_topic=")?.hasPrefix("results_topic=inference-results") == true)
+        #expect(line("client.id=")?.hasPrefix("client.id=from-flag") == true)
+        #expect(line("linger.ms=")?.hasPrefix("linger.ms=7") == true)
+        #expect(line("max_batch_size=")?.hasSuffix("# environment") == true)
+        #expect(line("results_topic=")?.hasSuffix("# default") == true)
+    }
+
+    @Test("an unknown key in the config file is named")
+    func unknownKey() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-\(UUID().uuidString).json")
+        try Data(#"{"max_batch_sise": 8}"#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try await KinferBinary.run(["config", "--config", file.path], timeout: .seconds(30))
+        #expect(result.termination == .exited(1), "\(result)")
+        #expect(result.errorLines.count == 1 && result.standardErrorText.contains("max_batch_sise"), "\(result)")
+    }
+}
