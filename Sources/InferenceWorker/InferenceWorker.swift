@@ -52,7 +52,15 @@ public final class InferenceWorker: Service, Sendable {
         var options = KafkaConsumer.Options()
         options.bufferCapacity = max(500, min(configuration.maxInFlight, 5_000))
         options.rebalanceTimeout = configuration.rebalanceDrainTimeout + .seconds(2)
-        let listener = WorkerRebalanceListener(inFlight: inFlight, drainTimeout: configuration.rebalanceDrainTimeout)
+        let queues = Dictionary(uniqueKeysWithValues: models.models.keys.map {
+            ($0, BatchQueue(maxBatchSize: configuration.maxBatchSize, maxBatchDelay: configuration.maxBatchDelay))
+        })
+        self.queues = queues
+        let delayed = DelayedJobs { job in queues[job.model.name]?.append(job) }
+        self.delayed = delayed
+        let listener = WorkerRebalanceListener(inFlight: inFlight, drainTimeout: configuration.rebalanceDrainTimeout) { revoked in
+            queues.values.reduce(delayed.removeAll(in: revoked)) { $0 + $1.removeAll(in: revoked) }
+        }
         self.listener = listener
         consumer = try KafkaConsumer(configuration: consumerConfiguration, options: options, rebalanceListener: listener, logger: logger)
         listener.connect(consumer)
@@ -62,12 +70,6 @@ public final class InferenceWorker: Service, Sendable {
         producerConfiguration.idempotence = producerConfiguration.idempotence ?? true
         producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         publisher = OutcomePublisher(producer: producer, configuration: configuration, inFlight: inFlight, counters: counters, logger: logger)
-
-        let queues = Dictionary(uniqueKeysWithValues: models.models.keys.map {
-            ($0, BatchQueue(maxBatchSize: configuration.maxBatchSize, maxBatchDelay: configuration.maxBatchDelay))
-        })
-        self.queues = queues
-        delayed = DelayedJobs { job in queues[job.model.name]?.append(job) }
     }
 
     /// Jobs taken and not yet finished.
@@ -116,9 +118,12 @@ public final class InferenceWorker: Service, Sendable {
     private func readLoop() async {
         do {
             for try await batch in consumer.batches(maxCount: 500) {
-                if stopping.hasFired { continue }  // left uncommitted: the next owner reads them
-                await inFlight.admit(batch)
-                for message in batch { await route(message) }
+                var rest = batch[...]
+                while !rest.isEmpty && !stopping.hasFired {  // what is left stays uncommitted: read again later
+                    let admitted = await inFlight.admit(rest)
+                    for message in rest.prefix(admitted) { await route(message) }
+                    rest = rest.dropFirst(admitted)
+                }
             }
         } catch {
             logger.error("consumer failed: \(error)")

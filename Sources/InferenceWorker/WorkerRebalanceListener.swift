@@ -1,21 +1,24 @@
 import Kafka
 import Synchronization
 
-/// On revoke, lets in-flight jobs of the revoked partitions finish (bounded), then stores their
-/// committable offsets, which the consumer commits before the partitions move.
+/// Hands revoked partitions over cleanly: queued jobs not yet started are abandoned (their next owner
+/// runs them, once), running ones may finish (bounded), and the committable offsets are stored for the
+/// commit the consumer makes before the partitions move.
 final class WorkerRebalanceListener: KafkaRebalanceListener {
     private struct WeakConsumer: @unchecked Sendable {
         weak var consumer: KafkaConsumer?
     }
     private let inFlight: InFlightJobs
     private let drainTimeout: Duration
+    private let abandonQueued: @Sendable (Set<KafkaTopicPartition>) -> Int
     /// Weak: the consumer owns this listener.
     private let consumer = Mutex(WeakConsumer())
     private let rebalanceCount = Atomic<Int>(0)
 
-    init(inFlight: InFlightJobs, drainTimeout: Duration) {
+    init(inFlight: InFlightJobs, drainTimeout: Duration, abandonQueued: @escaping @Sendable (Set<KafkaTopicPartition>) -> Int) {
         self.inFlight = inFlight
         self.drainTimeout = drainTimeout
+        self.abandonQueued = abandonQueued
     }
 
     var rebalances: Int { rebalanceCount.load(ordering: .relaxed) }
@@ -29,7 +32,9 @@ final class WorkerRebalanceListener: KafkaRebalanceListener {
     }
 
     func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {
-        let offsets = await inFlight.release(Set(partitions), within: drainTimeout)
+        let revoked = Set(partitions)
+        let abandoned = abandonQueued(revoked)
+        let offsets = await inFlight.release(revoked, abandoned: abandoned, within: drainTimeout)
         try? consumer.withLock { $0.consumer }?.storeOffsets(offsets)
     }
 }

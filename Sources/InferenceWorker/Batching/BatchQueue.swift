@@ -1,3 +1,4 @@
+import Kafka
 import Synchronization
 
 /// Jobs waiting for one model, handed out as batches, like a model server's dynamic batcher:
@@ -30,6 +31,16 @@ final class BatchQueue: Sendable {
             return state.waiter
         }
         waiter?.resume()
+    }
+
+    /// Drops queued jobs of `partitions` (revoked): their next owner runs them. Returns how many were dropped.
+    func removeAll(in partitions: Set<KafkaTopicPartition>) -> Int {
+        state.withLock { state in
+            let before = state.jobs.count
+            state.jobs.removeAll { partitions.contains($0.message.topicPartition) }
+            if state.jobs.isEmpty { state.oldestArrival = nil }
+            return before - state.jobs.count
+        }
     }
 
     /// Hands out what is left, then `nil`, to the batch loop.

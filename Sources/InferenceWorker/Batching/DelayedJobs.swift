@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import Synchronization
 
 /// Retried jobs waiting for their not-before time, without holding up other jobs.
@@ -43,6 +44,15 @@ final class DelayedJobs: Sendable {
                 }
             }
             group.cancelAll()
+        }
+    }
+
+    /// Drops waiting jobs of `partitions` (revoked); returns how many were dropped.
+    func removeAll(in partitions: Set<KafkaTopicPartition>) -> Int {
+        state.withLock { state in
+            let dropped = state.waiting.filter { partitions.contains($0.value.message.topicPartition) }.map(\.key)
+            for id in dropped { state.waiting[id] = nil }
+            return dropped.count
         }
     }
 

@@ -9,7 +9,7 @@ final class InFlightJobs: Sendable {
     private struct State {
         var tracker = CommitTracker()
         var admissionWaiter: (needed: Int, continuation: CheckedContinuation<Void, Never>)?
-        var idleWaiters: [(id: Int, partitions: Set<KafkaTopicPartition>, continuation: CheckedContinuation<Void, Never>)] = []
+        var idleWaiters: [(id: Int, partitions: Set<KafkaTopicPartition>, abandoned: Int, continuation: CheckedContinuation<Void, Never>)] = []
         var nextWaiterID = 0
     }
     private let state = Mutex(State())
@@ -21,22 +21,25 @@ final class InFlightJobs: Sendable {
 
     var count: Int { state.withLock { $0.tracker.inFlight } }
 
-    /// Waits until `messages` fit under the limit (a batch larger than the limit is let in when nothing else is held),
-    /// then records them as taken. Called by the one task that reads the consumer.
-    func admit(_ messages: [KafkaConsumerMessage]) async {
-        let needed = min(messages.count, limit)
+    /// Waits for room, then records as taken as many of `messages` as fit (at least one), in order;
+    /// returns how many. Waiting for a few slots at a time, not for the whole batch, keeps the pipeline full.
+    /// Called by the one task that reads the consumer.
+    func admit(_ messages: ArraySlice<KafkaConsumerMessage>) async -> Int {
+        let wanted = min(messages.count, max(1, limit / 8))
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let admitted = state.withLock { state in
-                guard state.tracker.inFlight + needed > limit else { return true }
-                state.admissionWaiter = (needed, continuation)
+                guard state.tracker.inFlight + wanted > limit else { return true }
+                state.admissionWaiter = (wanted, continuation)
                 return false
             }
             if admitted { continuation.resume() }
         }
-        state.withLock { state in
-            for message in messages {
+        return state.withLock { state in
+            let count = min(messages.count, limit - state.tracker.inFlight)
+            for message in messages.prefix(count) {
                 state.tracker.taken(message.topicPartition, offset: message.offset)
             }
+            return count
         }
     }
 
@@ -51,7 +54,7 @@ final class InFlightJobs: Sendable {
             }
             if !state.idleWaiters.isEmpty {
                 let tracker = state.tracker
-                let (idle, busy) = state.idleWaiters.partitioned { tracker.inFlight(in: $0.partitions) == 0 }
+                let (idle, busy) = state.idleWaiters.partitioned { tracker.inFlight(in: $0.partitions) <= $0.abandoned }
                 state.idleWaiters = busy
                 wake += idle.map(\.continuation)
             }
@@ -65,17 +68,18 @@ final class InFlightJobs: Sendable {
         state.withLock { $0.tracker.takeCommittable() }
     }
 
-    /// Waits until no job of `partitions` is in flight, or `timeout` passes; then returns their committable offsets
-    /// and forgets them, so that the partitions' next owner takes over from exactly there.
-    func release(_ partitions: Set<KafkaTopicPartition>, within timeout: Duration) async -> [KafkaTopicPartition: Int64] {
+    /// Waits until no job of `partitions` is in flight but the `abandoned` ones (dropped unstarted; they never finish),
+    /// or `timeout` passes; then returns their committable offsets and forgets them, so that the partitions'
+    /// next owner takes over from exactly there. Abandoned jobs hold the committable offset back, so none is skipped.
+    func release(_ partitions: Set<KafkaTopicPartition>, abandoned: Int = 0, within timeout: Duration) async -> [KafkaTopicPartition: Int64] {
         let id = state.withLock { state in
             state.nextWaiterID += 1
             return state.nextWaiterID
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let idle = state.withLock { state in
-                guard state.tracker.inFlight(in: partitions) > 0 else { return true }
-                state.idleWaiters.append((id, partitions, continuation))
+                guard state.tracker.inFlight(in: partitions) > abandoned else { return true }
+                state.idleWaiters.append((id, partitions, abandoned, continuation))
                 return false
             }
             if idle {
@@ -88,11 +92,16 @@ final class InFlightJobs: Sendable {
                 }
             }
         }
-        return state.withLock { state in
+        let (offsets, admission) = state.withLock { state -> ([KafkaTopicPartition: Int64], CheckedContinuation<Void, Never>?) in
             let offsets = state.tracker.committable(in: partitions)
             state.tracker.forget(partitions)
-            return offsets
+            // Forgetting frees room: the reader may be waiting for it.
+            guard let waiter = state.admissionWaiter, state.tracker.inFlight + waiter.needed <= limit else { return (offsets, nil) }
+            state.admissionWaiter = nil
+            return (offsets, waiter.continuation)
         }
+        admission?.resume()
+        return offsets
     }
 
     private func resumeIdleWaiter(_ id: Int) {

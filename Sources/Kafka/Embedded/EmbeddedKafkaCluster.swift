@@ -129,5 +129,6 @@ public struct KafkaResponseCode: Sendable, Hashable {
     public static let notEnoughReplicas = KafkaResponseCode(rawValue: RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS.rawValue)
     public static let notCoordinator = KafkaResponseCode(rawValue: RD_KAFKA_RESP_ERR_NOT_COORDINATOR.rawValue)
     public static let coordinatorNotAvailable = KafkaResponseCode(rawValue: RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE.rawValue)
+    public static let rebalanceInProgress = KafkaResponseCode(rawValue: RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS.rawValue)
     public static let unknownTopicOrPartition = KafkaResponseCode(rawValue: RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART.rawValue)
 }
