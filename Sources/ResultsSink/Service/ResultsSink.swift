@@ -1,0 +1,175 @@
+import Foundation
+import InferenceJobs
+import Kafka
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Turns the at-least-once results stream into exactly one row per job.
+///
+/// For each batch the consumer delivers (up to `maxBatchSize`): decode; dead-letter what cannot be
+/// decoded; write the rest in one transaction (first result per job wins); only after the database
+/// commit, store and commit the batch's offsets. Killed at any instant, it may write a batch again,
+/// which the primary key absorbs, and never skips one.
+///
+/// While the database is down, the sink retries the same batch with backoff and commits nothing; it
+/// stops reading, so the consumer's buffer fills and fetching pauses; ``isReady`` is `false`.
+///
+/// - Important: The store is a `Service` too: run it (before the sink, in the same `ServiceGroup`).
+public final class ResultsSink: Service, Sendable {
+    public let counters = SinkCounters()
+    private let configuration: SinkConfiguration
+    private let consumer: KafkaConsumer
+    private let producer: KafkaProducer
+    private let store: any ResultStore
+    private let databaseUp = Atomic<Bool>(true)
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - consumerConfiguration: brokers and group (`kinfer-sink` by convention); the sink commits itself.
+    ///   - producerConfiguration: brokers for the results dead-letter topic.
+    public init(
+        consumerConfiguration: KafkaConfiguration,
+        producerConfiguration: KafkaConfiguration,
+        store: any ResultStore,
+        configuration: SinkConfiguration = SinkConfiguration(),
+        logger: Logger = Logger(label: "kinfer.sink")
+    ) throws(KafkaError) {
+        var consumerConfiguration = consumerConfiguration
+        consumerConfiguration.properties["enable.auto.commit"] = "false"
+        var options = KafkaConsumer.Options()
+        options.bufferCapacity = max(configuration.maxBatchSize * 4, 2_000)
+        consumer = try KafkaConsumer(configuration: consumerConfiguration, options: options, logger: logger)
+        producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Assigned partitions and a reachable database.
+    public var isReady: Bool {
+        databaseUp.load(ordering: .relaxed) && !consumer.assignment.isEmpty
+    }
+
+    /// Partitions this sink owns now.
+    public var assignment: Set<KafkaTopicPartition> { consumer.assignment }
+
+    public func run() async throws {
+        try await store.migrate()
+        try consumer.subscribe(topics: [configuration.resultsTopic])
+        logger.info("sink started", metadata: ["topic": "\(configuration.resultsTopic)"])
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await withDiscardingTaskGroup { group in
+                    if let retention = configuration.retention {
+                        group.addTask { await self.pruneLoop(olderThan: retention) }
+                    }
+                    await consumeLoop()
+                    group.cancelAll()
+                }
+            } onCancel: {
+                Task { await self.consumer.close() }
+            }
+        } onGracefulShutdown: {
+            // The batch being written finishes and commits first; closing ends the loop after it.
+            Task { await self.consumer.close() }
+        }
+        await producer.close(timeout: .seconds(10))
+        logger.info("sink stopped", metadata: ["written": "\(counters.written)", "duplicates": "\(counters.duplicatesAbsorbed)"])
+    }
+
+    private func consumeLoop() async {
+        do {
+            for try await batch in consumer.batches(maxCount: configuration.maxBatchSize) {
+                await handle(batch)
+            }
+        } catch {
+            logger.error("consumer failed: \(error)")
+        }
+    }
+
+    /// Decode, dead-letter, write (retrying until it succeeds or the sink stops), then commit.
+    private func handle(_ batch: [KafkaConsumerMessage]) async {
+        var results: [StoredResult] = []
+        results.reserveCapacity(batch.count)
+        for message in batch {
+            do {
+                let result = try JobCodec.decodeResult(message.value)
+                results.append(StoredResult(result: result, partition: message.partition, offset: message.offset))
+            } catch {
+                guard await deadLetter(message, reason: error.description) else { return }
+            }
+        }
+        guard await write(results) else { return }
+        var next: [KafkaTopicPartition: Int64] = [:]
+        for message in batch {
+            next[message.topicPartition] = max(next[message.topicPartition] ?? 0, message.offset + 1)
+        }
+        do {
+            try consumer.storeOffsets(next)
+            try await consumer.commit()
+        } catch {
+            logger.warning("commit after write failed; the batch may be written again: \(error)")
+        }
+    }
+
+    /// Writes with backoff while the failure is retryable; `false` when the sink is stopping first.
+    private func write(_ results: [StoredResult]) async -> Bool {
+        guard !results.isEmpty else { return true }
+        var delay = configuration.retryBaseDelay
+        while true {
+            do {
+                let outcome = try await store.write(results)
+                counters.recordWrite(outcome)
+                if !databaseUp.exchange(true, ordering: .relaxed) { logger.info("database reachable again") }
+                return true
+            } catch {
+                counters.recordFailedWrite()
+                databaseUp.store(false, ordering: .relaxed)
+                logger.warning("write of \(results.count) results failed; retrying in \(delay): \(error)")
+                do {
+                    try await Task.sleep(for: delay)
+                } catch {
+                    return false
+                }
+                delay = min(delay * 2, configuration.retryMaxDelay)
+            }
+        }
+    }
+
+    /// Sends `message` to the dead-letter topic; `false` when the sink stops before the broker acknowledged it.
+    private func deadLetter(_ message: KafkaConsumerMessage, reason: String) async -> Bool {
+        logger.warning("undecodable result", metadata: ["partition": "\(message.partition)", "offset": "\(message.offset)", "reason": "\(reason)"])
+        let headers = message.headers + [
+            KafkaHeader(key: JobHeaders.errorClass, string: JobErrorClass.poison.rawValue),
+            KafkaHeader(key: JobHeaders.errorMessage, string: reason),
+            KafkaHeader(key: JobHeaders.originalTopic, string: message.topic),
+            KafkaHeader(key: JobHeaders.originalPartition, string: "\(message.partition)"),
+            KafkaHeader(key: JobHeaders.originalOffset, string: "\(message.offset)"),
+        ]
+        let letter = KafkaProducerMessage(topic: configuration.deadLetterTopic, key: message.key, value: message.value, headers: headers)
+        // Until the dead letter is acknowledged, the batch's offsets must not be committed.
+        while true {
+            do {
+                _ = try await producer.send(letter)
+                counters.recordDeadLetter()
+                return true
+            } catch {
+                logger.warning("dead-lettering failed; retrying: \(error)")
+                if (try? await Task.sleep(for: .seconds(1))) == nil { return false }
+            }
+        }
+    }
+
+    private func pruneLoop(olderThan retention: Duration) async {
+        while (try? await Task.sleep(for: configuration.retentionInterval)) != nil {
+            do {
+                let cutoff = Date().addingTimeInterval(-Double(retention.components.seconds))
+                let deleted = try await store.deleteExpired(completedBefore: cutoff, batchSize: 1_000)
+                if deleted > 0 { counters.recordExpired(deleted) }
+            } catch {
+                logger.warning("retention failed: \(error)")
+            }
+        }
+    }
+}
