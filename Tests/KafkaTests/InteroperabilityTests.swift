@@ -236,8 +236,9 @@ struct ChildProcessTests {
         let error = await #expect(throws: ChildProcessError.self) {
             try await ChildProcess.run("/bin/sh", ["-c", "echo started; exec sleep 600"], timeout: .milliseconds(500))
         }
-        // SIGTERM ends it at once: the stop does not have to wait out its grace period and use SIGKILL.
-        #expect(ContinuousClock.now - start < .seconds(4))
+        // Bounded far below the child's 600 s (how it ended, SIGTERM or SIGKILL, depends on load; see `signals`).
+        #expect(ContinuousClock.now - start < .seconds(60))
+        #expect(error?.description.contains("killed by signal") == true)
         #expect(error?.description.contains("still running after") == true)
         #expect(error?.description.contains("started") == true)
     }
