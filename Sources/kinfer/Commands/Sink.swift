@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ResultsSink
+import ServiceLifecycle
+
+extension Kinfer {
+    /// `kinfer sink`: results topic into the results database, one row per job, until SIGTERM or SIGINT.
+    struct Sink: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the results sink: results topic in, exactly one database row per job.",
+            discussion: """
+                Joins the sink group on the results topic and writes each batch in one transaction, committing \
+                offsets only after the database commit. SIGTERM or SIGINT finishes the batch being written and stops. \
+                --bootstrap-servers, --group, --database and --http-port are also KINFER_* variables and config-file keys.
+                """
+        )
+
+        @OptionGroup(title: "Connection")
+        var common: CommonOptions
+
+        @Option(help: ArgumentHelp("The consumer group. Defaults to kinfer-sink; also KINFER_GROUP.", valueName: "group"))
+        var group: String?
+
+        @Option(help: ArgumentHelp(
+            "The results database URL: sqlite:///path, sqlite://relative/path or postgres://user:password@host:port/db. Defaults to sqlite://./kinfer-results.db; also KINFER_DATABASE_URL.",
+            valueName: "url"
+        ))
+        var database: String?
+
+        @Option(help: ArgumentHelp(
+            "Port for the metrics and health HTTP server (not served yet; recorded in the configuration). Defaults to 8080; also KINFER_HTTP_PORT.",
+            valueName: "port"
+        ))
+        var httpPort: Int?
+
+        @Option(help: ArgumentHelp("The most results written in one transaction. Defaults to 1000.", valueName: "n"))
+        var maxBatchSize: Int?
+
+        @Option(help: ArgumentHelp("Delete results completed longer ago than this; 0 keeps them forever. Defaults to 168 (7 days).", valueName: "hours"))
+        var retentionHours: Double?
+
+        @OptionGroup(title: "Topics")
+        var topics: TopicOptions
+
+        func validate() throws {
+            if let maxBatchSize, maxBatchSize < 1 { throw ValidationError("--max-batch-size must be at least 1, got \(maxBatchSize)") }
+            if let retentionHours, !(retentionHours >= 0) { throw ValidationError("--retention-hours must be 0 or more, got \(retentionHours)") }
+            if let httpPort, !(1...65_535).contains(httpPort) { throw ValidationError("--http-port must be from 1 to 65535, got \(httpPort)") }
+        }
+
+        func run() async throws {
+            var flags = SettingsLayer(origin: "flag")
+            flags.set(.group, group)
+            flags.set(.databaseURL, database)
+            flags.set(.httpPort, httpPort)
+            topics.apply(to: &flags)
+            let settings = try common.settings(flags, defaultLogLevel: .info)
+            let groupName = settings.group(defaultingTo: KinferSettings.sinkGroup)
+            let port = try settings.int(.httpPort, minimum: 1)
+            let url = settings.string(.databaseURL)!
+            let kafka = try settings.kafkaConfiguration()
+            let topicNames = settings.topics
+            try await KafkaProbe.requireTopics(kafka, [topicNames.results])
+
+            let logger = Logger(label: "kinfer.sink")
+            let store: any ResultStore
+            do {
+                store = try makeResultStore(url: url, logger: logger)
+            } catch let error as ResultStoreError {
+                throw CLIError("bad results database URL \(redactedURL(url)): \(error.message)", hint: "use sqlite:///path/to/results.db or postgres://user:password@host:5432/db")
+            }
+            var sinkConfiguration = SinkConfiguration()
+            sinkConfiguration.resultsTopic = topicNames.results
+            sinkConfiguration.deadLetterTopic = topicNames.results + ".dlq"
+            if let maxBatchSize { sinkConfiguration.maxBatchSize = maxBatchSize }
+            if let retentionHours { sinkConfiguration.retention = retentionHours == 0 ? nil : .seconds(retentionHours * 3_600) }
+
+            var consumer = kafka
+            consumer.groupID = groupName
+            if consumer.properties["auto.offset.reset"] == nil { consumer.autoOffsetReset = .earliest }
+            let sink = try ResultsSink(
+                consumerConfiguration: consumer, producerConfiguration: kafka, store: store,
+                configuration: sinkConfiguration, logger: logger
+            )
+            logger.info("starting", metadata: [
+                "group": "\(groupName)", "database": "\(redactedURL(url))", "http_port": "\(port)",
+                "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
+            ])
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: store),
+                    .init(service: sink, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            ))
+            do {
+                try await group.run()
+            } catch let error as ResultStoreError {
+                throw CLIError("results database \(redactedURL(url)): \(error.message)", hint: "check --database or KINFER_DATABASE_URL, and that the database is reachable")
+            }
+        }
+    }
+}

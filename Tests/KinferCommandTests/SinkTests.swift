@@ -1,0 +1,52 @@
+import Foundation
+import KinferTestSupport
+import Testing
+
+@Suite("kinfer sink", .serialized)
+struct SinkTests {
+    @Test("broker + worker + sink processes: a submitted job's row is read back by kinfer status")
+    func sinkWritesRows() async throws {
+        let broker = try await RunningBroker.start()
+        defer { Task { await broker.stop() } }
+        let worker = try await broker.startWorker(["--worker-name", "sink-test"])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-sink-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = "sqlite://" + directory.appendingPathComponent("results.db").path
+
+        let sink = try KinferBinary.launch([
+            "sink", "--bootstrap-servers", broker.bootstrapServers, "--database", database,
+            "--kafka-property", "session.timeout.ms=6000", "--http-port", "9191", "--max-batch-size", "100", "--retention-hours", "24",
+        ])
+        try await sink.waitForOutput(containing: "partitions assigned", on: .standardError, timeout: .seconds(60))
+
+        let submitted = try await broker.kinfer(["submit", "--features", PipelineTests.digitFeatures, "--json"])
+        let receipt = try #require(submitted.outputLines.first)
+        let jobID = try #require(try JSONSerialization.jsonObject(with: Data(receipt.utf8)) as? [String: Any])["job_id"] as? String
+        let id = try #require(jobID)
+
+        var status: ChildProcessResult?
+        try await waitUntil("kinfer status finds the job", timeout: .seconds(60), interval: .milliseconds(500)) {
+            let result = try await KinferBinary.run(["status", id, "--database", database, "--json"])
+            status = result
+            return result.succeeded
+        }
+        let output = try #require(status).standardOutput
+        let row = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        #expect(row["status"] as? String == "completed")
+        #expect(row["job_id"] as? String == id)
+        #expect(row["worker"] as? String == "sink-test")
+
+        sink.send(signal: SIGTERM)
+        #expect(try await sink.waitForExit(timeout: .seconds(30)) == .exited(0))
+        worker.send(signal: SIGTERM)
+        #expect(try await worker.waitForExit(timeout: .seconds(30)) == .exited(0))
+    }
+
+    @Test("a bad database URL is one line on stderr")
+    func badDatabase() async throws {
+        let result = try await KinferBinary.run(["sink", "--bootstrap-servers", "127.0.0.1:1", "--max-batch-size", "0"], timeout: .seconds(30))
+        #expect(result.termination == .exited(64), "\(result)")
+        #expect(result.errorLines.count == 1, "\(result)")
+    }
+}
