@@ -94,6 +94,7 @@ let package = Package(
                 "Kafka",
                 "CKafkaBaselines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -104,7 +105,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KinferTestSupport"]),
         .testTarget(name: "InferenceJobsTests", dependencies: ["InferenceJobs", "KinferTestSupport"]),
         .testTarget(name: "InferenceModelsTests", dependencies: ["InferenceModels"]),
-        .testTarget(name: "InferenceWorkerTests", dependencies: ["InferenceWorker", "KinferTestSupport"]),
+        .testTarget(name: "InferenceWorkerTests", dependencies: ["InferenceWorker", "ResultsSink", "KinferTestSupport"]),
         .testTarget(name: "ResultsSinkTests", dependencies: ["ResultsSink", "KinferTestSupport"]),
         .testTarget(name: "KinferCommandTests", dependencies: ["Kafka", "InferenceJobs", "ResultsSink", "KinferTestSupport"]),
     ]
