@@ -102,7 +102,7 @@ let package = Package(
             dependencies: ["Kafka"],
             path: "Tests/KinferTestSupport"
         ),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KinferTestSupport"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KinferTestSupport"], exclude: ["Interop"]),
         .testTarget(name: "InferenceJobsTests", dependencies: ["InferenceJobs", "KinferTestSupport"]),
         .testTarget(name: "InferenceModelsTests", dependencies: ["InferenceModels"]),
         .testTarget(name: "InferenceWorkerTests", dependencies: ["InferenceWorker", "ResultsSink", "KinferTestSupport"]),

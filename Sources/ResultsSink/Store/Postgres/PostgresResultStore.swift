@@ -33,7 +33,8 @@ public final class PostgresResultStore: ResultStore {
     }
 
     public func migrate() async throws {
-        try await self.perform("migrate") { client, logger in
+        // Start-up work on a server that may itself be starting: a longer bound than one batch's.
+        try await self.perform("migrate", within: max(self.operationTimeout, .seconds(60))) { client, logger in
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresMigrations.advisoryLockKey))", logger: logger)
                 try await connection.query(PostgresQuery(unsafeSQL: PostgresMigrations.createLedger), logger: logger)
@@ -151,10 +152,11 @@ public final class PostgresResultStore: ResultStore {
     /// Runs one store operation under the deadline, and turns whatever it throws into a ``ResultStoreError``.
     private func perform<Value: Sendable>(
         _ operation: String,
+        within timeout: Duration? = nil,
         _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Value
     ) async throws -> Value {
         do {
-            return try await withDeadline(self.operationTimeout, operation) { [client, logger] in
+            return try await withDeadline(timeout ?? self.operationTimeout, operation) { [client, logger] in
                 try await body(client, logger)
             }
         } catch let error as CancellationError {
