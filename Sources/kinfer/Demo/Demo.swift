@@ -1,0 +1,231 @@
+import ArgumentParser
+import Foundation
+import InferenceJobs
+import InferenceModels
+import Kafka
+import Logging
+import ResultsSink
+import ServiceLifecycle
+
+extension Kinfer {
+    /// `kinfer demo`: the whole pipeline on this machine, with nothing else installed.
+    struct Demo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the whole pipeline on this machine: embedded Kafka, two workers, the sink, and a job producer.",
+            discussion: """
+                Starts an embedded 3-broker Kafka cluster (in memory, in this process) with the pipeline's topics, two \
+                `kinfer worker` child processes serving the digits model (logs under .kinfer/), and the results sink \
+                writing into a fresh SQLite file; then submits --jobs held-out digits images and waits until every job \
+                has a row. The summary counts lost jobs (submitted, no row), checks the labels against the true ones, \
+                and reports latency from each job's submitted_at to its result's completed_at (the worker's clock, \
+                not the time the row appeared). Exits 1 when a job is lost or --timeout-seconds passes.
+                """
+        )
+
+        @Option(help: "How many jobs to submit (held-out digits images, cycled).")
+        var jobs = 20_000
+
+        @Option(help: ArgumentHelp("Submit at this many jobs per second instead of full speed.", valueName: "jobs/s"))
+        var rate: Double?
+
+        @Flag(help: "Submit at a base rate (--rate, default 200 jobs/s), then a sudden 10x burst, then the base rate again.")
+        var spike = false
+
+        @Flag(help: "SIGKILL a worker at random moments (3 times) and start a new one; no job may be lost.")
+        var crashWorkers = false
+
+        @Option(help: ArgumentHelp("The SQLite results file; deleted and recreated at start.", valueName: "path"))
+        var database = "./.kinfer/demo-results.db"
+
+        @Option(help: "Give up (exit 1) when not every job has a row after this many seconds.")
+        var timeoutSeconds = 300
+
+        @Option(help: "Partitions of each pipeline topic.")
+        var partitions = 12
+
+        @Flag(help: "Print the summary as one JSON object (submitted, completed, failed, expired, dead_lettered, duplicates, lost, accuracy, jobs_per_second, p50_ms, p95_ms, p99_ms, database, crashes).")
+        var json = false
+
+        @Option(help: ArgumentHelp("Log level of the demo itself on stderr. Defaults to error.", valueName: "level"))
+        var logLevel: String?
+
+        func validate() throws {
+            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+            if let rate, !(rate > 0) { throw ValidationError("--rate must be more than 0, got \(rate)") }
+            guard timeoutSeconds >= 1 else { throw ValidationError("--timeout-seconds must be at least 1, got \(timeoutSeconds)") }
+            guard (1...1_000).contains(partitions) else { throw ValidationError("--partitions must be from 1 to 1000, got \(partitions)") }
+            if let logLevel, Logger.Level(rawValue: logLevel.lowercased()) == nil {
+                throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
+            }
+        }
+
+        func run() async throws {
+            CLILogging.bootstrap(level: logLevel.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .error)
+            let logger = Logger(label: "kinfer.demo")
+            let load: DemoLoad = spike ? .spike(base: rate ?? 200) : rate.map { .steady($0) } ?? .fullSpeed
+            let testSet: DigitsTestSet
+            do { testSet = try DigitsTestSet() } catch {
+                throw CLIError("cannot load the held-out digits: \(error)", hint: "reinstall kinfer; its model resources are missing")
+            }
+
+            // Files: a fresh database, worker logs next to it.
+            let databasePath = URL(fileURLWithPath: database).standardizedFileURL.path
+            let directory = URL(fileURLWithPath: databasePath).deletingLastPathComponent().path
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                for suffix in ["", "-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: databasePath + suffix) {
+                    try FileManager.default.removeItem(atPath: databasePath + suffix)
+                }
+            } catch {
+                throw CLIError("cannot prepare \(databasePath): \(error.localizedDescription)", hint: "check that \(directory) is writable")
+            }
+
+            // The cluster and its topics.
+            let cluster = try EmbeddedKafkaCluster(brokers: 3, logger: logger)
+            let topics = JobTopics()
+            for topic in [topics.jobs, topics.results, topics.retry, topics.deadLetter] {
+                try cluster.createTopic(topic, partitions: partitions, replicationFactor: 3)
+            }
+            let servers = cluster.bootstrapServers
+            say("kinfer demo: 3 embedded brokers at \(servers), \(partitions) partitions per topic; \(jobs) jobs at \(load)")
+
+            // Two workers as child processes.
+            let workers = DemoWorkers(count: 2, logDirectory: directory) { slot in
+                [
+                    "worker", "--bootstrap-servers", servers, "--group", KinferSettings.workerGroup,
+                    "--worker-name", "demo-worker-\(slot + 1)", "--model", "digits",
+                    "--jobs-topic", topics.jobs, "--results-topic", topics.results, "--retry-topic", topics.retry, "--dlq-topic", topics.deadLetter,
+                    "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "fetch.wait.max.ms=10",
+                    "--kafka-property", "socket.nagle.disable=true", "--grace-period-seconds", "10", "--log-level", "info",
+                ]
+            }
+            try workers.startAll()
+
+            // The sink, in this process.
+            let store: any ResultStore
+            let sink: ResultsSink
+            do {
+                store = try makeResultStore(url: "sqlite://" + databasePath, logger: logger)
+                var sinkConfiguration = SinkConfiguration()
+                sinkConfiguration.resultsTopic = topics.results
+                sinkConfiguration.retention = nil
+                sink = try ResultsSink(
+                    consumerConfiguration: cluster.consumerConfiguration(group: KinferSettings.sinkGroup, sessionTimeout: .seconds(6)),
+                    producerConfiguration: cluster.producerConfiguration(), store: store, configuration: sinkConfiguration, logger: logger
+                )
+            } catch {
+                await workers.stopAll(grace: .seconds(5))
+                throw CLIError("cannot start the results sink: \(error)", hint: "check that \(databasePath) is writable")
+            }
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [.init(service: store), .init(service: sink)], logger: logger
+            ))
+            let sinkTask = Task { try await group.run() }
+
+            let outcome: Result<DemoSummary, CLIError>
+            do {
+                outcome = .success(try await drive(cluster: cluster, store: store, sink: sink, workers: workers, testSet: testSet, load: load))
+            } catch let error as CLIError {
+                outcome = .failure(error)
+            } catch {
+                outcome = .failure(CLIError("the demo failed: \(ErrorReport.line(for: error))"))
+            }
+            await workers.stopAll()
+            await group.triggerGracefulShutdown()
+            _ = try? await sinkTask.value
+
+            var summary = try outcome.get()
+            summary.duplicates = sink.counters.duplicatesAbsorbed
+            summary.database = databasePath
+            summary.workerLogs = workers.logPaths
+            if json {
+                Terminal.output(summary.json)
+            } else {
+                summary.text.forEach(Terminal.output)
+            }
+            withExtendedLifetime(cluster) {}
+            if !summary.lost.isEmpty {
+                throw CLIError("\(summary.lost.count) of \(summary.submitted) jobs have no result", hint: "see the worker logs \(workers.logPaths.joined(separator: ", "))")
+            }
+        }
+
+        /// Submits, shows progress, crashes workers if asked, waits for every row, and collects the summary.
+        private func drive(
+            cluster: EmbeddedKafkaCluster, store: any ResultStore, sink: ResultsSink, workers: DemoWorkers,
+            testSet: DigitsTestSet, load: DemoLoad
+        ) async throws -> DemoSummary {
+            let topics = JobTopics()
+            let producer = try JobProducer(configuration: cluster.producerConfiguration(), topics: topics)
+            let admin = try KafkaAdmin(configuration: cluster.adminConfiguration(), logger: CLILogging.silent)
+            let submitter = DemoSubmitter(count: jobs)
+            let submitting = Task { try await submitter.run(producer: producer, features: testSet.features, load: load) }
+
+            // Crash points: random fractions of the jobs having rows.
+            var crashPoints = crashWorkers ? (0..<3).map { _ in Int(Double(jobs) * Double.random(in: 0.1...0.8)) }.sorted() : []
+            var progress = DemoProgress()
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: .seconds(timeoutSeconds))
+            var nextReport = clock.now
+            var submittingDone = false
+            var rows = 0
+            while true {
+                rows = (try? await store.count()) ?? rows
+                if !submittingDone, submitter.isFinished {
+                    submittingDone = true
+                    try await submitting.value
+                    await producer.close()
+                }
+                let submitted = submitter.submitted
+                if submittingDone && rows >= submitted { break }
+                if let point = crashPoints.first, rows >= point {
+                    crashPoints.removeFirst()
+                    try await workers.crashAndRestart(Int.random(in: 0..<workers.count))
+                }
+                if clock.now >= nextReport {
+                    let lag = await DemoProgress.lag(admin, group: KinferSettings.workerGroup, topic: topics.jobs)
+                    if !json {
+                        progress.report(submitted: submitted, total: jobs, completed: rows, lag: lag, crashes: workers.crashes, crashing: crashWorkers)
+                    }
+                    nextReport = clock.now.advanced(by: progress.interval)
+                }
+                if clock.now >= deadline {
+                    if !json { progress.finish() }
+                    throw CLIError(
+                        "timed out after \(timeoutSeconds) s: \(rows) of \(submitted) jobs have a row",
+                        hint: "see the worker logs \(workers.logPaths.joined(separator: ", ")), or raise --timeout-seconds"
+                    )
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            if !json { progress.finish() }
+            let failedSubmissions = submitter.failed
+            if !failedSubmissions.isEmpty {
+                say("kinfer demo: \(failedSubmissions.count) submissions were not acknowledged, e.g. \(failedSubmissions.first!.value)")
+            }
+
+            var summary = DemoSummary()
+            summary.crashes = workers.crashes
+            try await summary.collect(
+                store: store, jobIDs: submitter.jobIDs, skipped: Set(failedSubmissions.keys), labels: testSet.labels,
+                startedAt: submitter.startedAt ?? Date()
+            )
+            summary.deadLettered = await Self.deadLettered(admin, topic: topics.deadLetter, partitions: partitions)
+            return summary
+        }
+
+        /// Messages ever written to the jobs dead-letter topic: the sum of its high watermarks.
+        private static func deadLettered(_ admin: KafkaAdmin, topic: String, partitions: Int) async -> Int64 {
+            var total: Int64 = 0
+            for partition in 0..<partitions {
+                if let marks = try? await admin.watermarks(of: KafkaTopicPartition(topic: topic, partition: Int32(partition)), timeout: .seconds(5)) {
+                    total += marks.high
+                }
+            }
+            return total
+        }
+
+        private func say(_ line: String) {
+            if !json { Terminal.output(line) }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import InferenceJobs
+import ResultsSink
+
+/// What the demo found at the end, from the rows in the store.
+struct DemoSummary {
+    var submitted = 0
+    var completed = 0
+    var failed = 0
+    var expired = 0
+    var deadLettered: Int64 = 0
+    var duplicates = 0
+    var lost: [String] = []
+    var correct = 0
+    var jobsPerSecond = 0.0
+    var p50 = 0.0, p95 = 0.0, p99 = 0.0
+    var database = ""
+    var crashes = 0
+    var workerLogs: [String] = []
+    var exampleJobID: String?
+    var seconds = 0.0
+
+    var accuracy: Double { completed == 0 ? 0 : Double(correct) / Double(completed) }
+
+    /// Reads every submitted job's row: status counts, accuracy against `labels`, latency, and the jobs without a row.
+    mutating func collect(store: any ResultStore, jobIDs: [String], skipped: Set<Int>, labels: [String], startedAt: Date) async throws {
+        var latencies: [Double] = []
+        latencies.reserveCapacity(jobIDs.count)
+        var lastCompletion = startedAt
+        for (index, id) in jobIDs.enumerated() where !skipped.contains(index) {
+            submitted += 1
+            guard let row = try await store.result(for: id)?.result else {
+                lost.append(id)
+                continue
+            }
+            switch row.status {
+            case .completed:
+                completed += 1
+                if row.output?.label == labels[index % labels.count] { correct += 1 }
+                exampleJobID = exampleJobID ?? id
+            case .failed: failed += 1
+            case .expired: expired += 1
+            }
+            latencies.append(row.completedAt.timeIntervalSince(row.submittedAt) * 1000)
+            lastCompletion = max(lastCompletion, row.completedAt)
+        }
+        latencies.sort()
+        func percentile(_ p: Double) -> Double {
+            guard !latencies.isEmpty else { return 0 }
+            return latencies[min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)]
+        }
+        p50 = percentile(0.50); p95 = percentile(0.95); p99 = percentile(0.99)
+        seconds = lastCompletion.timeIntervalSince(startedAt)
+        jobsPerSecond = seconds > 0 ? Double(submitted - lost.count) / seconds : 0
+        exampleJobID = exampleJobID ?? jobIDs.first
+    }
+
+    var json: String {
+        func number(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+        return JSONText.object([
+            ("submitted", "\(submitted)"), ("completed", "\(completed)"), ("failed", "\(failed)"), ("expired", "\(expired)"),
+            ("dead_lettered", "\(deadLettered)"), ("duplicates", "\(duplicates)"), ("lost", "\(lost.count)"),
+            ("accuracy", number(accuracy, 4)), ("jobs_per_second", number(jobsPerSecond, 1)),
+            ("p50_ms", number(p50, 1)), ("p95_ms", number(p95, 1)), ("p99_ms", number(p99, 1)),
+            ("database", JSONText.quoted(database)), ("crashes", "\(crashes)"),
+        ])
+    }
+
+    var text: [String] {
+        func ms(_ value: Double) -> String { String(format: "%.1f ms", value) }
+        var lines = [
+            "",
+            "kinfer demo summary",
+            "  submitted        \(submitted)",
+            "  completed        \(completed)",
+            "  failed           \(failed)",
+            "  expired          \(expired)",
+            "  dead-lettered    \(deadLettered)  (jobs dead-letter topic)",
+            "  duplicates       \(duplicates)  (results absorbed by the sink: redeliveries after crashes and rebalances)",
+            "  lost             \(lost.count)\(lost.isEmpty ? "" : "  e.g. " + lost.prefix(3).joined(separator: ", "))",
+            "  accuracy         \(String(format: "%.2f%%", accuracy * 100))  (\(correct) of \(completed) labels match the held-out digits)",
+            "  throughput       \(String(format: "%.1f", jobsPerSecond)) jobs/s  (first submit to last result, \(String(format: "%.1f", seconds)) s)",
+            "  latency          p50 \(ms(p50))  p95 \(ms(p95))  p99 \(ms(p99))  (submitted_at to the result's completed_at)",
+            "  worker crashes   \(crashes)",
+            "  database         \(database)",
+            "  worker logs      \(workerLogs.joined(separator: ", "))",
+            "",
+            "next:",
+        ]
+        if let exampleJobID { lines.append("  kinfer status \(exampleJobID) --database sqlite://\(database)") }
+        lines.append("  kinfer demo --rate 500 --jobs 5000     (or --spike, --crash-workers)")
+        lines.append("  kinfer broker   # then kinfer worker, kinfer sink and kinfer submit as separate processes")
+        return lines
+    }
+}
