@@ -6,6 +6,32 @@ import Testing
 struct SinkTests {
     @Test("broker + worker + sink processes: a submitted job's row is read back by kinfer status")
     func sinkWritesRows() async throws {
+        try await throughSink { broker in
+            let submitted = try await broker.kinfer(["submit", "--features", PipelineTests.digitFeatures, "--json"])
+            let receipt = try #require(submitted.outputLines.first)
+            let jobID = try #require(try JSONSerialization.jsonObject(with: Data(receipt.utf8)) as? [String: Any])["job_id"] as? String
+            return try #require(jobID)
+        }
+    }
+
+    @Test("a plain-shape job produced by kcat (not kinfer) is processed and readable with kinfer status")
+    func plainShapeFromKcat() async throws {
+        let kcat = ProcessInfo.processInfo.environment["KINFER_KCAT"] ?? "/usr/bin/kcat"
+        try #require(FileManager.default.isExecutableFile(atPath: kcat), "kcat not found at \(kcat): run scripts/test, which installs it")
+        try await throughSink { broker in
+            let id = "kcat-\(UUID().uuidString.prefix(8))"
+            let job = #"{"job_id":"\#(id)","image_url":"s3://bucket/7.png","features":[\#(PipelineTests.digitFeatures)],"callback_url":"http://127.0.0.1:1/cb","submitted_at":"2026-11-29T01:46:51.123Z"}"#
+            let produced = try await ChildProcess.run(
+                kcat, ["-P", "-b", broker.bootstrapServers, "-t", "inference-jobs", "-K", "|"],
+                input: Data("\(id)|\(job)\n".utf8), timeout: .seconds(30)
+            )
+            try produced.requireSuccess()
+            return id
+        }
+    }
+
+    /// Runs broker, worker and sink processes, submits one job with `submit`, and checks `kinfer status` shows it completed.
+    private func throughSink(_ submit: (RunningBroker) async throws -> String) async throws {
         let broker = try await RunningBroker.start()
         defer { Task { await broker.stop() } }
         let worker = try await broker.startWorker(["--worker-name", "sink-test"])
@@ -20,11 +46,7 @@ struct SinkTests {
         ])
         try await sink.waitForOutput(containing: "partitions assigned", on: .standardError, timeout: .seconds(60))
 
-        let submitted = try await broker.kinfer(["submit", "--features", PipelineTests.digitFeatures, "--json"])
-        let receipt = try #require(submitted.outputLines.first)
-        let jobID = try #require(try JSONSerialization.jsonObject(with: Data(receipt.utf8)) as? [String: Any])["job_id"] as? String
-        let id = try #require(jobID)
-
+        let id = try await submit(broker)
         var status: ChildProcessResult?
         try await waitUntil("kinfer status finds the job", timeout: .seconds(60), interval: .milliseconds(500)) {
             let result = try await KinferBinary.run(["status", id, "--database", database, "--json"])
