@@ -31,7 +31,7 @@ extension Kinfer {
         @Flag(help: "Submit at a base rate (--rate, default 200 jobs/s), then a sudden 10x burst, then the base rate again.")
         var spike = false
 
-        @Flag(help: "SIGKILL a worker at random moments (3 times) and start a new one; no job may be lost.")
+        @Flag(help: "SIGKILL a worker at random moments (3 times, at least 2 s apart) and start a new one; no job may be lost. Without --rate or --spike, submits at 500 jobs/s so that the crashes land mid-run.")
         var crashWorkers = false
 
         @Option(help: ArgumentHelp("The SQLite results file; deleted and recreated at start.", valueName: "path"))
@@ -62,7 +62,7 @@ extension Kinfer {
         func run() async throws {
             CLILogging.bootstrap(level: logLevel.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .error)
             let logger = Logger(label: "kinfer.demo")
-            let load: DemoLoad = spike ? .spike(base: rate ?? 200) : rate.map { .steady($0) } ?? .fullSpeed
+            let load: DemoLoad = spike ? .spike(base: rate ?? 200) : rate.map { .steady($0) } ?? (crashWorkers ? .steady(500) : .fullSpeed)
             let testSet: DigitsTestSet
             do { testSet = try DigitsTestSet() } catch {
                 throw CLIError("cannot load the held-out digits: \(error)", hint: "reinstall kinfer; its model resources are missing")
@@ -157,16 +157,23 @@ extension Kinfer {
             let topics = JobTopics()
             let producer = try JobProducer(configuration: cluster.producerConfiguration(), topics: topics)
             let admin = try KafkaAdmin(configuration: cluster.adminConfiguration(), logger: CLILogging.silent)
+            // Latency should measure the pipeline, not start-up: wait (bounded) until the workers and the sink own partitions.
+            let clock = ContinuousClock()
+            let ready = clock.now.advanced(by: .seconds(60))
+            while !(workers.allAssigned && sink.isReady) && clock.now < ready {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            say("kinfer demo: 2 workers and the sink are up (worker logs in \(URL(fileURLWithPath: workers.logPaths[0]).deletingLastPathComponent().path)); submitting")
             let submitter = DemoSubmitter(count: jobs)
             let submitting = Task { try await submitter.run(producer: producer, features: testSet.features, load: load) }
 
             // Crash points: random fractions of the jobs having rows.
             var crashPoints = crashWorkers ? (0..<3).map { _ in Int(Double(jobs) * Double.random(in: 0.1...0.8)) }.sorted() : []
             var progress = DemoProgress()
-            let clock = ContinuousClock()
             let deadline = clock.now.advanced(by: .seconds(timeoutSeconds))
             var nextReport = clock.now
             var submittingDone = false
+            var lastCrash: ContinuousClock.Instant?
             var rows = 0
             while true {
                 rows = (try? await store.count()) ?? rows
@@ -177,8 +184,9 @@ extension Kinfer {
                 }
                 let submitted = submitter.submitted
                 if submittingDone && rows >= submitted { break }
-                if let point = crashPoints.first, rows >= point {
+                if let point = crashPoints.first, rows >= point, lastCrash.map({ clock.now - $0 >= .seconds(2) }) ?? true {
                     crashPoints.removeFirst()
+                    lastCrash = clock.now
                     try await workers.crashAndRestart(Int.random(in: 0..<workers.count))
                 }
                 if clock.now >= nextReport {

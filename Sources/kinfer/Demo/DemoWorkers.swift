@@ -82,6 +82,13 @@ final class DemoWorkers: Sendable {
         }
     }
 
+    /// Whether every worker's log says it owns partitions (each has joined the group once).
+    var allAssigned: Bool {
+        logPaths.allSatisfy { path in
+            (try? String(contentsOfFile: path, encoding: .utf8))?.contains("partitions assigned") ?? false
+        }
+    }
+
     private func appendNote(_ text: String, slot: Int) {
         guard let log = FileHandle(forWritingAtPath: logPaths[slot]) else { return }
         log.seekToEndOfFile()
