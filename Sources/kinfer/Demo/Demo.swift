@@ -122,9 +122,14 @@ extension Kinfer {
             ))
             let sinkTask = Task { try await group.run() }
 
+            let interrupted = DemoInterruption()
+            let signalWatch = Task.detached { interrupted.signal = await Signals.waitForTermination() }
+            defer { signalWatch.cancel() }
             let outcome: Result<DemoSummary, CLIError>
             do {
-                outcome = .success(try await drive(cluster: cluster, store: store, sink: sink, workers: workers, testSet: testSet, load: load))
+                outcome = .success(try await drive(
+                    cluster: cluster, store: store, sink: sink, workers: workers, testSet: testSet, load: load, interrupted: interrupted
+                ))
             } catch let error as CLIError {
                 outcome = .failure(error)
             } catch {
@@ -152,7 +157,7 @@ extension Kinfer {
         /// Submits, shows progress, crashes workers if asked, waits for every row, and collects the summary.
         private func drive(
             cluster: EmbeddedKafkaCluster, store: any ResultStore, sink: ResultsSink, workers: DemoWorkers,
-            testSet: DigitsTestSet, load: DemoLoad
+            testSet: DigitsTestSet, load: DemoLoad, interrupted: DemoInterruption
         ) async throws -> DemoSummary {
             let topics = JobTopics()
             let producer = try JobProducer(configuration: cluster.producerConfiguration(), topics: topics)
@@ -196,6 +201,11 @@ extension Kinfer {
                     }
                     nextReport = clock.now.advanced(by: progress.interval)
                 }
+                if let signal = interrupted.signal {
+                    if !json { progress.finish() }
+                    submitting.cancel()
+                    throw CLIError("stopped by signal \(signal) with \(rows) of \(submitter.submitted) jobs done; workers and sink stopped", exitCode: 128 + signal)
+                }
                 if clock.now >= deadline {
                     if !json { progress.finish() }
                     throw CLIError(
@@ -235,5 +245,16 @@ extension Kinfer {
         private func say(_ line: String) {
             if !json { Terminal.output(line) }
         }
+    }
+}
+
+/// Set when SIGINT or SIGTERM arrives during the demo.
+final class DemoInterruption: @unchecked Sendable {
+    private let lock = NSLock()
+    private var received: Int32?
+
+    var signal: Int32? {
+        get { lock.withLock { received } }
+        set { lock.withLock { received = newValue } }
     }
 }
