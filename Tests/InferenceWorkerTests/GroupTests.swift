@@ -8,8 +8,8 @@ import Testing
 
 @Suite("Worker group: rebalances, broker faults, back-pressure")
 struct GroupTests {
-    /// A model slow enough that jobs are still flowing while the group changes.
-    let slow = SimulatedModel(configuration: .init(batchLatency: .milliseconds(20)))
+    /// A model slow enough that jobs are still flowing while the group changes (~600 jobs/s per worker).
+    let slow = SimulatedModel(configuration: .init(batchLatency: .milliseconds(100)))
 
     func jobs(_ count: Int) -> [InferenceJob] {
         (0..<count).map { index in
@@ -32,10 +32,10 @@ struct GroupTests {
         let submitted = jobs(20_000)
         _ = try await pipeline.submit(submitted)
         let first = try pipeline.startWorker(throttled(pipeline, name: "w1", maxInFlight: maxInFlight), models: ModelCatalog([slow]), sessionTimeout: .seconds(6))
-        try await waitUntil("the first worker completes 1,000 jobs") { first.worker.counters.completed >= 1_000 }
+        try await waitUntil("the first worker completes 1,000 jobs", timeout: .seconds(120)) { first.worker.counters.completed >= 1_000 }
 
         let second = try pipeline.startWorker(throttled(pipeline, name: "w2"), models: ModelCatalog([slow]), sessionTimeout: .seconds(6))
-        try await waitUntil("the second worker completes 1,000 jobs") { second.worker.counters.completed >= 1_000 }
+        try await waitUntil("the second worker completes 1,000 jobs", timeout: .seconds(120)) { second.worker.counters.completed >= 1_000 }
         #expect(first.worker.counters.completed < submitted.count, "jobs were still flowing when the group changed")
         try await first.stop()
 
@@ -55,10 +55,12 @@ struct GroupTests {
     @Test("A broker down and back, and injected produce errors, while jobs flow: nothing lost")
     func brokerFaults() async throws {
         let pipeline = try Pipeline(brokers: 3, partitions: 6)
+        // Broker 2 goes down below; the mock would not move a group's coordinator off it.
+        try pipeline.cluster.setGroupCoordinator("workers", broker: 1)
         let submitted = jobs(6_000)
         let worker = try pipeline.startWorker(throttled(pipeline, name: "w1"), models: ModelCatalog([slow]))
         _ = try await pipeline.submit(submitted)
-        try await waitUntil("1,000 jobs completed") { worker.worker.counters.completed >= 1_000 }
+        try await waitUntil("1,000 jobs completed", timeout: .seconds(120)) { worker.worker.counters.completed >= 1_000 }
 
         pipeline.cluster.pushRequestErrors(.produce, [.notLeaderForPartition, .requestTimedOut, .notEnoughReplicas, .leaderNotAvailable])
         // Real Kafka elects new leaders when a broker dies; the mock does not, so move leadership first.
@@ -71,7 +73,7 @@ struct GroupTests {
         }
         try pipeline.cluster.setBrokerDown(2)
         let completedWhileDown = worker.worker.counters.completed
-        try await waitUntil("progress while broker 2 is down", timeout: .seconds(60)) {
+        try await waitUntil("progress while broker 2 is down", timeout: .seconds(120)) {
             worker.worker.counters.completed >= completedWhileDown + 500
         }
         try pipeline.cluster.setBrokerUp(2)

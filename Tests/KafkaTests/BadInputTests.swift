@@ -53,7 +53,7 @@ struct BadInputTests {
         #expect(error.code == .timedOut || error.code == .transport, "\(error)")
         #expect(error.isRetryable)
         // librdkafka scans for timed-out messages once a second: 1 s timeout + up to 1 s scan, with slack for slow builds.
-        #expect(elapsed < .seconds(5), "message.timeout.ms is 1 s; took \(elapsed)")
+        #expect(elapsed < .seconds(15), "message.timeout.ms is 1 s; took \(elapsed)")  // no hang; loose for a loaded 2-core CI
     }
 
     @Test("An invalid topic name is refused for produce and subscribe")

@@ -87,6 +87,12 @@ public final class EmbeddedKafkaCluster: Sendable {
         try KafkaError.check(err, code: .cluster, context: "leader of \(topic)[\(partition)]")
     }
 
+    /// Makes `broker` the coordinator of consumer group `group`, e.g. to keep it away from a broker a test takes down.
+    public func setGroupCoordinator(_ group: String, broker: Int32) throws(KafkaError) {
+        let err = rd_kafka_mock_coordinator_set(cluster.pointer, "group", group, broker)
+        try KafkaError.check(err, code: .cluster, context: "coordinator of group \(group)")
+    }
+
     /// The next requests of kind `api` fail with `errors`, one error per request, in order.
     public func pushRequestErrors(_ api: KafkaAPI, _ errors: [KafkaResponseCode]) {
         let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0.rawValue) }
