@@ -121,20 +121,7 @@ final class ProducerCore: @unchecked Sendable {
 
     func produce(_ message: KafkaProducerMessage, handler: DeliveryHandler) async throws(KafkaError) {
         let topic = try topicHandle(message.topic)
-        // The common case without a suspension point: librdkafka takes the message at once.
-        guard !closed.load(ordering: .acquiring) else {
-            throw KafkaError(code: .closed, message: "the producer is closed")
-        }
-        let generation = queueSpace.generation
-        let err = produceOnce(message, topic: topic, handler: handler)
-        switch err {
-        case RD_KAFKA_RESP_ERR_NO_ERROR:
-            return
-        case RD_KAFKA_RESP_ERR__QUEUE_FULL:
-            await queueSpace.wait(after: generation)
-        default:
-            throw KafkaError(code: .delivery, err, context: "produce to \(message.topic)")
-        }
+        // Suspends only while librdkafka's queue is full; the common case returns without suspending.
         while true {
             guard !closed.load(ordering: .acquiring) else {
                 throw KafkaError(code: .closed, message: "the producer is closed")
