@@ -54,6 +54,15 @@ struct ConfigTests {
         #expect(line("results_topic=")?.hasSuffix("# default") == true)
     }
 
+    @Test("the sink's retention comes from KINFER_RETENTION_HOURS when no flag sets it")
+    func sinkRetentionFromEnvironment() async throws {
+        let result = try await KinferBinary.run(["config", "--show-origin"], environment: ["KINFER_RETENTION_HOURS": "5"])
+        try result.requireSuccess()
+        let line = try #require(result.outputLines.first { $0.hasPrefix("retention_hours=") })
+        #expect(line.hasPrefix("retention_hours=5"))
+        #expect(line.hasSuffix("# environment"), "\(line)")
+    }
+
     @Test("an unknown key in the config file is named")
     func unknownKey() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-\(UUID().uuidString).json")

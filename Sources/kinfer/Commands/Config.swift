@@ -66,6 +66,8 @@ extension Kinfer {
             ] {
                 setting(key, settings)
             }
+            Terminal.output("# Sink")
+            emit("retention_hours=\(settings.lookup(.retentionHours)?.value ?? "168")", settings.lookup(.retentionHours)?.origin ?? "default")
             _ = try WorkerSettings(settings)  // report a bad value the worker would refuse
         }
 

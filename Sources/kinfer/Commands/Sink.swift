@@ -34,10 +34,10 @@ extension Kinfer {
         ))
         var httpPort: Int?
 
-        @Option(help: ArgumentHelp("The most results written in one transaction. Defaults to 1000.", valueName: "n"))
+        @Option(help: ArgumentHelp("The most results written in one transaction. Defaults to 1000; also KINFER_MAX_BATCH_SIZE.", valueName: "n"))
         var maxBatchSize: Int?
 
-        @Option(help: ArgumentHelp("Delete results completed longer ago than this; 0 keeps them forever. Defaults to 168 (7 days).", valueName: "hours"))
+        @Option(help: ArgumentHelp("Delete results completed longer ago than this; 0 keeps them forever. Defaults to 168 (7 days); also KINFER_RETENTION_HOURS.", valueName: "hours"))
         var retentionHours: Double?
 
         @OptionGroup(title: "Topics")
@@ -54,6 +54,8 @@ extension Kinfer {
             flags.set(.group, group)
             flags.set(.databaseURL, database)
             flags.set(.httpPort, httpPort)
+            flags.set(.maxBatchSize, maxBatchSize)
+            flags.set(.retentionHours, retentionHours)
             topics.apply(to: &flags)
             let settings = try common.settings(flags, defaultLogLevel: .info)
             let groupName = settings.group(defaultingTo: KinferSettings.sinkGroup)
@@ -73,8 +75,12 @@ extension Kinfer {
             var sinkConfiguration = SinkConfiguration()
             sinkConfiguration.resultsTopic = topicNames.results
             sinkConfiguration.deadLetterTopic = topicNames.results + ".dlq"
-            if let maxBatchSize { sinkConfiguration.maxBatchSize = maxBatchSize }
-            if let retentionHours { sinkConfiguration.retention = retentionHours == 0 ? nil : .seconds(retentionHours * 3_600) }
+            // The sink's own defaults apply when no layer sets these (the shared max_batch_size default is the worker's).
+            if settings.lookup(.maxBatchSize) != nil { sinkConfiguration.maxBatchSize = try settings.int(.maxBatchSize, minimum: 1) }
+            if settings.lookup(.retentionHours) != nil {
+                let hours = try settings.double(.retentionHours, in: 0...1_000_000)
+                sinkConfiguration.retention = hours == 0 ? nil : .seconds(hours * 3_600)
+            }
 
             var consumer = kafka
             consumer.groupID = groupName

@@ -22,6 +22,7 @@ enum SettingKey: String, CaseIterable, Sendable, Comparable {
     case simulatedLatencyMs = "simulated_latency_ms"
     case simulatedFailureRate = "simulated_failure_rate"
     case workerName = "worker_name"
+    case retentionHours = "retention_hours"
     case logLevel = "log_level"
 
     /// The environment variable, e.g. `KINFER_MAX_BATCH_SIZE`.
