@@ -93,6 +93,10 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 "CKafkaBaselines",
+                "InferenceJobs",
+                "InferenceModels",
+                "InferenceWorker",
+                "ResultsSink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

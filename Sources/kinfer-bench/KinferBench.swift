@@ -14,6 +14,8 @@ struct KinferBench: AsyncParsableCommand {
             ProducerBench.self,
             ConsumerBench.self,
             WorkerBaselineBench.self,
+            WorkerBench.self,
+            SinkBench.self,
         ]
     )
 }

@@ -1,0 +1,253 @@
+import ArgumentParser
+import CKafkaBaselines
+import Foundation
+import InferenceJobs
+import InferenceModels
+import InferenceWorker
+import Kafka
+
+/// `worker`: one in-process `InferenceWorker` with a `SimulatedModel` that does no work, on jobs pre-loaded into
+/// the embedded cluster, against the minimal C worker loop (the limit) and a naive Swift loop (consume one, await
+/// its result's delivery, commit synchronously, repeat).
+struct WorkerBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "InferenceWorker jobs/s (SimulatedModel, no work) vs the minimal C worker loop and a naive Swift loop."
+    )
+
+    @Option(help: "Jobs for the InferenceWorker and the C worker.")
+    var messages = 200_000
+
+    @Option(help: "Jobs for the naive Swift loop (one job at a time: slow).")
+    var naiveMessages = 5_000
+
+    @Option(help: "Partitions per jobs and results topic; default: enough that none exceeds ~4 MiB on the mock.")
+    var partitions: Int?
+
+    @Option(help: "Only these subjects, comma-separated: swift,c,naive.")
+    var subjects: String?
+
+    @Option(help: "Seconds without progress after which a subject fails.")
+    var idleTimeout = 60
+
+    @Flag(help: "Print one JSON object per measured line instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard messages > 0, naiveMessages > 0, (partitions ?? 1) > 0 else {
+            throw ValidationError("--messages, --naive-messages and --partitions must be positive")
+        }
+    }
+
+    /// Enough partitions that a partition holds at most ~4 MiB of ~600-byte records (the larger result, headers, overhead).
+    var partitionCount: Int { partitions ?? max(16, (max(messages, naiveMessages) * 600) / (4 << 20) + 1) }
+
+    func wants(_ subject: String) -> Bool {
+        guard let subjects else { return true }
+        return subjects.split(separator: ",").contains { $0 == subject }
+    }
+
+    static func job(_ index: Int, run: String) -> InferenceJob {
+        InferenceJob(
+            jobID: "bench-\(run)-\(index)",
+            model: "simulated",
+            inputs: ModelInput(features: [0.25, 0.5, Double(index % 1000) / 1000, 1]),
+            submittedAt: Date()
+        )
+    }
+
+    func run() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 3, logger: benchLogger)
+        var report = BenchmarkReport()
+        let jobSize = JobCodec.encode(Self.job(123_456, run: runID)).count
+        let sampleResult = JobResult(
+            jobID: "bench-\(runID)-123456", status: .completed,
+            output: ModelOutput(label: "3", confidence: 0.75, scores: [Double](repeating: 0.025, count: 10)),
+            attempts: 1, model: "simulated", modelVersion: "simulated-1", worker: "bench-worker",
+            submittedAt: Date(), startedAt: Date(), completedAt: Date()
+        )
+        let resultSize = JobCodec.encode(sampleResult).count
+
+        var swiftLine: BenchmarkLine?
+        var batchNote: String?
+        if wants("swift") {
+            let (line, note) = try await swiftWorker(cluster: cluster)
+            swiftLine = line
+            batchNote = note
+        }
+        var cRate: Double?
+        if wants("c") {
+            let line = try await cWorker(cluster: cluster, jobSize: jobSize, resultSize: resultSize)
+            cRate = line.rate
+            if var swift = swiftLine {
+                swift.baseline = "c"
+                swift.baselineRate = line.rate
+                swiftLine = swift
+            }
+            report.add(line)
+        }
+        if let swiftLine { report.lines.insert(swiftLine, at: 0) }
+        if wants("naive") {
+            var line = try await naiveWorker(cluster: cluster)
+            if let cRate {
+                line.baseline = "c"
+                line.baselineRate = cRate
+            }
+            report.add(line)
+        }
+        report.notes = [
+            "embedded cluster of 3 brokers in this process; jobs and results topics of \(partitionCount) partitions; jobs of ~\(jobSize) B (4 features), results of ~\(resultSize) B; producers acks=all, idempotent, linger.ms=2.",
+            "swift: one InferenceWorker, SimulatedModel (zero latency), default WorkerConfiguration (batches up to 64, 5 ms delay, 2,000 in flight, commits every 200 ms, at least once); timed from the first acknowledged result to the last (counters polled every ms).",
+            "c: kinfer_baseline_worker on the same cluster settings, \(jobSize)-byte jobs and \(resultSize)-byte fixed results; offsets stored on delivery reports, committed every 100 ms; timed from first job to last delivery report.",
+            "naive: Swift KafkaConsumer + KafkaProducer, one job at a time: decode, predict, encode, await send, store offset, await commit; \(naiveMessages) jobs.",
+            "peak RSS is the whole process's, including the embedded cluster's stored messages.",
+        ] + (batchNote.map { [$0] } ?? [])
+        report.print(json: json)
+    }
+
+    // MARK: Subjects
+
+    func preload(cluster: EmbeddedKafkaCluster, topic: String, count: Int, run: String) async throws {
+        let producer = try KafkaProducer(configuration: cluster.producerConfiguration(), logger: benchLogger)
+        let jobs = JobProducer(producer: producer, topics: JobTopics(jobs: topic))
+        var start = 0
+        while start < count {
+            let end = min(count, start + 20_000)
+            _ = try await jobs.submit((start..<end).map { Self.job($0, run: run) })
+            start = end
+        }
+        await producer.close()
+    }
+
+    func topics(_ name: String) -> JobTopics {
+        JobTopics(
+            jobs: "bench-\(name)-jobs-\(runID)", results: "bench-\(name)-results-\(runID)",
+            retry: "bench-\(name)-retry-\(runID)", deadLetter: "bench-\(name)-dlq-\(runID)"
+        )
+    }
+
+    func swiftWorker(cluster: EmbeddedKafkaCluster) async throws -> (BenchmarkLine, String) {
+        let topics = topics("swift")
+        try cluster.createTopic(topics.jobs, partitions: partitionCount)
+        try cluster.createTopic(topics.results, partitions: partitionCount)
+        try cluster.createTopic(topics.retry, partitions: 4)
+        try cluster.createTopic(topics.deadLetter, partitions: 4)
+        try await preload(cluster: cluster, topic: topics.jobs, count: messages, run: "swift-\(runID)")
+
+        var configuration = WorkerConfiguration(workerName: "bench-worker")
+        configuration.topics = topics
+        let worker = try InferenceWorker(
+            consumerConfiguration: cluster.consumerConfiguration(group: "bench-worker-swift-\(runID)"),
+            producerConfiguration: cluster.producerConfiguration(),
+            configuration: configuration,
+            models: ModelCatalog([SimulatedModel()]),
+            logger: benchLogger
+        )
+        PeakRSS.reset()
+        let running = Task { try await worker.run() }
+        let clock = ContinuousClock()
+        var first: ContinuousClock.Instant?
+        var last = clock.now
+        var lastProgress = (count: 0, at: clock.now)
+        while true {
+            let completed = worker.counters.completed
+            let now = clock.now
+            if first == nil && completed > 0 { first = now }
+            if completed >= messages { last = now; break }
+            if completed != lastProgress.count {
+                lastProgress = (completed, now)
+            } else if now - lastProgress.at > .seconds(idleTimeout) {
+                worker.shutdown()
+                _ = try? await running.value
+                throw BenchFailure("InferenceWorker: \(completed) of \(messages) jobs completed, no progress for \(idleTimeout) s")
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        let peak = PeakRSS.megabytes
+        let counters = worker.counters
+        worker.shutdown()
+        try await running.value
+        guard counters.failed == 0, counters.deadLettered == 0 else {
+            throw BenchFailure("InferenceWorker: \(counters.failed) failed, \(counters.deadLettered) dead-lettered")
+        }
+        let seconds = (last - first!).seconds
+        let meanBatch = counters.batches > 0 ? Double(counters.batchedJobs) / Double(counters.batches) : 0
+        let batchNote = String(format: "swift: %d batches, mean batch size %.1f jobs (batchedJobs/batches); %d completed (duplicates included), %d commit failures.",
+                           counters.batches, meanBatch, counters.completed, counters.commitFailures)
+        let line = BenchmarkLine(
+            benchCase: "worker", subject: "swift", rate: Double(messages) / seconds, unit: "jobs/s",
+            peakRSSMegabytes: peak, count: messages, seconds: seconds
+        )
+        return (line, batchNote)
+    }
+
+    func cWorker(cluster: EmbeddedKafkaCluster, jobSize: Int, resultSize: Int) async throws -> BenchmarkLine {
+        let jobs = "bench-c-jobs-\(runID)"
+        let results = "bench-c-results-\(runID)"
+        let group = "bench-worker-c-\(runID)"
+        try cluster.createTopic(jobs, partitions: partitionCount)
+        try cluster.createTopic(results, partitions: partitionCount)
+        try await Baseline.preProduce(cluster: cluster, topic: jobs, count: messages, size: jobSize)
+        PeakRSS.reset()
+        let bootstrap = cluster.bootstrapServers
+        let consumerProperties = Baseline.properties(of: cluster.consumerConfiguration(group: group))
+        let producerProperties = Baseline.properties(of: cluster.producerConfiguration())
+        let (count, timeout) = (messages, Int32(idleTimeout * 1000))
+        let run = try await Baseline.run("C worker", properties: [consumerProperties, producerProperties]) { lists, timing, error, errorSize in
+            kinfer_baseline_worker(
+                bootstrap, jobs, results, group, Int64(count), resultSize,
+                lists[0], consumerProperties.count, lists[1], producerProperties.count,
+                timeout, timing, error, errorSize
+            )
+        }
+        guard run.count == count, run.anomalies == 0 else {
+            throw BenchFailure("C worker: \(run.count) of \(count) results delivered, \(run.anomalies) failed")
+        }
+        return BenchmarkLine(
+            benchCase: "worker", subject: "c", rate: Double(run.count) / run.seconds, unit: "jobs/s",
+            peakRSSMegabytes: PeakRSS.megabytes, count: run.count, seconds: run.seconds
+        )
+    }
+
+    func naiveWorker(cluster: EmbeddedKafkaCluster) async throws -> BenchmarkLine {
+        let topics = topics("naive")
+        try cluster.createTopic(topics.jobs, partitions: partitionCount)
+        try cluster.createTopic(topics.results, partitions: partitionCount)
+        try await preload(cluster: cluster, topic: topics.jobs, count: naiveMessages, run: "naive-\(runID)")
+        var consumerConfiguration = cluster.consumerConfiguration(group: "bench-worker-naive-\(runID)")
+        consumerConfiguration.properties["enable.auto.commit"] = "false"
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: benchLogger)
+        let producer = try KafkaProducer(configuration: cluster.producerConfiguration(), logger: benchLogger)
+        let model = SimulatedModel()
+        PeakRSS.reset()
+        try consumer.subscribe(topics: [topics.jobs])
+        let clock = ContinuousClock()
+        var first: ContinuousClock.Instant?
+        var done = 0
+        for try await message in consumer.messages {
+            let job = try JobCodec.decodeJob(message.value, fallbackSubmittedAt: Date())
+            let started = Date()
+            let output = try await model.predict([job.inputs])[0]
+            let result = JobResult(
+                jobID: job.jobID, status: .completed, output: output, attempts: job.attempt,
+                model: model.name, modelVersion: model.version, worker: "bench-naive",
+                submittedAt: job.submittedAt, startedAt: started, completedAt: Date()
+            )
+            _ = try await producer.send(KafkaProducerMessage(topic: topics.results, key: job.jobID, value: JobCodec.encode(result)))
+            try consumer.storeOffsets([message.topicPartition: message.offset + 1])
+            try await consumer.commit()
+            if first == nil { first = clock.now }
+            done += 1
+            if done == naiveMessages { break }
+        }
+        let seconds = (clock.now - first!).seconds
+        let peak = PeakRSS.megabytes
+        await consumer.close()
+        await producer.close()
+        // From the first result to the last: the first job's own round trip is not in the interval.
+        return BenchmarkLine(
+            benchCase: "worker", subject: "naive", rate: Double(done - 1) / seconds, unit: "jobs/s",
+            peakRSSMegabytes: peak, count: done, seconds: seconds
+        )
+    }
+}
