@@ -2,6 +2,7 @@ import Foundation
 import InferenceJobs
 import InferenceModels
 import InferenceWorker
+import KinferTestSupport
 import Testing
 
 @Suite("Worker end to end on the embedded cluster")
@@ -16,6 +17,11 @@ struct EndToEndTests {
 
         let first = try pipeline.startWorker(pipeline.workerConfiguration(name: "w1"), models: ModelCatalog([model]))
         let second = try pipeline.startWorker(pipeline.workerConfiguration(name: "w2"), models: ModelCatalog([model]))
+        // A settled group: this test is about throughput and labels; GroupTests covers members joining mid-run.
+        try await waitUntil("both workers own partitions", timeout: .seconds(60)) {
+            !first.worker.assignment.isEmpty && !second.worker.assignment.isEmpty
+                && first.worker.assignment.isDisjoint(with: second.worker.assignment)
+        }
         _ = try await pipeline.submit(jobs)
 
         let results = try await pipeline.readResults { results in

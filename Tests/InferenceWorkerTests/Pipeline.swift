@@ -36,7 +36,7 @@ struct Pipeline {
         _ configuration: WorkerConfiguration,
         models: ModelCatalog,
         group: String = "workers",
-        sessionTimeout: Duration? = nil
+        sessionTimeout: Duration = .seconds(6)  // the mock rebalances in session.timeout.ms - 1 s
     ) throws -> RunningWorker {
         let worker = try InferenceWorker(
             consumerConfiguration: cluster.consumerConfiguration(group: group, sessionTimeout: sessionTimeout),
