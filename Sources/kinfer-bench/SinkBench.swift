@@ -88,7 +88,7 @@ struct SinkBench: AsyncParsableCommand {
         report.notes = [
             "\(messages) results of ~\(resultSize) B per store, pre-loaded into the embedded cluster (3 brokers, \(partitionCount) partitions); ResultsSink with the default SinkConfiguration (batches up to 1,000, commit after each write).",
             "rows/s from the first row seen to the last, polling store.count() every 20 ms (so up to ~20 ms of error at each end).",
-        ] + notes
+        ] + notes + batchNotes.withLock { $0 }
         report.print(json: json)
     }
 
@@ -151,6 +151,11 @@ struct SinkBench: AsyncParsableCommand {
                 try await Task.sleep(for: .milliseconds(20))
             }
             let peak = PeakRSS.megabytes
+            let batches = sink.counters.batches
+            batchNotes.withLock {
+                $0.append(String(format: "%@: %d write batches, mean %.1f rows per batch (counters.written/batches), %d duplicates absorbed.",
+                                 subject, batches, Double(sink.counters.written) / Double(max(batches, 1)), sink.counters.duplicatesAbsorbed))
+            }
             running.cancel()
             _ = try? await running.value
             let seconds = (last.at - first!).seconds
@@ -200,6 +205,9 @@ struct SinkBench: AsyncParsableCommand {
         return String(decoding: output, as: UTF8.self)
     }
 }
+
+/// The sinks' batch figures, for the notes.
+let batchNotes = Mutex<[String]>([])
 
 /// Counts successful delivery reports from the producer's callbacks.
 final class DeliveryCount: Sendable {
