@@ -48,8 +48,12 @@ final class ConsumerCore: @unchecked Sendable {
     /// One turn of the poll thread: serve callbacks, take up to a batch of messages, apply back-pressure.
     func pollOnce() {
         applyBackPressure()
-        let received = rd_kafka_consume_batch_queue(queue, 100, slots, slotCount)
-        guard received > 0 else { return }
+        // consume_batch_queue waits until the batch is full or the timeout passes, so a thin flow would wait
+        // the whole timeout on every call: wait for the first message only, then take what is already there.
+        let first = rd_kafka_consume_batch_queue(queue, 100, slots, 1)
+        guard first > 0 else { return }
+        let rest = rd_kafka_consume_batch_queue(queue, 0, slots + 1, slotCount - 1)
+        let received = first + max(rest, 0)
         var batch: [KafkaConsumerMessage] = []
         batch.reserveCapacity(received)
         for index in 0..<received {
