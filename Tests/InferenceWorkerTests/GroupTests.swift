@@ -30,7 +30,7 @@ struct GroupTests {
         // Known: under heavy load (all suites in parallel on 2 cores) this run stalled once after the mid-run
         // rebalance, as did the two-worker test when its group formed while jobs flowed. Not yet explained;
         // recorded on the worker issue. Kept running and reported, not counted as a failure.
-        try await withKnownIssue("a mid-run rebalance has stalled the pipeline under heavy load", isIntermittent: true) {
+        await withKnownIssue("a mid-run rebalance has stalled the pipeline under heavy load", isIntermittent: true) {
             try await joinThenLeaveRun()
         }
     }
