@@ -47,8 +47,7 @@ final class OutcomePublisher: Sendable {
             await send([resultMessage(result(.expired, error: error), pending.message)], for: pending.message) {
                 self.counters.recordExpired()
             }
-        case .failed(let failure, let startedAt) where failure.failureClass == .retryable && job.attempt < configuration.maxAttempts:
-            _ = startedAt
+        case .failed(let failure, _) where failure.failureClass == .retryable && job.attempt < configuration.maxAttempts:
             await send([retryMessage(pending, after: failure)], for: pending.message) {
                 self.counters.recordRetried()
             }

@@ -71,7 +71,7 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Reads the given partitions from the given offsets without joining a group's rebalances
-    /// (`rd_kafka_assign`); for tools that inspect a topic. Use `KafkaOffset` constants for beginning or end.
+    /// (`rd_kafka_assign`); for tools that inspect a topic, e.g. from the low to the high watermark (`KafkaAdmin.watermarks`).
     public func assign(_ offsets: [KafkaTopicPartition: Int64]) throws(KafkaError) {
         try TopicPartitionList.withList(offsets) { list throws(KafkaError) in
             try KafkaError.check(rd_kafka_assign(core.handle.pointer, list), code: .consumer, context: "assign")
