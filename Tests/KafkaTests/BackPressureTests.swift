@@ -64,4 +64,39 @@ struct BackPressureTests {
         #expect(Set(received.map { "\($0.partition):\($0.offset)" }).count == total)
         #expect(Set(received.compactMap(\.value)) == Set((0..<total).map { Array("m-\($0)".utf8) }))
     }
+
+    @Test("A reader behind for less than pauseDelay leaves messages in librdkafka's queue: no pause, no message twice")
+    func shortStallsDoNotPause() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueName("consumer-hold")
+        try cluster.createTopic(topic, partitions: 4)
+        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
+        let total = 20_000
+        try await produceAcknowledged(producer, topic: topic, count: total)
+        await producer.close()
+
+        var options = KafkaConsumer.Options()
+        options.bufferCapacity = 500
+        options.pauseDelay = .seconds(60)
+        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: uniqueName("group")), options: options)
+        try consumer.subscribe(topics: [topic])
+        // Without the hold, the turn that fills the buffer would also pause every partition.
+        try await waitUntil("the buffer fills", timeout: .seconds(20)) { consumer.bufferedMessageCount >= 500 }
+        #expect(consumer.pausedPartitionCount == 0)
+
+        let sawPause = Atomic<Bool>(false)
+        let sampler = Task {
+            while !Task.isCancelled {
+                if consumer.pausedPartitionCount > 0 { sawPause.store(true, ordering: .relaxed) }
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        let received = try await consume(consumer, count: total, timeout: .seconds(30))
+        sampler.cancel()
+        await consumer.close()
+        let pausedWhileReading = sawPause.load(ordering: .relaxed)
+        #expect(!pausedWhileReading)
+        #expect(received.count == total, "no message twice")
+        #expect(Set(received.map { "\($0.partition):\($0.offset)" }).count == total)
+    }
 }

@@ -5,7 +5,15 @@ import Synchronization
 
 /// A consumer's handle and the state its poll thread works on.
 ///
-/// `@unchecked Sendable`: `slots` and `backPressured` are touched only by the poll thread
+/// Back-pressure has two stages. When the buffer is full, the poll thread first stops taking
+/// messages and waits for room: librdkafka keeps what it prefetched and stops fetching at its own
+/// queue limits (`queued.min.messages`, `queued.max.messages.kbytes`). Only if the reader stays behind
+/// for `Options.pauseDelay` does it pause the partitions and go back to polling, so that rebalances
+/// and the poll interval are served during a long stall. Pausing is the costly stage, hence the delay:
+/// a pause drops prefetched messages, and librdkafka 2.0.2 does not wake its fetchers on resume, so
+/// fetching restarts up to a second later (the broker threads' idle wait).
+///
+/// `@unchecked Sendable`: `slots`, `backPressured` and `fullSince` are touched only by the poll thread
 /// (including the rebalance callback, which librdkafka runs on it); everything else is locked or atomic.
 final class ConsumerCore: @unchecked Sendable {
     let handle: KafkaHandle
@@ -20,6 +28,8 @@ final class ConsumerCore: @unchecked Sendable {
     private let slotCount = 1024
     private let slots: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
     private var backPressured = false
+    /// When the buffer last became full while fetching was not paused.
+    private var fullSince: ContinuousClock.Instant?
     /// The last topic handle seen and its name: batches are mostly of one topic, so names are not rebuilt per message.
     private var lastTopicHandle: OpaquePointer?
     private var lastTopicName = ""
@@ -48,6 +58,11 @@ final class ConsumerCore: @unchecked Sendable {
     /// One turn of the poll thread: serve callbacks, take up to a batch of messages, apply back-pressure.
     func pollOnce() {
         applyBackPressure()
+        if let since = fullSince {
+            // Holding: librdkafka keeps the messages; wait (bounded, so that a stop is seen) for the reader.
+            buffer.waitForRoom(timeout: min(.milliseconds(100), options.pauseDelay - (ContinuousClock.now - since)))
+            return
+        }
         // consume_batch_queue waits until the batch is full or the timeout passes, so a thin flow would wait
         // the whole timeout on every call: wait for the first message only, then take what is already there.
         let first = rd_kafka_consume_batch_queue(queue, 100, slots, 1)
@@ -67,7 +82,6 @@ final class ConsumerCore: @unchecked Sendable {
             rd_kafka_message_destroy(message)
         }
         _ = buffer.append(batch)
-        applyBackPressure()
     }
 
     private func topicName(_ topic: OpaquePointer?) -> String {
@@ -89,17 +103,28 @@ final class ConsumerCore: @unchecked Sendable {
         buffer.finish()
     }
 
+    /// Both stages of back-pressure. A full buffer first starts the hold (`fullSince`); a hold older than
+    /// `pauseDelay` becomes a pause; a paused consumer resumes once the reader drains the buffer below
+    /// the low watermark.
     private func applyBackPressure() {
         let count = buffer.count
-        if !backPressured && count >= buffer.highWatermark {
+        if backPressured {
+            guard count <= buffer.lowWatermark else { return }
+            backPressured = false
+            try? setPaused(backPressurePartitions(), paused: false)
+            backPressuredCount.store(0, ordering: .relaxed)
+        } else if count >= buffer.highWatermark {
+            let now = ContinuousClock.now
+            let since = fullSince ?? now
+            fullSince = since
+            guard now - since >= options.pauseDelay else { return }
+            fullSince = nil
             backPressured = true
             let partitions = backPressurePartitions()
             try? setPaused(partitions, paused: true)
             backPressuredCount.store(partitions.count, ordering: .relaxed)
-        } else if backPressured && count <= buffer.lowWatermark {
-            backPressured = false
-            try? setPaused(backPressurePartitions(), paused: false)
-            backPressuredCount.store(0, ordering: .relaxed)
+        } else {
+            fullSince = nil
         }
     }
 

@@ -11,8 +11,10 @@ import Synchronization
 /// ``commit()``, by librdkafka's periodic auto-commit when enabled, on revoke, and on close.
 ///
 /// A dedicated poll thread fetches in batches into a bounded buffer. When the reader falls
-/// behind, the buffer reaches its high watermark and the thread pauses the assigned partitions,
-/// still polling so the group never sees a missed poll; it resumes them below the low watermark.
+/// behind, the buffer reaches its high watermark and the thread stops taking messages, leaving them
+/// in librdkafka's queue; if the reader is still behind after ``Options/pauseDelay``, it pauses the
+/// assigned partitions, still polling so the group never sees a missed poll, and resumes them below
+/// the low watermark.
 public final class KafkaConsumer: Sendable {
     /// Consumer settings that are not librdkafka properties.
     public struct Options: Sendable {
@@ -20,6 +22,11 @@ public final class KafkaConsumer: Sendable {
         public var bufferCapacity: Int = 10_000
         /// How long a revoke or assign waits for the ``KafkaRebalanceListener``. Defaults to `10` seconds.
         public var rebalanceTimeout: Duration = .seconds(10)
+        /// How long a full buffer leaves messages waiting in librdkafka's queue before the partitions are
+        /// paused. Shorter stalls cost nothing; a pause drops prefetched messages and, on librdkafka 2.0.2,
+        /// delays fetching by up to a second after the resume. Rebalance callbacks wait at most this long
+        /// while the buffer is full. Defaults to `1` second.
+        public var pauseDelay: Duration = .seconds(1)
 
         public init() {}
     }
@@ -121,6 +128,11 @@ public final class KafkaConsumer: Sendable {
     /// Partitions paused by ``pause(_:)`` or by back-pressure.
     public var pausedPartitionCount: Int {
         core.pausedCount
+    }
+
+    /// Messages taken from librdkafka and not yet read; at ``Options/bufferCapacity`` the poll thread holds off.
+    public var bufferedMessageCount: Int {
+        core.buffer.count
     }
 
     /// Stops fetching `partitions` until ``resume(_:)``; back-pressure never resumes them.

@@ -1,10 +1,12 @@
+import Dispatch
 import Synchronization
 
 /// The bounded hand-over from a consumer's poll thread to the one task reading its messages.
 ///
-/// The poll thread appends whole batches and learns when the buffer is above its high watermark
-/// (it then pauses fetching); the reader takes messages in batches and, when it drains the buffer
-/// below the low watermark, `wake` tells the poll thread to resume.
+/// The poll thread appends whole batches; at the high watermark it stops taking messages from
+/// librdkafka and waits for room (``waitForRoom(timeout:)``), and if the reader stays behind it pauses
+/// fetching. The reader takes messages in batches; when it drains the buffer below the low
+/// watermark, `wake` tells the poll thread to resume.
 final class MessageBuffer: Sendable {
     private struct State {
         var messages: [KafkaConsumerMessage] = []
@@ -13,6 +15,7 @@ final class MessageBuffer: Sendable {
         var maxCount = 0
         var finished = false
         var failure: KafkaError?
+        var roomWanted = false
         var count: Int { messages.count - head }
 
         mutating func take(_ limit: Int) -> [KafkaConsumerMessage] {
@@ -39,6 +42,7 @@ final class MessageBuffer: Sendable {
     let highWatermark: Int
     let lowWatermark: Int
     private let wake: @Sendable () -> Void
+    private let room = DispatchSemaphore(value: 0)
 
     init(highWatermark: Int, wake: @escaping @Sendable () -> Void) {
         self.highWatermark = max(1, highWatermark)
@@ -47,6 +51,21 @@ final class MessageBuffer: Sendable {
     }
 
     var count: Int { state.withLock { $0.count } }
+
+    /// Blocks the poll thread until the reader takes the buffer below its high watermark, at most `timeout`.
+    func waitForRoom(timeout: Duration) {
+        let full = state.withLock { state in
+            state.roomWanted = state.count >= highWatermark && !state.finished
+            return state.roomWanted
+        }
+        guard full, room.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds))) == .timedOut else { return }
+        // Timed out: withdraw the request, and absorb a signal that raced with the timeout.
+        let signalled = state.withLock { state in
+            defer { state.roomWanted = false }
+            return !state.roomWanted
+        }
+        if signalled { room.wait() }
+    }
 
     /// Adds messages from the poll thread; returns the number now buffered.
     func append(_ batch: [KafkaConsumerMessage]) -> Int {
@@ -81,6 +100,10 @@ final class MessageBuffer: Sendable {
         let waiter = state.withLock { state -> CheckedContinuation<[KafkaConsumerMessage]?, any Error>? in
             state.finished = true
             state.failure = failure
+            if state.roomWanted {
+                state.roomWanted = false
+                room.signal()
+            }
             defer { state.waiter = nil }
             return state.waiter
         }
@@ -97,6 +120,10 @@ final class MessageBuffer: Sendable {
                         let wasAbove = state.count > lowWatermark
                         let batch = state.take(maxCount)
                         if wasAbove && state.count <= lowWatermark { wake() }
+                        if state.roomWanted && state.count < highWatermark {
+                            state.roomWanted = false
+                            room.signal()
+                        }
                         return .success(batch)
                     }
                     if state.finished {
