@@ -88,7 +88,18 @@ struct GroupTests {
         try pipeline.cluster.setBrokerUp(2)
 
         let ids = Set(submitted.map(\.jobID))
-        let results = try await pipeline.readResults(timeout: .seconds(180)) { ids.isSubset(of: Set($0.map(\.jobID))) }
+        let results: [JobResult]
+        do {
+            results = try await pipeline.readResults(timeout: .seconds(90)) { ids.isSubset(of: Set($0.map(\.jobID))) }
+        } catch {
+            let counters = worker.worker.counters
+            Issue.record("""
+                worker when the results stopped: \(counters.completed) completed, \(counters.retried) retried, \
+                \(counters.republished) republished, \(worker.worker.inFlightCount) in flight, \
+                \(worker.worker.pausedPartitionCount) of \(worker.worker.assignment.count) partitions paused
+                """)
+            throw error
+        }
         try await worker.stop()
         #expect(Set(results.map(\.jobID)) == ids)
         #expect(results.allSatisfy { $0.status == .completed })
