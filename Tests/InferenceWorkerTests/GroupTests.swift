@@ -4,6 +4,7 @@ import InferenceModels
 import InferenceWorker
 import Kafka
 import KinferTestSupport
+import Synchronization
 import Testing
 
 @Suite("Worker group: rebalances, broker faults, back-pressure")
@@ -105,6 +106,35 @@ struct GroupTests {
         #expect(results.allSatisfy { $0.status == .completed })
     }
 
+    @Test("A model call longer than max.poll.interval.ms while the backlog waits: no rebalance, no job done twice")
+    func slowModelKeepsItsPartitions() async throws {
+        let pipeline = try Pipeline(brokers: 1, partitions: 2)
+        let submitted = jobs(1_000)
+        _ = try await pipeline.submit(submitted)
+        var consumer = pipeline.cluster.consumerConfiguration(group: "workers", sessionTimeout: .seconds(6))
+        consumer.properties["max.poll.interval.ms"] = "7000"  // the smallest librdkafka accepts with a 6 s session
+        let model = FirstCallSlowModel(delay: .seconds(9))
+        var configuration = throttled(pipeline, name: "w1", maxInFlight: 100)
+        configuration.maxConcurrentBatches = 1  // nothing else runs during the slow call
+        let worker = try InferenceWorker(
+            consumerConfiguration: consumer, producerConfiguration: pipeline.cluster.producerConfiguration(),
+            configuration: configuration, models: ModelCatalog([model])
+        )
+        let running = RunningWorker(worker: worker, task: Task { try await worker.run() })
+        try await waitUntil("the slow call starts", timeout: .seconds(30)) { model.calls > 0 }
+
+        // While the first call runs, jobs pile up beyond maxInFlight: fetching pauses, polling goes on.
+        try await waitUntil("back-pressure pauses fetching during the slow call", timeout: .seconds(8)) {
+            worker.pausedPartitionCount > 0
+        }
+        let ids = Set(submitted.map(\.jobID))
+        let results = try await pipeline.readResults(timeout: .seconds(60)) { ids.isSubset(of: Set($0.map(\.jobID))) }
+        try await running.stop()
+        #expect(worker.rebalances == 1, "assigned once: the 9 s call did not cost the worker its membership")
+        #expect(results.count == ids.count, "no job done twice")
+        #expect(results.allSatisfy { $0.status == .completed && $0.attempts == 1 })
+    }
+
     @Test("A backlog far above maxInFlight: the worker holds at most maxInFlight jobs and pauses fetching")
     func backPressure() async throws {
         let pipeline = try Pipeline(brokers: 1, partitions: 4)
@@ -124,5 +154,32 @@ struct GroupTests {
         #expect(peakInFlight <= maxInFlight)
         #expect(peakInFlight > 0)
         #expect(sawPause, "fetching paused while the worker was full")
+    }
+}
+
+/// The simulated model, except that its first call takes `delay`: one long batch while jobs keep arriving.
+final class FirstCallSlowModel: InferenceModel {
+    let name = "simulated"
+    let version = "first-call-slow-1"
+    let inputLength: Int? = nil
+    private let delay: Duration
+    private let callCount = Atomic<Int>(0)
+    private let model = SimulatedModel()
+
+    init(delay: Duration) {
+        self.delay = delay
+    }
+
+    var calls: Int { callCount.load(ordering: .relaxed) }
+
+    func predict(_ batch: [ModelInput]) async throws -> [ModelOutput] {
+        if callCount.add(1, ordering: .relaxed).oldValue == 0 {
+            try await Task.sleep(for: delay)
+        }
+        return try await model.predict(batch)
+    }
+
+    func failureClass(of error: any Error) -> FailureClass {
+        model.failureClass(of: error)
     }
 }
