@@ -8,7 +8,7 @@ import Kafka
 
 /// `worker`: one in-process `InferenceWorker` with a `SimulatedModel` that does no work, on jobs pre-loaded into
 /// the embedded cluster, against the minimal C worker loop (the limit) and a naive Swift loop (consume one, await
-/// its result's delivery, commit synchronously, repeat).
+/// its result's delivery, commit synchronously, repeat); then its end-to-end latency at half its peak rate.
 struct WorkerBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
@@ -24,7 +24,13 @@ struct WorkerBench: AsyncParsableCommand {
     @Option(help: "Partitions per jobs and results topic; default: enough that none exceeds ~4 MiB on the mock.")
     var partitions: Int?
 
-    @Option(help: "Only these subjects, comma-separated: swift,c,naive.")
+    @Option(help: "Jobs submitted at a steady rate for the latency line.")
+    var latencyMessages = 100_000
+
+    @Option(help: "Jobs/s for the latency line; default: half the swift subject's rate (20,000 without it).")
+    var latencyRate: Double?
+
+    @Option(help: "Only these subjects, comma-separated: swift,c,naive,latency.")
     var subjects: String?
 
     @Option(help: "Seconds without progress after which a subject fails.")
@@ -34,13 +40,13 @@ struct WorkerBench: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard messages > 0, naiveMessages > 0, (partitions ?? 1) > 0 else {
-            throw ValidationError("--messages, --naive-messages and --partitions must be positive")
+        guard messages > 0, naiveMessages > 0, latencyMessages > 0, (partitions ?? 1) > 0, (latencyRate ?? 1) > 0 else {
+            throw ValidationError("--messages, --naive-messages, --latency-messages, --latency-rate and --partitions must be positive")
         }
     }
 
     /// Enough partitions that a partition holds at most ~4 MiB of ~600-byte records (the larger result, headers, overhead).
-    var partitionCount: Int { partitions ?? max(16, (max(messages, naiveMessages) * 600) / (4 << 20) + 1) }
+    var partitionCount: Int { partitions ?? max(16, (max(messages, naiveMessages, latencyMessages) * 600) / (4 << 20) + 1) }
 
     func wants(_ subject: String) -> Bool {
         guard let subjects else { return true }
@@ -95,11 +101,16 @@ struct WorkerBench: AsyncParsableCommand {
             }
             report.add(line)
         }
+        let latencyRate = latencyRate ?? swiftLine.map { $0.rate / 2 } ?? 20_000
+        if wants("latency") {
+            report.add(try await swiftLatency(cluster: cluster, rate: latencyRate))
+        }
         report.notes = [
             "embedded cluster of 3 brokers in this process; jobs and results topics of \(partitionCount) partitions; jobs of ~\(jobSize) B (4 features), results of ~\(resultSize) B; producers acks=all, idempotent, linger.ms=2.",
             "swift: one InferenceWorker, SimulatedModel (zero latency), default WorkerConfiguration (batches up to 64, 5 ms delay, 2,000 in flight, commits every 200 ms, at least once); timed from the first acknowledged result to the last (counters polled every ms).",
             "c: kinfer_baseline_worker on the same cluster settings, \(jobSize)-byte jobs and \(resultSize)-byte fixed results; offsets stored on delivery reports, committed every 100 ms; timed from first job to last delivery report.",
             "naive: Swift KafkaConsumer + KafkaProducer, one job at a time: decode, predict, encode, await send, store offset, await commit; \(naiveMessages) jobs.",
+            "swift-latency: \(latencyMessages) jobs submitted at \(Int(latencyRate)) jobs/s (half the swift rate unless --latency-rate) to one InferenceWorker; p50/p99 from each job's submitted_at to its result being read from the results topic; rate is the submission rate achieved.",
             "peak RSS is the whole process's, including the embedded cluster's stored messages.",
         ] + (batchNote.map { [$0] } ?? [])
         report.print(json: json)
@@ -136,11 +147,12 @@ struct WorkerBench: AsyncParsableCommand {
 
         var configuration = WorkerConfiguration(workerName: "bench-worker")
         configuration.topics = topics
+        let model = BatchSizeRecordingModel()
         let worker = try InferenceWorker(
             consumerConfiguration: cluster.consumerConfiguration(group: "bench-worker-swift-\(runID)"),
             producerConfiguration: cluster.producerConfiguration(),
             configuration: configuration,
-            models: ModelCatalog([SimulatedModel()]),
+            models: ModelCatalog([model]),
             logger: benchLogger
         )
         PeakRSS.reset()
@@ -174,6 +186,7 @@ struct WorkerBench: AsyncParsableCommand {
         let meanBatch = counters.batches > 0 ? Double(counters.batchedJobs) / Double(counters.batches) : 0
         let batchNote = String(format: "swift: %d batches, mean batch size %.1f jobs (batchedJobs/batches); %d completed (duplicates included), %d commit failures.",
                            counters.batches, meanBatch, counters.completed, counters.commitFailures)
+            + " Model calls by batch size: \(model.distribution)."
         let line = BenchmarkLine(
             benchCase: "worker", subject: "swift", rate: Double(messages) / seconds, unit: "jobs/s",
             peakRSSMegabytes: peak, count: messages, seconds: seconds
