@@ -64,6 +64,15 @@ public final class TemporaryPostgres: Sendable {
         )
     }
 
+    /// Runs `sql` through `psql`, stopping at the first error: what a test needs beside the store's own schema.
+    public func execute(_ sql: String) async throws {
+        try await self.tools.run(
+            "psql",
+            ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url, "-c", sql],
+            logTo: "\(self.directory)/psql.log"
+        )
+    }
+
     /// Stops the server if it runs, and deletes its directory.
     public func destroy() async throws {
         _ = try? await self.tools.run(

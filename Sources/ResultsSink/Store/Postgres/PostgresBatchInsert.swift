@@ -4,7 +4,7 @@ import PostgresNIO
 ///
 /// Sixteen parameters whatever the batch size, so PostgreSQL parses one short statement and the rows travel in
 /// binary, which is what makes tens of thousands of rows per second possible over a single connection. The
-/// statement runs in its own implicit transaction: all rows or none. It returns one row holding the number of rows
+/// store runs it in a transaction of its own: all rows or none. It returns one row holding the number of rows
 /// inserted; every other row of the batch hit an existing job and was left alone.
 enum PostgresBatchInsert {
     static func query(for rows: [ResultRow]) -> PostgresQuery {
