@@ -118,6 +118,13 @@ public final class KafkaConsumer: Sendable {
         core.assigned.withLock { $0 }
     }
 
+    /// Whether the group has given this consumer an assignment that is still in force, even an empty one (a member
+    /// of a group with more members than partitions is idle but joined). `false` before the first assignment and
+    /// while a rebalance has taken everything away.
+    public var hasJoinedGroup: Bool {
+        core.inGroup.load(ordering: .relaxed)
+    }
+
     /// Partitions paused by ``pause(_:)`` or by back-pressure.
     public var pausedPartitionCount: Int {
         core.pausedCount
