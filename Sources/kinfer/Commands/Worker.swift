@@ -2,6 +2,7 @@ import ArgumentParser
 import InferenceWorker
 import Logging
 import ServiceLifecycle
+import ServiceOperations
 
 extension Kinfer {
     /// `kinfer worker`: a member of the worker group, until SIGTERM or SIGINT drains it.
@@ -34,6 +35,7 @@ extension Kinfer {
             let topicNames = worker.worker.topics
             try await KafkaProbe.requireTopics(kafka, [topicNames.jobs, topicNames.retry, topicNames.results, topicNames.deadLetter])
             let models = try worker.makeModels()
+            _ = ProcessMetrics.registry  // bootstraps MetricsSystem before the worker makes its metrics
 
             var consumer = kafka
             consumer.groupID = worker.group
@@ -47,8 +49,12 @@ extension Kinfer {
                 "group": "\(worker.group)", "model": "\(worker.modelName)", "http_port": "\(worker.httpPort)",
                 "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
             ])
+            let operations = try OperationsEndpoint.services(
+                service: "worker", port: worker.httpPort, kafka: kafka, member: service,
+                topics: [topicNames.jobs, topicNames.retry, topicNames.results, topicNames.deadLetter], logger: logger
+            )
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: operations + [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             ))
