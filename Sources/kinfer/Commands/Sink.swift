@@ -13,6 +13,8 @@ extension Kinfer {
             discussion: """
                 Joins the sink group on the results topic and writes each batch in one transaction, committing \
                 offsets only after the database commit. SIGTERM or SIGINT finishes the batch being written and stops. \
+                Serves /metrics (Prometheus), /healthz and /readyz (503 while the database is unreachable) on \
+                --http-port; 0 turns that off. \
                 --bootstrap-servers, --group, --database and --http-port are also KINFER_* variables and config-file keys.
                 """
         )

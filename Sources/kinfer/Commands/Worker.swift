@@ -12,6 +12,7 @@ extension Kinfer {
             discussion: """
                 Joins the worker group on the jobs and retry topics. SIGTERM or SIGINT drains it: no new jobs, \
                 in-flight jobs finish within --grace-period-seconds, offsets are committed, then it leaves the group. \
+                Serves /metrics (Prometheus), /healthz and /readyz on --http-port; 0 turns that off. \
                 Every flag is also a KINFER_* variable (--max-batch-size is KINFER_MAX_BATCH_SIZE) and a config-file key.
                 """
         )
