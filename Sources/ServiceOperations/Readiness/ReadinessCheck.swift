@@ -28,7 +28,7 @@ extension ReadinessCheck {
     /// with more members than partitions leaves some idle, which is legitimate and no reason to restart them).
     public static func groupMembership(_ member: some ConsumerGroupMember) -> ReadinessCheck {
         ReadinessCheck("group") {
-            member.assignment.isEmpty && !member.hasJoinedGroup ? "not a member of group \(member.groupID) yet" : nil
+            member.hasJoinedGroup ? nil : "no assignment from group \(member.groupID) yet"
         }
     }
 
