@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers depend one way only:
-// CRdKafka -> Kafka -> InferenceJobs -> InferenceModels -> InferenceWorker / ResultsSink -> kinfer, kinfer-bench.
+// CRdKafka -> Kafka -> InferenceJobs -> InferenceModels -> InferenceWorker / ResultsSink / ServiceOperations
+// -> kinfer, kinfer-bench.
 let package = Package(
     name: "kinfer",
     platforms: [.macOS(.v15)],
@@ -12,6 +13,7 @@ let package = Package(
         .library(name: "InferenceModels", targets: ["InferenceModels"]),
         .library(name: "InferenceWorker", targets: ["InferenceWorker"]),
         .library(name: "ResultsSink", targets: ["ResultsSink"]),
+        .library(name: "ServiceOperations", targets: ["ServiceOperations"]),
         .executable(name: "kinfer", targets: ["kinfer"]),
         .executable(name: "kinfer-bench", targets: ["kinfer-bench"]),
     ],
@@ -21,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // Debian's librdkafka-dev through pkg-config; never vendored.
@@ -56,6 +61,7 @@ let package = Package(
                 "InferenceJobs",
                 "InferenceModels",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -65,9 +71,23 @@ let package = Package(
                 "Kafka",
                 "InferenceJobs",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ]
+        ),
+        // The operational HTTP side of a long-running service: /metrics, /healthz, /readyz, and the lag reporter.
+        // Services record through swift-metrics only; this target owns Prometheus and Hummingbird.
+        .target(
+            name: "ServiceOperations",
+            dependencies: [
+                "Kafka",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -78,8 +98,11 @@ let package = Package(
                 "InferenceModels",
                 "InferenceWorker",
                 "ResultsSink",
+                "ServiceOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -111,6 +134,21 @@ let package = Package(
         .testTarget(name: "InferenceModelsTests", dependencies: ["InferenceModels"]),
         .testTarget(name: "InferenceWorkerTests", dependencies: ["InferenceWorker", "ResultsSink", "KinferTestSupport"]),
         .testTarget(name: "ResultsSinkTests", dependencies: ["ResultsSink", "KinferTestSupport"]),
+        .testTarget(
+            name: "ServiceOperationsTests",
+            dependencies: [
+                "Kafka",
+                "InferenceJobs",
+                "InferenceModels",
+                "InferenceWorker",
+                "ResultsSink",
+                "ServiceOperations",
+                "KinferTestSupport",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "KinferCommandTests", dependencies: ["Kafka", "InferenceJobs", "ResultsSink", "KinferTestSupport"]),
     ]
 )

@@ -3,6 +3,7 @@ import InferenceJobs
 import InferenceModels
 import Kafka
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// A member of the worker consumer group: jobs in, batched model calls, results out, at least once.
@@ -18,6 +19,9 @@ import ServiceLifecycle
 /// the group, flush the producer.
 public final class InferenceWorker: Service, Sendable {
     public let counters = WorkerCounters()
+    /// The consumer group this worker is a member of.
+    public let groupID: String
+    private let metrics: WorkerMetrics
     private let configuration: WorkerConfiguration
     private let models: ModelCatalog
     private let consumer: KafkaConsumer
@@ -34,16 +38,22 @@ public final class InferenceWorker: Service, Sendable {
     ///   - consumerConfiguration: brokers and group (`kinfer-workers` by convention); auto-commit is turned off,
     ///     the worker commits itself.
     ///   - producerConfiguration: brokers for results; `acks=all` and idempotence unless set otherwise.
+    ///   - metricsFactory: where the worker's metrics go (see the README's metrics table). Defaults to the
+    ///     bootstrapped `MetricsSystem.factory`.
     public init(
         consumerConfiguration: KafkaConfiguration,
         producerConfiguration: KafkaConfiguration,
         configuration: WorkerConfiguration,
         models: ModelCatalog,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         logger: Logger = Logger(label: "kinfer.worker")
     ) throws(KafkaError) {
         self.configuration = configuration
         self.models = models
         self.logger = logger
+        groupID = consumerConfiguration.groupID ?? ""
+        let metrics = WorkerMetrics(models: models.models.keys.sorted(), factory: metricsFactory)
+        self.metrics = metrics
         let inFlight = InFlightJobs(limit: configuration.maxInFlight)
         self.inFlight = inFlight
 
@@ -58,7 +68,7 @@ public final class InferenceWorker: Service, Sendable {
         self.queues = queues
         let delayed = DelayedJobs { job in queues[job.model.name]?.append(job) }
         self.delayed = delayed
-        let listener = WorkerRebalanceListener(inFlight: inFlight, drainTimeout: configuration.rebalanceDrainTimeout) { revoked in
+        let listener = WorkerRebalanceListener(inFlight: inFlight, drainTimeout: configuration.rebalanceDrainTimeout, rebalanceCounter: metrics.rebalances) { revoked in
             queues.values.reduce(delayed.removeAll(in: revoked)) { $0 + $1.removeAll(in: revoked) }
         }
         self.listener = listener
@@ -69,13 +79,15 @@ public final class InferenceWorker: Service, Sendable {
         producerConfiguration.acks = producerConfiguration.acks ?? .all
         producerConfiguration.idempotence = producerConfiguration.idempotence ?? true
         producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
-        publisher = OutcomePublisher(producer: producer, configuration: configuration, inFlight: inFlight, counters: counters, logger: logger)
+        publisher = OutcomePublisher(producer: producer, configuration: configuration, inFlight: inFlight, counters: counters, metrics: metrics, logger: logger)
     }
 
     /// Jobs taken and not yet finished.
     public var inFlightCount: Int { inFlight.count }
     /// Partitions this worker owns now.
     public var assignment: Set<KafkaTopicPartition> { consumer.assignment }
+    /// Whether the group has given this worker an assignment that is in force, even an empty one.
+    public var hasJoinedGroup: Bool { consumer.hasJoinedGroup }
     /// Partitions paused, by back-pressure or otherwise.
     public var pausedPartitionCount: Int { consumer.pausedPartitionCount }
     /// Assignments received since start.
@@ -93,6 +105,7 @@ public final class InferenceWorker: Service, Sendable {
             await withTaskCancellationHandler {
                 await withDiscardingTaskGroup { group in
                     group.addTask { await self.commitLoop() }
+                    group.addTask { await self.gaugeLoop() }
                     group.addTask { await self.delayed.run() }
                     group.addTask { await self.drainWhenStopping() }
                     for (name, queue) in queues {
@@ -180,7 +193,11 @@ public final class InferenceWorker: Service, Sendable {
         guard !live.isEmpty else { return }
         counters.recordBatch(size: live.count)
         let startedAt = Date()
+        for pending in live { metrics.recordQueueWait(submittedAt: pending.job.submittedAt, startedAt: startedAt, model: model.name) }
+        let clock = ContinuousClock()
+        let started = clock.now
         let outcomes = await BisectingPredictor.predict(live.map(\.job.inputs), with: model)
+        metrics.recordBatch(size: live.count, duration: clock.now - started, model: model.name)
         for (pending, outcome) in zip(live, outcomes) {
             switch outcome {
             case .success(let output): await publisher.publish(pending, .completed(output, startedAt: startedAt))
@@ -206,7 +223,25 @@ public final class InferenceWorker: Service, Sendable {
             try await consumer.commit()
         } catch {
             counters.recordCommitFailure()
+            metrics.commitFailures.increment()
             logger.warning("commit failed; the next one retries: \(error)")
+        }
+    }
+
+    /// Samples the state gauges (in-flight jobs, partitions, producer queue) every second until the worker stops:
+    /// they are levels, read where they live, so a scrape sees them at most a second old.
+    private func gaugeLoop() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                repeat {
+                    self.metrics.inFlight.record(self.inFlight.count)
+                    self.metrics.pausedPartitions.record(self.consumer.pausedPartitionCount)
+                    self.metrics.assignedPartitions.record(self.consumer.assignment.count)
+                    self.metrics.producerQueue.record(self.producer.queuedMessageCount)
+                } while (try? await Task.sleep(for: .seconds(1))) != nil
+            }
+            await stopping.wait()
+            group.cancelAll()
         }
     }
 

@@ -1,4 +1,5 @@
 import Kafka
+import Metrics
 import Synchronization
 
 /// Hands revoked partitions over cleanly: queued jobs not yet started are abandoned (their next owner
@@ -14,9 +15,11 @@ final class WorkerRebalanceListener: KafkaRebalanceListener {
     /// Weak: the consumer owns this listener.
     private let consumer = Mutex(WeakConsumer())
     private let rebalanceCount = Atomic<Int>(0)
+    private let rebalanceCounter: Counter
 
-    init(inFlight: InFlightJobs, drainTimeout: Duration, abandonQueued: @escaping @Sendable (Set<KafkaTopicPartition>) -> Int) {
+    init(inFlight: InFlightJobs, drainTimeout: Duration, rebalanceCounter: Counter, abandonQueued: @escaping @Sendable (Set<KafkaTopicPartition>) -> Int) {
         self.inFlight = inFlight
+        self.rebalanceCounter = rebalanceCounter
         self.drainTimeout = drainTimeout
         self.abandonQueued = abandonQueued
     }
@@ -29,6 +32,7 @@ final class WorkerRebalanceListener: KafkaRebalanceListener {
 
     func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async {
         rebalanceCount.add(1, ordering: .relaxed)
+        rebalanceCounter.increment()
     }
 
     func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {

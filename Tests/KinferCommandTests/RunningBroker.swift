@@ -14,11 +14,13 @@ struct RunningBroker {
     }
 
     /// Starts `kinfer worker` against this broker with a short session timeout (the embedded cluster waits
-    /// `session.timeout.ms` for rebalances) and waits until it owns partitions.
+    /// `session.timeout.ms` for rebalances) and waits until it owns partitions. Without `--http-port` in `extra`,
+    /// its HTTP server is off, so that several workers (and other tests on this host) never clash on a port.
     func startWorker(_ extra: [String]) async throws -> ChildProcess {
+        let httpPort = extra.contains("--http-port") ? [] : ["--http-port", "0"]
         let worker = try KinferBinary.launch(
             ["worker", "--bootstrap-servers", bootstrapServers, "--kafka-property", "session.timeout.ms=6000"]
-                + extra
+                + httpPort + extra
         )
         try await worker.waitForOutput(containing: "partitions assigned", on: .standardError, timeout: .seconds(60))
         return worker

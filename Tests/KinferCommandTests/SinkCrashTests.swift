@@ -34,7 +34,7 @@ struct SinkCrashTests {
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let arguments = [
             "sink", "--bootstrap-servers", broker.bootstrapServers, "--database", database,
-            "--kafka-property", "session.timeout.ms=6000", "--max-batch-size", "200",
+            "--kafka-property", "session.timeout.ms=6000", "--max-batch-size", "200", "--http-port", "0",
         ]
 
         try await withResultStore(url: database, logger: logger) { store in

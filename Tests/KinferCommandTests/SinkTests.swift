@@ -34,7 +34,7 @@ struct SinkTests {
     private func throughSink(_ submit: (RunningBroker) async throws -> String) async throws {
         let broker = try await RunningBroker.start()
         defer { Task { await broker.stop() } }
-        let worker = try await broker.startWorker(["--worker-name", "sink-test"])
+        let worker = try await broker.startWorker(["--worker-name", "sink-test", "--http-port", "9192"])
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-sink-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -58,6 +58,16 @@ struct SinkTests {
         #expect(row["status"] as? String == "completed")
         #expect(row["job_id"] as? String == id)
         #expect(row["worker"] as? String == "sink-test")
+
+        // Both serve /metrics and /readyz on their --http-port.
+        try await waitUntil("the sink's /readyz answers 200") { (try? await httpGet("http://127.0.0.1:9191/readyz").status) == 200 }
+        let sinkMetrics = PrometheusSamples(try await httpGet("http://127.0.0.1:9191/metrics").body)
+        #expect(sinkMetrics.value("kinfer_sink_rows_written_total") == 1)
+        #expect(sinkMetrics.value("kinfer_ready", ["service": "sink"]) == 1)
+        try await waitUntil("the worker's /readyz answers 200") { (try? await httpGet("http://127.0.0.1:9192/readyz").status) == 200 }
+        let workerMetrics = PrometheusSamples(try await httpGet("http://127.0.0.1:9192/metrics").body)
+        #expect(workerMetrics.value("kinfer_jobs_total", ["model": "digits", "outcome": "completed"]) == 1)
+        #expect(workerMetrics.value("kinfer_ready", ["service": "worker"]) == 1)
 
         sink.send(signal: SIGTERM)
         #expect(try await sink.waitForExit(timeout: .seconds(30)) == .exited(0))

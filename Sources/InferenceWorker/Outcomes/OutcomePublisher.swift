@@ -15,14 +15,16 @@ final class OutcomePublisher: Sendable {
     private let configuration: WorkerConfiguration
     private let inFlight: InFlightJobs
     private let counters: WorkerCounters
+    private let metrics: WorkerMetrics
     private let logger: Logger
     private let backoff: RetryBackoff
 
-    init(producer: KafkaProducer, configuration: WorkerConfiguration, inFlight: InFlightJobs, counters: WorkerCounters, logger: Logger) {
+    init(producer: KafkaProducer, configuration: WorkerConfiguration, inFlight: InFlightJobs, counters: WorkerCounters, metrics: WorkerMetrics, logger: Logger) {
         self.producer = producer
         self.configuration = configuration
         self.inFlight = inFlight
         self.counters = counters
+        self.metrics = metrics
         self.logger = logger
         self.backoff = RetryBackoff(base: configuration.retryBaseDelay, maximum: configuration.retryMaxDelay)
     }
@@ -30,6 +32,7 @@ final class OutcomePublisher: Sendable {
     func publish(_ pending: PendingJob, _ outcome: JobOutcome) async {
         let job = pending.job
         let model = pending.model
+        let metrics = self.metrics
         func result(_ status: JobStatus, output: ModelOutput? = nil, error: JobError? = nil, startedAt: Date? = nil) -> JobResult {
             JobResult(
                 jobID: job.jobID, status: status, output: output, error: error, attempts: job.attempt,
@@ -41,15 +44,20 @@ final class OutcomePublisher: Sendable {
         case .completed(let output, let startedAt):
             await send([resultMessage(result(.completed, output: output, startedAt: startedAt), pending.message)], for: pending.message) {
                 self.counters.recordCompleted()
+                metrics.recordOutcome(.completed, model: model.name)
+                metrics.recordJobAge(submittedAt: job.submittedAt, model: model.name)
             }
         case .expired:
             let error = JobError(errorClass: .expired, message: "the deadline passed before the model ran")
             await send([resultMessage(result(.expired, error: error), pending.message)], for: pending.message) {
                 self.counters.recordExpired()
+                metrics.recordOutcome(.expired, model: model.name)
+                metrics.recordJobAge(submittedAt: job.submittedAt, model: model.name)
             }
         case .failed(let failure, _) where failure.failureClass == .retryable && job.attempt < configuration.maxAttempts:
             await send([retryMessage(pending, after: failure)], for: pending.message) {
                 self.counters.recordRetried()
+                metrics.recordOutcome(.retried, model: model.name)
             }
         case .failed(let failure, let startedAt):
             let exhausted = failure.failureClass == .retryable
@@ -61,6 +69,9 @@ final class OutcomePublisher: Sendable {
             await send([deadLetter, failed], for: pending.message) {
                 self.counters.recordDeadLettered()
                 self.counters.recordFailed()
+                metrics.recordOutcome(.deadLettered, model: model.name)
+                metrics.recordOutcome(.failed, model: model.name)
+                metrics.recordJobAge(submittedAt: job.submittedAt, model: model.name)
             }
         }
     }
@@ -78,9 +89,14 @@ final class OutcomePublisher: Sendable {
             messages.append(resultMessage(result, message))
         }
         let withResult = jobID != nil
+        let metrics = self.metrics
         await send(messages, for: message) {
             self.counters.recordDeadLettered()
-            if withResult { self.counters.recordFailed() }
+            metrics.recordOutcome(.deadLettered, model: model)
+            if withResult {
+                self.counters.recordFailed()
+                metrics.recordOutcome(.failed, model: model)
+            }
         }
     }
 

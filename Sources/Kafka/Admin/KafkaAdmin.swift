@@ -123,6 +123,12 @@ public final class KafkaAdmin: Sendable {
         let partitions = try await describeTopics(topics, timeout: timeout).flatMap { topic in
             topic.partitions.map { KafkaTopicPartition(topic: topic.name, partition: $0.id) }
         }
+        return try await consumerLag(group: group, partitions: partitions, timeout: timeout)
+    }
+
+    /// A group's lag on `partitions`: watermarks minus committed offsets, read now, in partition order.
+    public func consumerLag(group: String, partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaPartitionLag] {
+        guard !partitions.isEmpty else { return [] }
         let committed = try await committedOffsets(group: group, partitions: partitions, timeout: timeout)
         var lags: [KafkaPartitionLag] = []
         for partition in partitions.sorted() {

@@ -22,6 +22,8 @@ final class ConsumerCore: @unchecked Sendable {
     let assigned = Mutex<Set<KafkaTopicPartition>>([])
     let userPaused = Mutex<Set<KafkaTopicPartition>>([])
     let rebalances = Atomic<Int>(0)
+    /// An assignment (possibly empty) is in force: set by every assign, cleared by a revoke that leaves nothing.
+    let inGroup = Atomic<Bool>(false)
     private let backPressuredCount = Atomic<Int>(0)
     private let options: KafkaConsumer.Options
     private let listener: (any KafkaRebalanceListener)?
@@ -157,6 +159,7 @@ final class ConsumerCore: @unchecked Sendable {
                 rd_kafka_assign(request.handle, list)
             }
             assigned.withLock { $0.formUnion(partitions) }
+            inGroup.store(true, ordering: .relaxed)
             if backPressured { try? setPaused(partitions, paused: true) }
             handle.logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted())"])
             if let listener { waitBounded { await listener.partitionsAssigned(partitions) } }
@@ -178,7 +181,8 @@ final class ConsumerCore: @unchecked Sendable {
             } else {
                 rd_kafka_assign(request.handle, nil)
             }
-            assigned.withLock { $0.subtract(revoked) }
+            let remaining = assigned.withLock { $0.subtract(revoked); return $0.count }
+            if remaining == 0 { inGroup.store(false, ordering: .relaxed) }
         }
     }
 

@@ -125,6 +125,13 @@ public final class KafkaConsumer: Sendable {
         core.assigned.withLock { $0 }
     }
 
+    /// Whether the group has given this consumer an assignment that is still in force, even an empty one (a member
+    /// of a group with more members than partitions is idle but joined). `false` before the first assignment,
+    /// while a rebalance has taken everything away, and after ``close()``.
+    public var hasJoinedGroup: Bool {
+        core.inGroup.load(ordering: .relaxed)
+    }
+
     /// Partitions paused by ``pause(_:)`` or by back-pressure.
     public var pausedPartitionCount: Int {
         core.pausedCount
@@ -152,6 +159,7 @@ public final class KafkaConsumer: Sendable {
         pollThread.stop()
         rd_kafka_queue_yield(core.queue)
         await pollThread.join()
+        core.inGroup.store(false, ordering: .relaxed)
     }
 }
 

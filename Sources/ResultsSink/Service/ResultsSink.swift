@@ -2,6 +2,7 @@ import Foundation
 import InferenceJobs
 import Kafka
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -18,6 +19,9 @@ import Synchronization
 /// - Important: The store is a `Service` too: run it (before the sink, in the same `ServiceGroup`).
 public final class ResultsSink: Service, Sendable {
     public let counters = SinkCounters()
+    /// The consumer group this sink is a member of.
+    public let groupID: String
+    private let metrics: SinkMetrics
     private let configuration: SinkConfiguration
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
@@ -28,18 +32,27 @@ public final class ResultsSink: Service, Sendable {
     /// - Parameters:
     ///   - consumerConfiguration: brokers and group (`kinfer-sink` by convention); the sink commits itself.
     ///   - producerConfiguration: brokers for the results dead-letter topic.
+    ///   - metricsFactory: where the sink's metrics go (see the README's metrics table). Defaults to the
+    ///     bootstrapped `MetricsSystem.factory`.
     public init(
         consumerConfiguration: KafkaConfiguration,
         producerConfiguration: KafkaConfiguration,
         store: any ResultStore,
         configuration: SinkConfiguration = SinkConfiguration(),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         logger: Logger = Logger(label: "kinfer.sink")
     ) throws(KafkaError) {
+        groupID = consumerConfiguration.groupID ?? ""
+        let metrics = SinkMetrics(factory: metricsFactory)
+        self.metrics = metrics
         var consumerConfiguration = consumerConfiguration
         consumerConfiguration.properties["enable.auto.commit"] = "false"
         var options = KafkaConsumer.Options()
         options.bufferCapacity = max(configuration.maxBatchSize * 4, 2_000)
-        consumer = try KafkaConsumer(configuration: consumerConfiguration, options: options, logger: logger)
+        consumer = try KafkaConsumer(
+            configuration: consumerConfiguration, options: options,
+            rebalanceListener: SinkRebalanceListener(rebalances: metrics.rebalances), logger: logger
+        )
         producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         self.store = store
         self.configuration = configuration
@@ -53,6 +66,8 @@ public final class ResultsSink: Service, Sendable {
 
     /// Partitions this sink owns now.
     public var assignment: Set<KafkaTopicPartition> { consumer.assignment }
+    /// Whether the group has given this sink an assignment that is in force, even an empty one.
+    public var hasJoinedGroup: Bool { consumer.hasJoinedGroup }
 
     public func run() async throws {
         try await store.migrate()
@@ -64,6 +79,7 @@ public final class ResultsSink: Service, Sendable {
                     if let retention = configuration.retention {
                         group.addTask { await self.pruneLoop(olderThan: retention) }
                     }
+                    group.addTask { await self.gaugeLoop() }
                     await consumeLoop()
                     group.cancelAll()
                 }
@@ -109,6 +125,7 @@ public final class ResultsSink: Service, Sendable {
             try consumer.storeOffsets(next)
             try await consumer.commit()
         } catch {
+            metrics.commitFailures.increment()
             logger.warning("commit after write failed; the batch may be written again: \(error)")
         }
     }
@@ -119,7 +136,10 @@ public final class ResultsSink: Service, Sendable {
         var delay = configuration.retryBaseDelay
         while true {
             do {
+                let clock = ContinuousClock()
+                let started = clock.now
                 let outcome = try await store.write(results)
+                metrics.recordWrite(outcome, duration: clock.now - started)
                 counters.recordWrite(outcome)
                 if !databaseUp.exchange(true, ordering: .relaxed) { logger.info("database reachable again") }
                 return true
@@ -159,6 +179,15 @@ public final class ResultsSink: Service, Sendable {
                 if (try? await Task.sleep(for: .seconds(1))) == nil { return false }
             }
         }
+    }
+
+    /// Samples the state gauges (partitions, dead-letter producer queue) every second until the sink stops.
+    private func gaugeLoop() async {
+        repeat {
+            metrics.assignedPartitions.record(consumer.assignment.count)
+            metrics.pausedPartitions.record(consumer.pausedPartitionCount)
+            metrics.producerQueue.record(producer.queuedMessageCount)
+        } while (try? await Task.sleep(for: .seconds(1))) != nil
     }
 
     private func pruneLoop(olderThan retention: Duration) async {

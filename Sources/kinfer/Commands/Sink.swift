@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ResultsSink
 import ServiceLifecycle
+import ServiceOperations
 
 extension Kinfer {
     /// `kinfer sink`: results topic into the results database, one row per job, until SIGTERM or SIGINT.
@@ -12,6 +13,8 @@ extension Kinfer {
             discussion: """
                 Joins the sink group on the results topic and writes each batch in one transaction, committing \
                 offsets only after the database commit. SIGTERM or SIGINT finishes the batch being written and stops. \
+                Serves /metrics (Prometheus), /healthz and /readyz (503 while the database is unreachable) on \
+                --http-port; 0 turns that off. \
                 --bootstrap-servers, --group, --database and --http-port are also KINFER_* variables and config-file keys.
                 """
         )
@@ -29,7 +32,7 @@ extension Kinfer {
         var database: String?
 
         @Option(help: ArgumentHelp(
-            "Port for the metrics and health HTTP server (not served yet; recorded in the configuration). Defaults to 8080; also KINFER_HTTP_PORT.",
+            "Port for the HTTP server: /metrics, /healthz, /readyz; 0 turns it off. Defaults to 8080; also KINFER_HTTP_PORT.",
             valueName: "port"
         ))
         var httpPort: Int?
@@ -46,7 +49,7 @@ extension Kinfer {
         func validate() throws {
             if let maxBatchSize, maxBatchSize < 1 { throw ValidationError("--max-batch-size must be at least 1, got \(maxBatchSize)") }
             if let retentionHours, !(retentionHours >= 0) { throw ValidationError("--retention-hours must be 0 or more, got \(retentionHours)") }
-            if let httpPort, !(1...65_535).contains(httpPort) { throw ValidationError("--http-port must be from 1 to 65535, got \(httpPort)") }
+            if let httpPort, !(0...65_535).contains(httpPort) { throw ValidationError("--http-port must be from 0 (off) to 65535, got \(httpPort)") }
         }
 
         func run() async throws {
@@ -59,7 +62,8 @@ extension Kinfer {
             topics.apply(to: &flags)
             let settings = try common.settings(flags, defaultLogLevel: .info)
             let groupName = settings.group(defaultingTo: KinferSettings.sinkGroup)
-            let port = try settings.int(.httpPort, minimum: 1)
+            let port = try settings.int(.httpPort)
+            guard port <= 65_535 else { throw CLIError("the HTTP port must be from 0 (off) to 65535, not \(port)", hint: "fix --http-port or KINFER_HTTP_PORT") }
             let url = settings.string(.databaseURL)!
             let kafka = try settings.kafkaConfiguration()
             let topicNames = settings.topics
@@ -85,6 +89,7 @@ extension Kinfer {
             var consumer = kafka
             consumer.groupID = groupName
             if consumer.properties["auto.offset.reset"] == nil { consumer.autoOffsetReset = .earliest }
+            _ = ProcessMetrics.registry  // bootstraps MetricsSystem before the sink makes its metrics
             let sink = try ResultsSink(
                 consumerConfiguration: consumer, producerConfiguration: kafka, store: store,
                 configuration: sinkConfiguration, logger: logger
@@ -93,8 +98,13 @@ extension Kinfer {
                 "group": "\(groupName)", "database": "\(redactedURL(url))", "http_port": "\(port)",
                 "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
             ])
+            let database = ReadinessCheck("database") { await store.isReachable() ? nil : "database unreachable" }
+            let operations = try OperationsEndpoint.services(
+                service: "sink", port: port, kafka: kafka, member: sink,
+                topics: [topicNames.results], checks: [database], logger: logger
+            )
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: [
+                services: operations + [
                     .init(service: store),
                     .init(service: sink, successTerminationBehavior: .gracefullyShutdownGroup),
                 ],

@@ -2,6 +2,7 @@ import ArgumentParser
 import InferenceWorker
 import Logging
 import ServiceLifecycle
+import ServiceOperations
 
 extension Kinfer {
     /// `kinfer worker`: a member of the worker group, until SIGTERM or SIGINT drains it.
@@ -11,6 +12,7 @@ extension Kinfer {
             discussion: """
                 Joins the worker group on the jobs and retry topics. SIGTERM or SIGINT drains it: no new jobs, \
                 in-flight jobs finish within --grace-period-seconds, offsets are committed, then it leaves the group. \
+                Serves /metrics (Prometheus), /healthz and /readyz on --http-port; 0 turns that off. \
                 Every flag is also a KINFER_* variable (--max-batch-size is KINFER_MAX_BATCH_SIZE) and a config-file key.
                 """
         )
@@ -34,6 +36,7 @@ extension Kinfer {
             let topicNames = worker.worker.topics
             try await KafkaProbe.requireTopics(kafka, [topicNames.jobs, topicNames.retry, topicNames.results, topicNames.deadLetter])
             let models = try worker.makeModels()
+            _ = ProcessMetrics.registry  // bootstraps MetricsSystem before the worker makes its metrics
 
             var consumer = kafka
             consumer.groupID = worker.group
@@ -47,8 +50,12 @@ extension Kinfer {
                 "group": "\(worker.group)", "model": "\(worker.modelName)", "http_port": "\(worker.httpPort)",
                 "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
             ])
+            let operations = try OperationsEndpoint.services(
+                service: "worker", port: worker.httpPort, kafka: kafka, member: service,
+                topics: [topicNames.jobs, topicNames.retry, topicNames.results, topicNames.deadLetter], logger: logger
+            )
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: operations + [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             ))

@@ -5,7 +5,7 @@ import InferenceWorker
 /// What `kinfer worker` runs with, read and checked from ``KinferSettings``.
 struct WorkerSettings: Sendable {
     var group: String
-    /// Kept for the metrics and health server, which is not there yet.
+    /// The metrics and health server's port; `0` when it is off.
     var httpPort: Int
     var modelName: String
     var worker: WorkerConfiguration
@@ -16,8 +16,8 @@ struct WorkerSettings: Sendable {
 
     init(_ settings: KinferSettings) throws(CLIError) {
         group = settings.group(defaultingTo: KinferSettings.workerGroup)
-        httpPort = try settings.int(.httpPort, minimum: 1)
-        guard httpPort <= 65_535 else { throw CLIError("the HTTP port must be from 1 to 65535, not \(httpPort)", hint: "fix --http-port or KINFER_HTTP_PORT") }
+        httpPort = try settings.int(.httpPort)
+        guard httpPort <= 65_535 else { throw CLIError("the HTTP port must be from 0 (off) to 65535, not \(httpPort)", hint: "fix --http-port or KINFER_HTTP_PORT") }
         modelName = settings.string(.model)!
         guard Self.modelNames.contains(modelName) else {
             throw CLIError("unknown model '\(modelName)'", hint: "use --model digits or --model simulated")

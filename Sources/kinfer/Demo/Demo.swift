@@ -97,6 +97,7 @@ extension Kinfer {
                     "--jobs-topic", topics.jobs, "--results-topic", topics.results, "--retry-topic", topics.retry, "--dlq-topic", topics.deadLetter,
                     "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "fetch.wait.max.ms=10",
                     "--kafka-property", "socket.nagle.disable=true", "--grace-period-seconds", "10", "--log-level", "info",
+                    "--http-port", "0",  // two workers on one host: no HTTP server, so no port to clash on
                 ]
             }
             try workers.startAll()

@@ -6,7 +6,7 @@ struct WorkerOptions: ParsableArguments {
     var group: String?
 
     @Option(help: ArgumentHelp(
-        "Port for the metrics and health HTTP server (not served yet; recorded in the configuration). Defaults to 8080; also KINFER_HTTP_PORT.",
+        "Port for the HTTP server: /metrics, /healthz, /readyz; 0 turns it off. Defaults to 8080; also KINFER_HTTP_PORT.",
         valueName: "port"
     ))
     var httpPort: Int?

@@ -1,0 +1,49 @@
+import Kafka
+import Metrics
+
+/// The sink's metrics, through swift-metrics only (the process chooses the backend: Prometheus for `kinfer`).
+/// No labels: one sink process writes one results topic into one database.
+struct SinkMetrics: Sendable {
+    let rowsWritten: Counter
+    let duplicatesAbsorbed: Counter
+    let writeDuration: Timer
+    let commitFailures: Counter
+    let rebalances: Counter
+    let assignedPartitions: Gauge
+    let pausedPartitions: Gauge
+    let producerQueue: Gauge
+
+    init(factory: any MetricsFactory) {
+        rowsWritten = Counter(label: "kinfer_sink_rows_written_total", factory: factory)
+        duplicatesAbsorbed = Counter(label: "kinfer_sink_duplicates_absorbed_total", factory: factory)
+        writeDuration = Timer(label: "kinfer_sink_write_duration_seconds", factory: factory)
+        commitFailures = Counter(label: "kinfer_commit_failures_total", factory: factory)
+        rebalances = Counter(label: "kinfer_rebalances_total", factory: factory)
+        assignedPartitions = Gauge(label: "kinfer_partitions_assigned", factory: factory)
+        pausedPartitions = Gauge(label: "kinfer_partitions_paused", factory: factory)
+        producerQueue = Gauge(label: "kinfer_producer_queue_messages", factory: factory)
+        for gauge in [assignedPartitions, pausedPartitions, producerQueue] { gauge.record(0) }
+    }
+
+    func recordWrite(_ outcome: WriteOutcome, duration: Duration) {
+        rowsWritten.increment(by: outcome.inserted)
+        duplicatesAbsorbed.increment(by: outcome.duplicatesAbsorbed)
+        writeDuration.record(duration: duration)
+    }
+}
+
+/// Counts the sink's assignments as rebalances; the sink has nothing to hand over on revoke (it commits after
+/// every transaction).
+final class SinkRebalanceListener: KafkaRebalanceListener {
+    private let rebalances: Counter
+
+    init(rebalances: Counter) {
+        self.rebalances = rebalances
+    }
+
+    func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async {
+        rebalances.increment()
+    }
+
+    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {}
+}

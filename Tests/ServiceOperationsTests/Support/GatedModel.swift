@@ -1,0 +1,51 @@
+import InferenceJobs
+import InferenceModels
+import Synchronization
+
+/// A model that answers at once while its gate is open and holds every call while it is closed: jobs stay in
+/// flight, nothing is committed, and the backlog behind them is known exactly.
+struct GatedModel: InferenceModel {
+    let gate = Gate()
+    var name: String { "gated" }
+    var version: String { "1" }
+    var inputLength: Int? { nil }
+
+    func predict(_ batch: [ModelInput]) async throws -> [ModelOutput] {
+        await gate.pass()
+        return batch.map { _ in ModelOutput(label: "ok", confidence: 1, scores: [1]) }
+    }
+
+    func failureClass(of error: any Error) -> FailureClass { .retryable }
+}
+
+final class Gate: Sendable {
+    private struct State {
+        var open = true
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
+
+    func close() {
+        state.withLock { $0.open = false }
+    }
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns at once while open; otherwise when ``open()`` is called.
+    func pass() async {
+        await withCheckedContinuation { continuation in
+            let open = state.withLock { state in
+                if !state.open { state.waiters.append(continuation) }
+                return state.open
+            }
+            if open { continuation.resume() }
+        }
+    }
+}
