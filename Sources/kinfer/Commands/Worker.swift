@@ -1,5 +1,6 @@
 import ArgumentParser
 import InferenceWorker
+import OpenInferenceModels
 import Logging
 import ServiceLifecycle
 
@@ -33,18 +34,18 @@ extension Kinfer {
             let kafka = try settings.kafkaConfiguration()
             let topicNames = worker.worker.topics
             try await KafkaProbe.requireTopics(kafka, [topicNames.jobs, topicNames.retry, topicNames.results, topicNames.deadLetter])
-            let models = try worker.makeModels()
+            let logger = Logger(label: "kinfer.worker")
+            let models = try await worker.makeModels(logger: logger)
 
             var consumer = kafka
             consumer.groupID = worker.group
             if consumer.properties["auto.offset.reset"] == nil { consumer.autoOffsetReset = .earliest }
-            let logger = Logger(label: "kinfer.worker")
             let service = try InferenceWorker(
                 consumerConfiguration: consumer, producerConfiguration: kafka,
                 configuration: worker.worker, models: models, logger: logger
             )
             logger.info("starting", metadata: [
-                "group": "\(worker.group)", "model": "\(worker.modelName)", "http_port": "\(worker.httpPort)",
+                "group": "\(worker.group)", "model": "\(models.defaultModel.name)", "http_port": "\(worker.httpPort)",
                 "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
             ])
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
@@ -53,6 +54,7 @@ extension Kinfer {
                 logger: logger
             ))
             try await group.run()
+            for case let model as OpenInferenceModel in models.models.values { await model.shutdown() }
         }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import InferenceModels
 import InferenceWorker
+import Logging
+import OpenInferenceModels
 
 /// What `kinfer worker` runs with, read and checked from ``KinferSettings``.
 struct WorkerSettings: Sendable {
@@ -8,6 +10,8 @@ struct WorkerSettings: Sendable {
     /// Kept for the metrics and health server, which is not there yet.
     var httpPort: Int
     var modelName: String
+    /// The model server's model, when `--model-url` is set; it replaces `modelName`'s built-in model.
+    var modelServer: OpenInferenceModel.Configuration?
     var worker: WorkerConfiguration
     var simulatedLatency: Duration
     var simulatedFailureRate: Double
@@ -21,6 +25,19 @@ struct WorkerSettings: Sendable {
         modelName = settings.string(.model)!
         guard Self.modelNames.contains(modelName) else {
             throw CLIError("unknown model '\(modelName)'", hint: "use --model digits or --model simulated")
+        }
+        if let url = settings.string(.modelURL), !url.isEmpty {
+            let timeout = try settings.int(.modelTimeoutMs, minimum: 1)
+            let concurrency = try settings.int(.modelMaxConcurrency, minimum: 1)
+            do {
+                var modelServer = try OpenInferenceModel.Configuration(url: url)
+                modelServer.requestTimeout = .milliseconds(timeout)
+                modelServer.maxConcurrentRequests = concurrency
+                modelServer.maxConnections = concurrency
+                self.modelServer = modelServer
+            } catch {
+                throw CLIError(error.message, hint: "fix --model-url or KINFER_MODEL_URL, e.g. http://127.0.0.1:8080/v2/models/digits")
+            }
         }
         let name = settings.string(.workerName) ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
         var worker = WorkerConfiguration(workerName: name)
@@ -36,8 +53,15 @@ struct WorkerSettings: Sendable {
         simulatedFailureRate = try settings.double(.simulatedFailureRate, in: 0...1)
     }
 
-    /// The catalog of the one model this worker serves.
-    func makeModels() throws(CLIError) -> ModelCatalog {
+    /// The catalog of the one model this worker serves; a model server's model once it is ready.
+    func makeModels(logger: Logger) async throws(CLIError) -> ModelCatalog {
+        if let modelServer {
+            do {
+                return ModelCatalog([try await OpenInferenceModel.connect(modelServer, logger: logger)])
+            } catch {
+                throw CLIError("cannot use the model at \(redactedURL(modelServer.endpoint.url)): \(error)", hint: "start the model server, or check --model-url")
+            }
+        }
         switch modelName {
         case "simulated":
             let model = SimulatedModel(configuration: .init(
