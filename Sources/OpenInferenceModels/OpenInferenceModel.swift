@@ -11,7 +11,7 @@ import NIOHTTP1
 ///
 /// Each batch is one `POST .../infer` with a single `[batch, features]` tensor. ``connect(_:logger:)`` waits for
 /// the model to be ready and reads its metadata (input datatype and length, outputs); ``shutdown()`` closes the
-/// connections.
+/// connections. Prefer ``withModel(_:logger:_:)``, which always shuts down.
 ///
 /// Failures, for the worker's retry logic (see ``OpenInferenceError/failureClass``):
 /// - no answer, 408, 429 or 5xx: every input of the batch fails as retryable; the batch is not split, since an
@@ -60,6 +60,23 @@ public struct OpenInferenceModel: InferenceModel {
         }
     }
 
+    /// Connects to the model, runs `body` with it, and shuts it down afterwards, even when `body` throws.
+    public static func withModel<Result>(
+        _ configuration: Configuration,
+        logger: Logger = Logger(label: "kinfer.open-inference"),
+        _ body: (OpenInferenceModel) async throws -> Result
+    ) async throws -> Result {
+        let model = try await connect(configuration, logger: logger)
+        do {
+            let result = try await body(model)
+            await model.shutdown()
+            return result
+        } catch {
+            await model.shutdown()
+            throw error
+        }
+    }
+
     private init(_ configuration: Configuration, metadata: ModelMetadata?, client: HTTPClient) {
         let input = metadata?.inputs?.count == 1 ? metadata?.inputs?.first : nil
         self.name = configuration.name
@@ -75,6 +92,8 @@ public struct OpenInferenceModel: InferenceModel {
     }
 
     /// Closes the model's connections; call it once no prediction runs any more.
+    ///
+    /// - Important: A model that was connected must be shut down (debug builds of async-http-client trap otherwise).
     public func shutdown() async {
         try? await self.client.shutdown()
     }

@@ -45,17 +45,18 @@ struct ModelServerBench: AsyncParsableCommand {
         var modelConfiguration = try OpenInferenceModel.Configuration(url: modelURL)
         modelConfiguration.maxConcurrentRequests = concurrency
         modelConfiguration.maxConnections = concurrency
-        let model = try await OpenInferenceModel.connect(modelConfiguration, logger: benchLogger)
         let cluster = try EmbeddedKafkaCluster(brokers: 3, logger: benchLogger)
         let testSet = try DigitsTestSet()
         var report = BenchmarkReport()
-        var notes: [String] = []
-        for size in sizes {
-            let (line, note) = try await measure(maxBatchSize: size, model: model, cluster: cluster, testSet: testSet)
-            report.add(line)
-            notes.append(note)
+        let (model, notes) = try await OpenInferenceModel.withModel(modelConfiguration, logger: benchLogger) { model in
+            var notes: [String] = []
+            for size in sizes {
+                let (line, note) = try await measure(maxBatchSize: size, model: model, cluster: cluster, testSet: testSet)
+                report.add(line)
+                notes.append(note)
+            }
+            return (model, notes)
         }
-        await model.shutdown()
         report.notes = [
             "model \(model.name) (\(model.version)) at \(model.endpoint), \(model.datatype.rawValue) [batch, \(model.inputLength.map(String.init) ?? "?")] tensors, outputs \(model.outputs); \(concurrency) model calls in flight at most.",
             "embedded cluster of 3 brokers in this process; \(jobs) digit jobs preloaded per batch size; one InferenceWorker, batch delay 5 ms, otherwise default WorkerConfiguration; rate timed from the first completed job to the last.",

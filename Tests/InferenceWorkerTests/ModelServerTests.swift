@@ -18,18 +18,18 @@ struct ModelServerTests {
     @Test("5,000 digit jobs through MLServer: each label is MLServer's own answer, and held-out accuracy is at least 0.95")
     func digitsThroughMLServer() async throws {
         let server = try ModelServerFixture.server()
-        let model = try await OpenInferenceModel.connect(try .init(url: server.modelURL("digits")))
-        #expect(model.inputLength == 64, "the declared [-1, 64] input")
-        #expect(model.outputs == ["predict", "predict_proba"])
         let answers = try await mlserverAnswers(server, testSet.features)
         let pipeline = try Pipeline(brokers: 1, partitions: 4)
-        let worker = try pipeline.startWorker(pipeline.workerConfiguration(), models: ModelCatalog([model]))
-
         let jobs = digitJobs(5_000, testSet: testSet)
-        _ = try await pipeline.submit(jobs)
-        let results = try await pipeline.readResults { Set($0.map(\.jobID)).count >= jobs.count }
-        try await worker.stop()
-        await model.shutdown()
+        let (results, counters) = try await OpenInferenceModel.withModel(try .init(url: server.modelURL("digits"))) { model in
+            #expect(model.inputLength == 64, "the declared [-1, 64] input")
+            #expect(model.outputs == ["predict", "predict_proba"])
+            let worker = try pipeline.startWorker(pipeline.workerConfiguration(), models: ModelCatalog([model]))
+            _ = try await pipeline.submit(jobs)
+            let results = try await pipeline.readResults { Set($0.map(\.jobID)).count >= jobs.count }
+            try await worker.stop()
+            return (results, worker.worker.counters)
+        }
 
         let byID = Dictionary(results.map { ($0.jobID, $0) }, uniquingKeysWith: { first, _ in first })
         #expect(Set(byID.keys) == Set(jobs.map(\.jobID)))
@@ -44,7 +44,7 @@ struct ModelServerTests {
         }
         let accuracy = Double(correct) / Double(jobs.count)
         #expect(accuracy >= 0.95, "accuracy \(accuracy)")
-        #expect(worker.worker.counters.retried == 0 && worker.worker.counters.deadLettered == 0)
+        #expect(counters.retried == 0 && counters.deadLettered == 0)
     }
 
     @Test("MLServer stopped mid-run and started again: jobs in flight retry and complete, none lost or dead-lettered")
@@ -52,7 +52,6 @@ struct ModelServerTests {
         let server = try ModelServerFixture.server()
         var modelConfiguration = try OpenInferenceModel.Configuration(url: server.modelURL("digits"))
         modelConfiguration.requestTimeout = .seconds(2)
-        let model = try await OpenInferenceModel.connect(modelConfiguration)
         let pipeline = try Pipeline(brokers: 1, partitions: 4)
         var configuration = pipeline.workerConfiguration()
         // A retry budget of at least 26 s (20 attempts, delays of 250 ms doubling to 3 s, jitter halving them at
@@ -60,23 +59,24 @@ struct ModelServerTests {
         configuration.maxAttempts = 20
         configuration.retryBaseDelay = .milliseconds(250)
         configuration.retryMaxDelay = .seconds(3)
-        let worker = try pipeline.startWorker(configuration, models: ModelCatalog([model]))
-        let counters = worker.worker.counters
-
         let before = digitJobs(500, testSet: testSet)
         let during = digitJobs(1_500, testSet: testSet)
-        _ = try await pipeline.submit(before)
-        try await waitUntil("results before the outage", timeout: .seconds(60)) { counters.completed >= 100 }
-        await server.mlserver.stop()
-        _ = try await pipeline.submit(during)
-        try await waitUntil("jobs failing during the outage", timeout: .seconds(30)) { counters.retried > 0 }
-        let completedDuringOutage = counters.completed
-        try await server.mlserver.start()
-
         let submitted = Set((before + during).map(\.jobID))
-        let results = try await pipeline.readResults { Set($0.map(\.jobID)).count >= submitted.count }
-        try await worker.stop()
-        await model.shutdown()
+
+        let (results, counters, completedDuringOutage) = try await OpenInferenceModel.withModel(modelConfiguration) { model in
+            let worker = try pipeline.startWorker(configuration, models: ModelCatalog([model]))
+            let counters = worker.worker.counters
+            _ = try await pipeline.submit(before)
+            try await waitUntil("results before the outage", timeout: .seconds(60)) { counters.completed >= 100 }
+            await server.mlserver.stop()
+            _ = try await pipeline.submit(during)
+            try await waitUntil("jobs failing during the outage", timeout: .seconds(30)) { counters.retried > 0 }
+            let completedDuringOutage = counters.completed
+            try await server.mlserver.start()
+            let results = try await pipeline.readResults { Set($0.map(\.jobID)).count >= submitted.count }
+            try await worker.stop()
+            return (results, counters, completedDuringOutage)
+        }
 
         #expect(Set(results.map(\.jobID)) == submitted)
         #expect(results.allSatisfy { $0.status == .completed }, "\(results.filter { $0.status != .completed }.prefix(3))")
@@ -89,13 +89,9 @@ struct ModelServerTests {
     @Test("Inputs MLServer refuses as malformed are dead-lettered with its message, without retries; batch-mates complete")
     func malformed() async throws {
         let server = try ModelServerFixture.server()
-        let model = try await OpenInferenceModel.connect(try .init(url: server.modelURL("digits-checked")))
-        #expect(model.inputLength == nil, "no declared input: only the server can refuse a length")
         let pipeline = try Pipeline(brokers: 1, partitions: 1)
         var configuration = pipeline.workerConfiguration()
         configuration.maxBatchDelay = .milliseconds(200)  // good and bad jobs in the same batches
-        let worker = try pipeline.startWorker(configuration, models: ModelCatalog([model]))
-
         var jobs = digitJobs(60, testSet: testSet).map { job -> InferenceJob in
             var job = job
             job.model = "digits-checked"
@@ -103,11 +99,16 @@ struct ModelServerTests {
         }
         let malformed = [5, 30, 47]
         for index in malformed { jobs[index].inputs.features.removeLast() }
-        _ = try await pipeline.submit(jobs)
-        let results = try await pipeline.readResults { Set($0.map(\.jobID)).count >= jobs.count }
-        let deadLetters = try await pipeline.readDeadLetters(count: malformed.count)
-        try await worker.stop()
-        await model.shutdown()
+
+        let (results, deadLetters, counters) = try await OpenInferenceModel.withModel(try .init(url: server.modelURL("digits-checked"))) { model in
+            #expect(model.inputLength == nil, "no declared input: only the server can refuse a length")
+            let worker = try pipeline.startWorker(configuration, models: ModelCatalog([model]))
+            _ = try await pipeline.submit(jobs)
+            let results = try await pipeline.readResults { Set($0.map(\.jobID)).count >= jobs.count }
+            let deadLetters = try await pipeline.readDeadLetters(count: malformed.count)
+            try await worker.stop()
+            return (results, deadLetters, worker.worker.counters)
+        }
 
         let byID = Dictionary(results.map { ($0.jobID, $0) }, uniquingKeysWith: { first, _ in first })
         let malformedIDs = Set(malformed.map { jobs[$0].jobID })
@@ -127,8 +128,8 @@ struct ModelServerTests {
             #expect(letter.headers.first(JobHeaders.errorClass) == "fatal")
             #expect(letter.headers.first(JobHeaders.errorMessage)?.contains("answered 400: digits-checked takes [batch, 64] inputs") == true)
         }
-        #expect(worker.worker.counters.retried == 0)
-        #expect(worker.worker.counters.batches < jobs.count, "jobs were batched, not sent one by one")
+        #expect(counters.retried == 0)
+        #expect(counters.batches < jobs.count, "jobs were batched, not sent one by one")
     }
 
     /// MLServer's labels for `features`, asked directly with Python's standard library (no kinfer code involved).

@@ -1,6 +1,5 @@
 import ArgumentParser
 import InferenceWorker
-import OpenInferenceModels
 import Logging
 import ServiceLifecycle
 
@@ -35,26 +34,25 @@ extension Kinfer {
             let topicNames = worker.worker.topics
             try await KafkaProbe.requireTopics(kafka, [topicNames.jobs, topicNames.retry, topicNames.results, topicNames.deadLetter])
             let logger = Logger(label: "kinfer.worker")
-            let models = try await worker.makeModels(logger: logger)
-
-            var consumer = kafka
-            consumer.groupID = worker.group
-            if consumer.properties["auto.offset.reset"] == nil { consumer.autoOffsetReset = .earliest }
-            let service = try InferenceWorker(
-                consumerConfiguration: consumer, producerConfiguration: kafka,
-                configuration: worker.worker, models: models, logger: logger
-            )
-            logger.info("starting", metadata: [
-                "group": "\(worker.group)", "model": "\(models.defaultModel.name)", "http_port": "\(worker.httpPort)",
-                "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
-            ])
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            ))
-            try await group.run()
-            for case let model as OpenInferenceModel in models.models.values { await model.shutdown() }
+            try await worker.withModels(logger: logger) { models in
+                var consumer = kafka
+                consumer.groupID = worker.group
+                if consumer.properties["auto.offset.reset"] == nil { consumer.autoOffsetReset = .earliest }
+                let service = try InferenceWorker(
+                    consumerConfiguration: consumer, producerConfiguration: kafka,
+                    configuration: worker.worker, models: models, logger: logger
+                )
+                logger.info("starting", metadata: [
+                    "group": "\(worker.group)", "model": "\(models.defaultModel.name)", "http_port": "\(worker.httpPort)",
+                    "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
+                ])
+                let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                    services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                ))
+                try await group.run()
+            }
         }
     }
 }

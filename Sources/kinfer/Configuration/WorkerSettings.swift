@@ -53,15 +53,20 @@ struct WorkerSettings: Sendable {
         simulatedFailureRate = try settings.double(.simulatedFailureRate, in: 0...1)
     }
 
-    /// The catalog of the one model this worker serves; a model server's model once it is ready.
-    func makeModels(logger: Logger) async throws(CLIError) -> ModelCatalog {
-        if let modelServer {
-            do {
-                return ModelCatalog([try await OpenInferenceModel.connect(modelServer, logger: logger)])
-            } catch {
-                throw CLIError("cannot use the model at \(redactedURL(modelServer.endpoint.url)): \(error)", hint: "start the model server, or check --model-url")
-            }
+    /// Runs `body` with the catalog of the one model this worker serves: the model server's model once it is ready
+    /// (its connections closed when `body` returns or throws), else the built-in `--model`.
+    func withModels(logger: Logger, _ body: (ModelCatalog) async throws -> Void) async throws {
+        guard let modelServer else {
+            return try await body(try builtInModels())
         }
+        do {
+            try await OpenInferenceModel.withModel(modelServer, logger: logger) { try await body(ModelCatalog([$0])) }
+        } catch let error as OpenInferenceError {  // only connecting throws these: the worker handles model failures
+            throw CLIError("cannot use the model at \(redactedURL(modelServer.endpoint.url)): \(error)", hint: "start the model server, or check --model-url")
+        }
+    }
+
+    private func builtInModels() throws(CLIError) -> ModelCatalog {
         switch modelName {
         case "simulated":
             let model = SimulatedModel(configuration: .init(
