@@ -7,7 +7,6 @@ struct ModelMetadata: Decodable, Sendable, Equatable {
         var shape: [Int]
     }
 
-    var name: String
     var versions: [String]?
     var inputs: [Tensor]?
     var outputs: [Tensor]?
