@@ -4,6 +4,7 @@ import PackageDescription
 // Layers depend one way only:
 // CRdKafka -> Kafka -> InferenceJobs -> InferenceModels -> InferenceWorker / ResultsSink / ServiceOperations
 // -> kinfer, kinfer-bench.
+// OpenInferenceModels (InferenceModels + AsyncHTTPClient) sits beside the worker, so HTTP stays out of it.
 let package = Package(
     name: "kinfer",
     platforms: [.macOS(.v15)],
@@ -11,6 +12,7 @@ let package = Package(
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "InferenceJobs", targets: ["InferenceJobs"]),
         .library(name: "InferenceModels", targets: ["InferenceModels"]),
+        .library(name: "OpenInferenceModels", targets: ["OpenInferenceModels"]),
         .library(name: "InferenceWorker", targets: ["InferenceWorker"]),
         .library(name: "ResultsSink", targets: ["ResultsSink"]),
         .library(name: "ServiceOperations", targets: ["ServiceOperations"]),
@@ -26,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
     ],
     targets: [
         // Debian's librdkafka-dev through pkg-config; never vendored.
@@ -53,6 +57,18 @@ let package = Package(
             name: "InferenceModels",
             dependencies: ["InferenceJobs"],
             resources: [.copy("Resources")]
+        ),
+        // Models served by a model server over the Open Inference Protocol (KServe v2 REST).
+        .target(
+            name: "OpenInferenceModels",
+            dependencies: [
+                "InferenceJobs",
+                "InferenceModels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "InferenceWorker",
@@ -96,6 +112,7 @@ let package = Package(
                 "Kafka",
                 "InferenceJobs",
                 "InferenceModels",
+                "OpenInferenceModels",
                 "InferenceWorker",
                 "ResultsSink",
                 "ServiceOperations",
@@ -118,6 +135,7 @@ let package = Package(
                 "CKafkaBaselines",
                 "InferenceJobs",
                 "InferenceModels",
+                "OpenInferenceModels",
                 "InferenceWorker",
                 "ResultsSink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -126,13 +144,26 @@ let package = Package(
         ),
         .target(
             name: "KinferTestSupport",
-            dependencies: ["Kafka"],
+            dependencies: ["Kafka", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/KinferTestSupport"
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KinferTestSupport"], exclude: ["Interop"]),
         .testTarget(name: "InferenceJobsTests", dependencies: ["InferenceJobs", "KinferTestSupport"]),
         .testTarget(name: "InferenceModelsTests", dependencies: ["InferenceModels"]),
-        .testTarget(name: "InferenceWorkerTests", dependencies: ["InferenceWorker", "ResultsSink", "KinferTestSupport"]),
+        .testTarget(
+            name: "InferenceWorkerTests",
+            dependencies: ["InferenceWorker", "ResultsSink", "OpenInferenceModels", "KinferTestSupport"]
+        ),
+        .testTarget(
+            name: "OpenInferenceModelsTests",
+            dependencies: [
+                "OpenInferenceModels",
+                "InferenceJobs",
+                "InferenceModels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "ResultsSinkTests", dependencies: ["ResultsSink", "KinferTestSupport"]),
         .testTarget(
             name: "ServiceOperationsTests",

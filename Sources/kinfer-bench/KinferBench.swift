@@ -16,6 +16,7 @@ struct KinferBench: AsyncParsableCommand {
             WorkerBaselineBench.self,
             WorkerBench.self,
             SinkBench.self,
+            ModelServerBench.self,
         ]
     )
 }

@@ -12,6 +12,8 @@ struct BadInputTests {
         ("unknown subcommand", ["frobnicate"], "frobnicate"),
         ("bad number", ["worker", "--max-batch-size", "many"], "max-batch-size"),
         ("bad model", ["worker", "--bootstrap-servers", deadBroker, "--model", "gpt"], "gpt"),
+        ("bad model URL", ["worker", "--bootstrap-servers", deadBroker, "--model-url", "http://127.0.0.1:1/models/digits"], "/v2/models/NAME"),
+        ("bad model timeout", ["worker", "--bootstrap-servers", deadBroker, "--model-url", "http://127.0.0.1:1/v2/models/digits", "--model-timeout-ms", "0"], "model-timeout-ms"),
         ("no brokers", ["submit", "--features", "1,2,3"], "--bootstrap-servers"),
         ("bad features", ["submit", "--bootstrap-servers", deadBroker, "--features", "1,x,3"], "not a number"),
         ("missing features file", ["submit", "--bootstrap-servers", deadBroker, "--features-file", "/nonexistent/f.txt"], "/nonexistent/f.txt"),

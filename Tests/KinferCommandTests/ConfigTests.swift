@@ -63,6 +63,20 @@ struct ConfigTests {
         #expect(line.hasSuffix("# environment"), "\(line)")
     }
 
+    @Test("the model server's URL comes from KINFER_MODEL_URL, its password masked")
+    func modelURLFromEnvironment() async throws {
+        let result = try await KinferBinary.run(
+            ["config", "--show-origin", "--model-timeout-ms", "2500"],
+            environment: ["KINFER_MODEL_URL": "http://kinfer:modelsecret@models:8080/v2/models/digits"]
+        )
+        try result.requireSuccess()
+        let url = try #require(result.outputLines.first { $0.hasPrefix("model_url=") })
+        #expect(url == "model_url=http://kinfer:*****@models:8080/v2/models/digits    # environment")
+        let timeout = try #require(result.outputLines.first { $0.hasPrefix("model_timeout_ms=") })
+        #expect(timeout == "model_timeout_ms=2500    # flag")
+        #expect(!result.standardOutputText.contains("modelsecret"))
+    }
+
     @Test("an unknown key in the config file is named")
     func unknownKey() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-\(UUID().uuidString).json")

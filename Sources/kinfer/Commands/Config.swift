@@ -60,8 +60,9 @@ extension Kinfer {
             Terminal.output("# Results database")
             emit("database_url=\(redactedURL(settings.string(.databaseURL)!))", settings.origin(of: .databaseURL))
             Terminal.output("# Worker")
+            emit("model_url=\(settings.string(.modelURL).map(redactedURL) ?? "(not set)")", settings.origin(of: .modelURL))
             for key: SettingKey in [
-                .httpPort, .model, .maxBatchSize, .maxBatchDelayMs, .maxInFlight, .maxConcurrentBatches, .maxAttempts,
+                .httpPort, .model, .modelTimeoutMs, .modelMaxConcurrency, .maxBatchSize, .maxBatchDelayMs, .maxInFlight, .maxConcurrentBatches, .maxAttempts,
                 .gracePeriodSeconds, .simulatedLatencyMs, .simulatedFailureRate, .workerName, .logLevel,
             ] {
                 setting(key, settings)

@@ -35,31 +35,33 @@ extension Kinfer {
             let kafka = try settings.kafkaConfiguration()
             let topicNames = worker.worker.topics
             try await KafkaProbe.requireTopics(kafka, [topicNames.jobs, topicNames.retry, topicNames.results, topicNames.deadLetter])
-            let models = try worker.makeModels()
-            _ = ProcessMetrics.registry  // bootstraps MetricsSystem before the worker makes its metrics
-
-            var consumer = kafka
-            consumer.groupID = worker.group
-            if consumer.properties["auto.offset.reset"] == nil { consumer.autoOffsetReset = .earliest }
             let logger = Logger(label: "kinfer.worker")
-            let service = try InferenceWorker(
-                consumerConfiguration: consumer, producerConfiguration: kafka,
-                configuration: worker.worker, models: models, logger: logger
-            )
-            logger.info("starting", metadata: [
-                "group": "\(worker.group)", "model": "\(worker.modelName)", "http_port": "\(worker.httpPort)",
-                "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
-            ])
-            let operations = try OperationsEndpoint.services(
-                service: "worker", port: worker.httpPort, kafka: kafka, member: service,
-                topics: [topicNames.jobs, topicNames.retry, topicNames.results, topicNames.deadLetter], logger: logger
-            )
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: operations + [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            ))
-            try await group.run()
+            _ = ProcessMetrics.registry  // bootstraps MetricsSystem before the worker makes its metrics
+            try await worker.withModels(logger: logger) { models, modelServer in
+                var consumer = kafka
+                consumer.groupID = worker.group
+                if consumer.properties["auto.offset.reset"] == nil { consumer.autoOffsetReset = .earliest }
+                let service = try InferenceWorker(
+                    consumerConfiguration: consumer, producerConfiguration: kafka,
+                    configuration: worker.worker, models: models, logger: logger
+                )
+                logger.info("starting", metadata: [
+                    "group": "\(worker.group)", "model": "\(models.defaultModel.name)", "http_port": "\(worker.httpPort)",
+                    "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
+                ])
+                let checks = modelServer.map { model in [ReadinessCheck("model server") { await model.notReadyReason() }] } ?? []
+                let operations = try OperationsEndpoint.services(
+                    service: "worker", port: worker.httpPort, kafka: kafka, member: service,
+                    topics: [topicNames.jobs, topicNames.retry, topicNames.results, topicNames.deadLetter],
+                    checks: checks, logger: logger
+                )
+                let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                    services: operations + [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                ))
+                try await group.run()
+            }
         }
     }
 }

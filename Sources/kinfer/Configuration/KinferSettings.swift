@@ -32,6 +32,8 @@ struct KinferSettings: Sendable {
         .retryTopic: JobTopics().retry,
         .dlqTopic: JobTopics().deadLetter,
         .model: "digits",
+        .modelTimeoutMs: "10000",
+        .modelMaxConcurrency: "8",
         .maxBatchSize: "64",
         .maxBatchDelayMs: "5",
         .maxInFlight: "2000",

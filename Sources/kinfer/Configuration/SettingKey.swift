@@ -13,6 +13,9 @@ enum SettingKey: String, CaseIterable, Sendable, Comparable {
     case retryTopic = "retry_topic"
     case dlqTopic = "dlq_topic"
     case model
+    case modelURL = "model_url"
+    case modelTimeoutMs = "model_timeout_ms"
+    case modelMaxConcurrency = "model_max_concurrency"
     case maxBatchSize = "max_batch_size"
     case maxBatchDelayMs = "max_batch_delay_ms"
     case maxInFlight = "max_in_flight"

@@ -1,6 +1,8 @@
 import Foundation
 import InferenceModels
 import InferenceWorker
+import Logging
+import OpenInferenceModels
 
 /// What `kinfer worker` runs with, read and checked from ``KinferSettings``.
 struct WorkerSettings: Sendable {
@@ -8,6 +10,8 @@ struct WorkerSettings: Sendable {
     /// The metrics and health server's port; `0` when it is off.
     var httpPort: Int
     var modelName: String
+    /// The model server's model, when `--model-url` is set; it replaces `modelName`'s built-in model.
+    var modelServer: OpenInferenceModel.Configuration?
     var worker: WorkerConfiguration
     var simulatedLatency: Duration
     var simulatedFailureRate: Double
@@ -21,6 +25,19 @@ struct WorkerSettings: Sendable {
         modelName = settings.string(.model)!
         guard Self.modelNames.contains(modelName) else {
             throw CLIError("unknown model '\(modelName)'", hint: "use --model digits or --model simulated")
+        }
+        if let url = settings.string(.modelURL), !url.isEmpty {
+            let timeout = try settings.int(.modelTimeoutMs, minimum: 1)
+            let concurrency = try settings.int(.modelMaxConcurrency, minimum: 1)
+            do {
+                var modelServer = try OpenInferenceModel.Configuration(url: url)
+                modelServer.requestTimeout = .milliseconds(timeout)
+                modelServer.maxConcurrentRequests = concurrency
+                modelServer.maxConnections = concurrency
+                self.modelServer = modelServer
+            } catch {
+                throw CLIError(error.message, hint: "fix --model-url or KINFER_MODEL_URL, e.g. http://127.0.0.1:8080/v2/models/digits")
+            }
         }
         let name = settings.string(.workerName) ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
         var worker = WorkerConfiguration(workerName: name)
@@ -36,8 +53,21 @@ struct WorkerSettings: Sendable {
         simulatedFailureRate = try settings.double(.simulatedFailureRate, in: 0...1)
     }
 
-    /// The catalog of the one model this worker serves.
-    func makeModels() throws(CLIError) -> ModelCatalog {
+    /// Runs `body` with the catalog of the one model this worker serves: the model server's model once it is ready
+    /// (its connections closed when `body` returns or throws; also passed on its own, for readiness checks), else the
+    /// built-in `--model` (and `nil`).
+    func withModels(logger: Logger, _ body: (ModelCatalog, OpenInferenceModel?) async throws -> Void) async throws {
+        guard let modelServer else {
+            return try await body(try builtInModels(), nil)
+        }
+        do {
+            try await OpenInferenceModel.withModel(modelServer, logger: logger) { try await body(ModelCatalog([$0]), $0) }
+        } catch let error as OpenInferenceError {  // only connecting throws these: the worker handles model failures
+            throw CLIError("cannot use the model at \(redactedURL(modelServer.endpoint.url)): \(error)", hint: "start the model server, or check --model-url")
+        }
+    }
+
+    private func builtInModels() throws(CLIError) -> ModelCatalog {
         switch modelName {
         case "simulated":
             let model = SimulatedModel(configuration: .init(

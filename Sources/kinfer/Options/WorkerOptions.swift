@@ -14,6 +14,18 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The model to serve: digits or simulated. Defaults to digits; also KINFER_MODEL.", valueName: "name"))
     var model: String?
 
+    @Option(help: ArgumentHelp(
+        "Serve the model at this Open Inference Protocol (KServe v2) URL, e.g. http://127.0.0.1:8080/v2/models/digits, instead of --model; jobs address it by its name there. Also KINFER_MODEL_URL.",
+        valueName: "url"
+    ))
+    var modelURL: String?
+
+    @Option(help: ArgumentHelp("--model-url only: how long one request to the model server may take, in milliseconds. Defaults to 10000.", valueName: "ms"))
+    var modelTimeoutMs: Int?
+
+    @Option(help: ArgumentHelp("--model-url only: the most requests (and connections) to the model server at once. Defaults to 8.", valueName: "n"))
+    var modelMaxConcurrency: Int?
+
     @Option(help: ArgumentHelp("The most jobs in one model call. Defaults to 64.", valueName: "n"))
     var maxBatchSize: Int?
 
@@ -45,6 +57,9 @@ struct WorkerOptions: ParsableArguments {
         layer.set(.group, group)
         layer.set(.httpPort, httpPort)
         layer.set(.model, model)
+        layer.set(.modelURL, modelURL)
+        layer.set(.modelTimeoutMs, modelTimeoutMs)
+        layer.set(.modelMaxConcurrency, modelMaxConcurrency)
         layer.set(.maxBatchSize, maxBatchSize)
         layer.set(.maxBatchDelayMs, maxBatchDelayMs)
         layer.set(.maxInFlight, maxInFlight)
