@@ -68,10 +68,13 @@ struct ModelServerTests {
             let counters = worker.worker.counters
             _ = try await pipeline.submit(before)
             try await waitUntil("results before the outage", timeout: .seconds(60)) { counters.completed >= 100 }
+            #expect(await model.notReadyReason() == nil, "the readiness probe behind the worker's /readyz")
             await server.mlserver.stop()
+            #expect(await model.notReadyReason()?.contains("model server") == true)
             _ = try await pipeline.submit(during)
             try await waitUntil("jobs failing during the outage", timeout: .seconds(30)) { counters.retried > 0 }
             try await server.mlserver.start()
+            try await waitUntil("the probe sees the server again", timeout: .seconds(30)) { await model.notReadyReason() == nil }
             let results = try await pipeline.readResults { Set($0.map(\.jobID)).count >= submitted.count }
             try await worker.stop()
             return (results, counters)
