@@ -91,35 +91,9 @@ struct ModelServerBench: AsyncParsableCommand {
             models: ModelCatalog([timed]),
             logger: benchLogger
         )
-        PeakRSS.reset()
-        let running = Task { try await worker.run() }
-        let clock = ContinuousClock()
-        var first: ContinuousClock.Instant?
-        var last = clock.now
-        var progress = (count: 0, at: clock.now)
-        while true {
-            let completed = worker.counters.completed
-            let now = clock.now
-            if first == nil && completed > 0 { first = now }
-            if completed >= jobs { last = now; break }
-            if completed != progress.count {
-                progress = (completed, now)
-            } else if now - progress.at > .seconds(idleTimeout) {
-                worker.shutdown()
-                _ = try? await running.value
-                throw BenchFailure("batch size \(maxBatchSize): \(completed) of \(jobs) jobs completed, no progress for \(idleTimeout) s")
-            }
-            try await Task.sleep(for: .milliseconds(1))
-        }
-        let peak = PeakRSS.megabytes
+        let (seconds, peak) = try await timeWorker(worker, until: jobs, idleTimeout: idleTimeout, subject: "batch size \(maxBatchSize)")
         let counters = worker.counters
-        worker.shutdown()
-        try await running.value
-        guard counters.failed == 0, counters.deadLettered == 0 else {
-            throw BenchFailure("batch size \(maxBatchSize): \(counters.failed) failed, \(counters.deadLettered) dead-lettered")
-        }
         let samples = timed.samples
-        let seconds = (last - first!).seconds
         let line = BenchmarkLine(
             benchCase: "model-server", subject: "batch \(maxBatchSize)", rate: Double(jobs) / seconds, unit: "jobs/s",
             p50Milliseconds: samples.percentile(50), p99Milliseconds: samples.percentile(99),

@@ -155,34 +155,8 @@ struct WorkerBench: AsyncParsableCommand {
             models: ModelCatalog([model]),
             logger: benchLogger
         )
-        PeakRSS.reset()
-        let running = Task { try await worker.run() }
-        let clock = ContinuousClock()
-        var first: ContinuousClock.Instant?
-        var last = clock.now
-        var lastProgress = (count: 0, at: clock.now)
-        while true {
-            let completed = worker.counters.completed
-            let now = clock.now
-            if first == nil && completed > 0 { first = now }
-            if completed >= messages { last = now; break }
-            if completed != lastProgress.count {
-                lastProgress = (completed, now)
-            } else if now - lastProgress.at > .seconds(idleTimeout) {
-                worker.shutdown()
-                _ = try? await running.value
-                throw BenchFailure("InferenceWorker: \(completed) of \(messages) jobs completed, no progress for \(idleTimeout) s")
-            }
-            try await Task.sleep(for: .milliseconds(1))
-        }
-        let peak = PeakRSS.megabytes
+        let (seconds, peak) = try await timeWorker(worker, until: messages, idleTimeout: idleTimeout, subject: "InferenceWorker")
         let counters = worker.counters
-        worker.shutdown()
-        try await running.value
-        guard counters.failed == 0, counters.deadLettered == 0 else {
-            throw BenchFailure("InferenceWorker: \(counters.failed) failed, \(counters.deadLettered) dead-lettered")
-        }
-        let seconds = (last - first!).seconds
         let meanBatch = counters.batches > 0 ? Double(counters.batchedJobs) / Double(counters.batches) : 0
         let batchNote = String(format: "swift: %d batches, mean batch size %.1f jobs (batchedJobs/batches); %d completed (duplicates included), %d commit failures.",
                            counters.batches, meanBatch, counters.completed, counters.commitFailures)
