@@ -33,7 +33,7 @@ public struct OpenInferenceModel: InferenceModel {
     private let inputName: String
     private let requestTimeout: Duration
     private let client: HTTPClient
-    private let permits: RequestPermits
+    private let permits: AsyncPermits
 
     /// Connects to the model: waits until `/ready` answers 200 and reads the metadata.
     ///
@@ -88,7 +88,7 @@ public struct OpenInferenceModel: InferenceModel {
         self.outputs = configuration.outputs ?? metadata?.outputs?.map(\.name) ?? []
         self.requestTimeout = configuration.requestTimeout
         self.client = client
-        self.permits = RequestPermits(limit: configuration.maxConcurrentRequests)
+        self.permits = AsyncPermits(limit: configuration.maxConcurrentRequests)
     }
 
     /// Why the model is not ready now (one `GET .../ready` within `timeout`), or `nil` when it is: for readiness probes.

@@ -1,18 +1,29 @@
 import Synchronization
 
-/// At most `limit` holders at once; the rest wait in order. Bounds concurrently running batches.
-final class AsyncPermits: Sendable {
+/// At most `limit` holders at once; the rest wait in order.
+///
+/// Bounds concurrent model calls: the worker's concurrently running batches, and a model server's concurrent
+/// requests (where waiting for a permit must not count against the request's timeout).
+public final class AsyncPermits: Sendable {
     private struct State {
         var available: Int
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
     private let state: Mutex<State>
 
-    init(limit: Int) {
+    public init(limit: Int) {
         state = Mutex(State(available: max(1, limit)))
     }
 
-    func acquire() async {
+    /// Runs `body` holding a permit.
+    public func withPermit<T>(_ body: () async throws -> T) async rethrows -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    /// Waits for a permit; pair with ``release()``, for a holder that outlives the caller's scope.
+    public func acquire() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let granted = state.withLock { state -> Bool in
                 guard state.available > 0 else {
@@ -26,7 +37,8 @@ final class AsyncPermits: Sendable {
         }
     }
 
-    func release() {
+    /// Returns a permit, handing it to the longest waiter if there is one.
+    public func release() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard !state.waiters.isEmpty else {
                 state.available += 1
