@@ -94,35 +94,51 @@ public final class ResultsSink: Service, Sendable {
         logger.info("sink stopped", metadata: ["written": "\(counters.written)", "duplicates": "\(counters.duplicatesAbsorbed)"])
     }
 
+    /// Reads and decodes the next batch while the one before is written: writes stay one at a time and in order,
+    /// so offsets are stored in order, each only after its batch's database commit.
     private func consumeLoop() async {
-        do {
-            for try await batch in consumer.batches(maxCount: configuration.maxBatchSize) {
-                await handle(batch)
+        await withTaskGroup(of: Void.self) { writes in
+            do {
+                for try await batch in consumer.batches(maxCount: configuration.maxBatchSize) {
+                    guard let decoded = await decode(batch) else { break }
+                    await writes.next()
+                    writes.addTask { await self.writeAndCommit(decoded) }
+                }
+            } catch {
+                logger.error("consumer failed: \(error)")
             }
-        } catch {
-            logger.error("consumer failed: \(error)")
+            await writes.waitForAll()
         }
     }
 
-    /// Decode, dead-letter, write (retrying until it succeeds or the sink stops), then commit.
-    private func handle(_ batch: [KafkaConsumerMessage]) async {
-        var results: [StoredResult] = []
-        results.reserveCapacity(batch.count)
+    /// A batch's results, and the offsets to store once they are in the database.
+    private struct DecodedBatch: Sendable {
+        var results: [StoredResult]
+        var nextOffsets: [KafkaTopicPartition: Int64]
+    }
+
+    /// Decodes a batch and dead-letters what does not decode; `nil` when the sink stops before a dead letter is
+    /// acknowledged (the batch is then neither written nor committed).
+    private func decode(_ batch: [KafkaConsumerMessage]) async -> DecodedBatch? {
+        var decoded = DecodedBatch(results: [], nextOffsets: [:])
+        decoded.results.reserveCapacity(batch.count)
         for message in batch {
             do {
                 let result = try JobCodec.decodeResult(message.value)
-                results.append(StoredResult(result: result, partition: message.partition, offset: message.offset))
+                decoded.results.append(StoredResult(result: result, partition: message.partition, offset: message.offset))
             } catch {
-                guard await deadLetter(message, reason: error.description) else { return }
+                guard await deadLetter(message, reason: error.description) else { return nil }
             }
+            decoded.nextOffsets[message.topicPartition] = max(decoded.nextOffsets[message.topicPartition] ?? 0, message.offset + 1)
         }
-        guard await write(results) else { return }
-        var next: [KafkaTopicPartition: Int64] = [:]
-        for message in batch {
-            next[message.topicPartition] = max(next[message.topicPartition] ?? 0, message.offset + 1)
-        }
+        return decoded
+    }
+
+    /// Writes (retrying until it succeeds or the sink stops), then stores and commits the batch's offsets.
+    private func writeAndCommit(_ batch: DecodedBatch) async {
+        guard await write(batch.results) else { return }
         do {
-            try consumer.storeOffsets(next)
+            try consumer.storeOffsets(batch.nextOffsets)
             try await consumer.commit()
         } catch {
             metrics.commitFailures.increment()
