@@ -14,7 +14,10 @@ struct LookupTests {
             confidence: 0.1,
             scores: [0.1, 1e-300, -0.0, 5e300, .infinity, -.infinity, 0.30000000000000004]
         )
+        var failed = ResultFixtures.result(4, variant: 1)
+        failed.error?.message = "line one\r\nline two\ttabbed \\N not null, backslash \\ end"
         let stored = [
+            StoredResult(result: failed, partition: 3, offset: 12),
             StoredResult(result: ResultFixtures.result(0), partition: 0, offset: 10),
             StoredResult(result: ResultFixtures.result(1), partition: 1, offset: 11),
             StoredResult(result: ResultFixtures.result(2), partition: 2, offset: Int64.max),
@@ -23,7 +26,7 @@ struct LookupTests {
 
         try await withFreshStore(kind) { store, _ in
             let outcome = try await store.write(stored)
-            #expect(outcome == WriteOutcome(inserted: 4, duplicatesAbsorbed: 0))
+            #expect(outcome == WriteOutcome(inserted: 5, duplicatesAbsorbed: 0))
             for expected in stored {
                 #expect(try await store.result(for: expected.jobID) == expected)
             }
