@@ -41,18 +41,11 @@ struct BackPressureTests {
 
     @Test("A slow reader makes the consumer pause its partitions, and every message still arrives exactly once")
     func consumerPausesWhileTheReaderIsBehind() async throws {
-        let cluster = try EmbeddedKafkaCluster(brokers: 1)
-        let topic = uniqueName("consumer-back-pressure")
-        try cluster.createTopic(topic, partitions: 4)
-        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
         let total = 20_000
-        try await produceAcknowledged(producer, topic: topic, count: total)
-        await producer.close()
-
         var options = KafkaConsumer.Options()
         options.bufferCapacity = 500
-        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: uniqueName("group")), options: options)
-        try consumer.subscribe(topics: [topic])
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let consumer = try await subscribed(on: cluster, toBacklogOf: total, options: options)
         // The reader has not started: the buffer fills and the poll thread pauses fetching.
         try await waitUntil("the consumer pauses its partitions", timeout: .seconds(20)) { consumer.pausedPartitionCount > 0 }
         #expect(consumer.pausedPartitionCount == 4)
@@ -67,19 +60,12 @@ struct BackPressureTests {
 
     @Test("A reader behind for less than pauseDelay leaves messages in librdkafka's queue: no pause, no message twice")
     func shortStallsDoNotPause() async throws {
-        let cluster = try EmbeddedKafkaCluster(brokers: 1)
-        let topic = uniqueName("consumer-hold")
-        try cluster.createTopic(topic, partitions: 4)
-        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
         let total = 20_000
-        try await produceAcknowledged(producer, topic: topic, count: total)
-        await producer.close()
-
         var options = KafkaConsumer.Options()
         options.bufferCapacity = 500
         options.pauseDelay = .seconds(60)
-        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: uniqueName("group")), options: options)
-        try consumer.subscribe(topics: [topic])
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let consumer = try await subscribed(on: cluster, toBacklogOf: total, options: options)
         // Without the hold, the turn that fills the buffer would also pause every partition.
         try await waitUntil("the buffer fills", timeout: .seconds(20)) { consumer.bufferedMessageCount >= 500 }
         #expect(consumer.pausedPartitionCount == 0)
@@ -98,5 +84,22 @@ struct BackPressureTests {
         #expect(!pausedWhileReading)
         #expect(received.count == total, "no message twice")
         #expect(Set(received.map { "\($0.partition):\($0.offset)" }).count == total)
+    }
+
+    /// A consumer with `options`, subscribed to a fresh 4-partition topic of `cluster` that already holds `count`
+    /// acknowledged messages (`m-0`, `m-1`, ...).
+    private func subscribed(
+        on cluster: EmbeddedKafkaCluster,
+        toBacklogOf count: Int,
+        options: KafkaConsumer.Options
+    ) async throws -> KafkaConsumer {
+        let topic = uniqueName("consumer-back-pressure")
+        try cluster.createTopic(topic, partitions: 4)
+        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
+        try await produceAcknowledged(producer, topic: topic, count: count)
+        await producer.close()
+        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: uniqueName("group")), options: options)
+        try consumer.subscribe(topics: [topic])
+        return consumer
     }
 }
