@@ -108,3 +108,15 @@ let benchLogger: Logger = {
     logger.logLevel = .warning
     return logger
 }()
+
+/// Whether `subject` is named in a comma-separated `--subjects` list; every subject is when there is none.
+func isWanted(_ subject: String, in subjects: String?) -> Bool {
+    guard let subjects else { return true }
+    return subjects.split(separator: ",").contains { $0 == subject }
+}
+
+/// Enough partitions (at least 16) that none holds more than ~4 MiB of `count` records of ~600 bytes (the larger
+/// record, headers, overhead): the embedded cluster keeps at most 5 MiB per partition.
+func enoughPartitions(forRecords count: Int) -> Int {
+    max(16, (count * 600) / (4 << 20) + 1)
+}

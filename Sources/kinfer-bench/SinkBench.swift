@@ -35,13 +35,9 @@ struct SinkBench: AsyncParsableCommand {
         guard messages > 0, (partitions ?? 1) > 0 else { throw ValidationError("--messages and --partitions must be positive") }
     }
 
-    /// Enough partitions that a partition holds at most ~4 MiB of ~600-byte records.
-    var partitionCount: Int { partitions ?? max(16, (messages * 600) / (4 << 20) + 1) }
+    var partitionCount: Int { partitions ?? enoughPartitions(forRecords: messages) }
 
-    func wants(_ subject: String) -> Bool {
-        guard let subjects else { return true }
-        return subjects.split(separator: ",").contains { $0 == subject }
-    }
+    func wants(_ subject: String) -> Bool { isWanted(subject, in: subjects) }
 
     static func result(_ index: Int, run: String) -> JobResult {
         let now = Date()

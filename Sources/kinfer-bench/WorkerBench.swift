@@ -45,13 +45,9 @@ struct WorkerBench: AsyncParsableCommand {
         }
     }
 
-    /// Enough partitions that a partition holds at most ~4 MiB of ~600-byte records (the larger result, headers, overhead).
-    var partitionCount: Int { partitions ?? max(16, (max(messages, naiveMessages, latencyMessages) * 600) / (4 << 20) + 1) }
+    var partitionCount: Int { partitions ?? enoughPartitions(forRecords: max(messages, naiveMessages, latencyMessages)) }
 
-    func wants(_ subject: String) -> Bool {
-        guard let subjects else { return true }
-        return subjects.split(separator: ",").contains { $0 == subject }
-    }
+    func wants(_ subject: String) -> Bool { isWanted(subject, in: subjects) }
 
     static func job(_ index: Int, run: String) -> InferenceJob {
         InferenceJob(
