@@ -3,29 +3,15 @@ import InferenceJobs
 import InferenceModels
 import InferenceWorker
 import Kafka
-import Synchronization
 
 extension WorkerBench {
     /// End-to-end latency below the peak: jobs are submitted at `rate` per second while one worker runs, and a
     /// reader on the results topic takes, for each result, the time from the job's `submitted_at` until the
     /// result is readable (`submitted_at` has millisecond resolution).
     func swiftLatency(cluster: EmbeddedKafkaCluster, rate: Double) async throws -> BenchmarkLine {
-        let topics = topics("latency")
+        let topics = try createTopics("latency", on: cluster)
         let count = latencyMessages
-        try cluster.createTopic(topics.jobs, partitions: partitionCount)
-        try cluster.createTopic(topics.results, partitions: partitionCount)
-        try cluster.createTopic(topics.retry, partitions: 4)
-        try cluster.createTopic(topics.deadLetter, partitions: 4)
-
-        var configuration = WorkerConfiguration(workerName: "bench-worker")
-        configuration.topics = topics
-        let worker = try InferenceWorker(
-            consumerConfiguration: cluster.consumerConfiguration(group: "bench-worker-latency-\(runID)"),
-            producerConfiguration: cluster.producerConfiguration(),
-            configuration: configuration,
-            models: ModelCatalog([SimulatedModel()]),
-            logger: benchLogger
-        )
+        let worker = try makeWorker("latency", on: cluster, topics: topics, model: SimulatedModel())
         let reader = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: "bench-reader-\(runID)"), logger: benchLogger)
         try reader.subscribe(topics: [topics.results])
         let running = Task { try await worker.run() }

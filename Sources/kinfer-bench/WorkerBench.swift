@@ -133,24 +133,34 @@ struct WorkerBench: AsyncParsableCommand {
         )
     }
 
-    func swiftWorker(cluster: EmbeddedKafkaCluster) async throws -> (BenchmarkLine, String) {
-        let topics = topics("swift")
+    /// The four topics of subject `name`: jobs and results sized by `partitionCount`, retry and dead letters small.
+    func createTopics(_ name: String, on cluster: EmbeddedKafkaCluster) throws -> JobTopics {
+        let topics = topics(name)
         try cluster.createTopic(topics.jobs, partitions: partitionCount)
         try cluster.createTopic(topics.results, partitions: partitionCount)
         try cluster.createTopic(topics.retry, partitions: 4)
         try cluster.createTopic(topics.deadLetter, partitions: 4)
-        try await preload(cluster: cluster, topic: topics.jobs, count: messages, run: "swift-\(runID)")
+        return topics
+    }
 
+    /// An InferenceWorker of subject `name` on `topics`, with the default WorkerConfiguration and `model`.
+    func makeWorker(_ name: String, on cluster: EmbeddedKafkaCluster, topics: JobTopics, model: any InferenceModel) throws -> InferenceWorker {
         var configuration = WorkerConfiguration(workerName: "bench-worker")
         configuration.topics = topics
-        let model = BatchSizeRecordingModel()
-        let worker = try InferenceWorker(
-            consumerConfiguration: cluster.consumerConfiguration(group: "bench-worker-swift-\(runID)"),
+        return try InferenceWorker(
+            consumerConfiguration: cluster.consumerConfiguration(group: "bench-worker-\(name)-\(runID)"),
             producerConfiguration: cluster.producerConfiguration(),
             configuration: configuration,
             models: ModelCatalog([model]),
             logger: benchLogger
         )
+    }
+
+    func swiftWorker(cluster: EmbeddedKafkaCluster) async throws -> (BenchmarkLine, String) {
+        let topics = try createTopics("swift", on: cluster)
+        try await preload(cluster: cluster, topic: topics.jobs, count: messages, run: "swift-\(runID)")
+        let model = BatchSizeRecordingModel()
+        let worker = try makeWorker("swift", on: cluster, topics: topics, model: model)
         let (seconds, peak) = try await timeWorker(worker, until: messages, idleTimeout: idleTimeout, subject: "InferenceWorker")
         let counters = worker.counters
         let meanBatch = counters.batches > 0 ? Double(counters.batchedJobs) / Double(counters.batches) : 0
