@@ -41,18 +41,7 @@ struct GroupTests {
         try await first.stop()
 
         let ids = Set(submitted.map(\.jobID))
-        let results: [JobResult]
-        do {
-            results = try await pipeline.readResults(timeout: .seconds(120)) { ids.isSubset(of: Set($0.map(\.jobID))) }
-        } catch {
-            let counters = second.worker.counters
-            Issue.record("""
-                second worker when the results stopped: \(counters.completed) completed, \(second.worker.inFlightCount) in \
-                flight, \(second.worker.pausedPartitionCount) of \(second.worker.assignment.count) partitions paused, \
-                \(second.worker.rebalances) assignments
-                """)
-            throw error
-        }
+        let results = try await readResults(for: ids, from: pipeline, timeout: .seconds(120), reporting: second)
         try await second.stop()
         let duplicates = results.count - Set(results.map(\.jobID)).count
         print("rebalance: \(results.count) results for \(ids.count) jobs, \(duplicates) duplicates, commit failures \(first.worker.counters.commitFailures)/\(second.worker.counters.commitFailures), completed \(first.worker.counters.completed)/\(second.worker.counters.completed)")
@@ -91,21 +80,28 @@ struct GroupTests {
         try pipeline.cluster.setBrokerUp(2)
 
         let ids = Set(submitted.map(\.jobID))
-        let results: [JobResult]
-        do {
-            results = try await pipeline.readResults(timeout: .seconds(90)) { ids.isSubset(of: Set($0.map(\.jobID))) }
-        } catch {
-            let counters = worker.worker.counters
-            Issue.record("""
-                worker when the results stopped: \(counters.completed) completed, \(counters.retried) retried, \
-                \(counters.republished) republished, \(worker.worker.inFlightCount) in flight, \
-                \(worker.worker.pausedPartitionCount) of \(worker.worker.assignment.count) partitions paused
-                """)
-            throw error
-        }
+        let results = try await readResults(for: ids, from: pipeline, timeout: .seconds(90), reporting: worker)
         try await worker.stop()
         #expect(Set(results.map(\.jobID)) == ids)
         #expect(results.allSatisfy { $0.status == .completed })
+    }
+
+    /// Reads results until every job in `ids` has one; if they stop coming, records `running`'s state beside the error.
+    func readResults(
+        for ids: Set<String>, from pipeline: Pipeline, timeout: Duration, reporting running: RunningWorker
+    ) async throws -> [JobResult] {
+        do {
+            return try await pipeline.readResults(timeout: timeout) { ids.isSubset(of: Set($0.map(\.jobID))) }
+        } catch {
+            let worker = running.worker
+            let counters = worker.counters
+            Issue.record("""
+                worker when the results stopped: \(counters.completed) completed, \(counters.retried) retried, \
+                \(counters.republished) republished, \(worker.inFlightCount) in flight, \(worker.pausedPartitionCount) of \
+                \(worker.assignment.count) partitions paused, \(worker.rebalances) assignments
+                """)
+            throw error
+        }
     }
 
     @Test("A model call longer than max.poll.interval.ms while the backlog waits: no rebalance, no job done twice")
