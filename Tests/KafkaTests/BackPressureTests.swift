@@ -86,6 +86,50 @@ struct BackPressureTests {
         #expect(Set(received.map { "\($0.partition):\($0.offset)" }).count == total)
     }
 
+    @Test("Partitions paused by back-pressure and then revoked come back unpaused when assigned again")
+    func backPressurePauseDoesNotOutliveARebalance() async throws {
+        let total = 20_000
+        var options = KafkaConsumer.Options()
+        options.bufferCapacity = 500
+        options.pauseDelay = .milliseconds(100)
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueName("paused-rebalance")
+        try cluster.createTopic(topic, partitions: 4)
+        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
+        try await produceAcknowledged(producer, topic: topic, count: total)
+        await producer.close()
+        var configuration = cluster.consumerConfiguration(group: uniqueName("group"), sessionTimeout: .seconds(6))
+        configuration.properties["heartbeat.interval.ms"] = "100"
+
+        let assignments = AssignmentRecorder()
+        let first = try KafkaConsumer(configuration: configuration, options: options, rebalanceListener: assignments)
+        try first.subscribe(topics: [topic])
+        // Nobody reads `first`: its buffer fills and back-pressure pauses all four partitions.
+        try await waitUntil("back-pressure pauses the partitions", timeout: .seconds(20)) { first.pausedPartitionCount == 4 }
+
+        // A second member takes half; the eager rebalance revokes all four from `first` and gives two back.
+        let second = try KafkaConsumer(configuration: configuration)
+        try second.subscribe(topics: [topic])
+        let draining = Task { for try await _ in second.messages {} }
+        try await waitUntil("the group splits the partitions", timeout: .seconds(20)) { assignments.all.count >= 2 }
+        let reassigned = Set(assignments.all.last!)
+        #expect(reassigned.count == 2)
+
+        // The reader catches up: `first` must fetch from both partitions it got back, though it paused them before.
+        let seen = try await finishing(within: .seconds(15), "messages from both partitions `first` got back") {
+            var seen: Set<KafkaTopicPartition> = []
+            for try await batch in first.batches(maxCount: 1000) {
+                seen.formUnion(batch.map(\.topicPartition).filter(reassigned.contains))
+                if seen == reassigned { break }
+            }
+            return seen
+        }
+        draining.cancel()
+        await second.close()
+        await first.close()
+        #expect(seen == reassigned)
+    }
+
     /// A consumer with `options`, subscribed to a fresh 4-partition topic of `cluster` that already holds `count`
     /// acknowledged messages (`m-0`, `m-1`, ...).
     private func subscribed(
@@ -102,4 +146,17 @@ struct BackPressureTests {
         try consumer.subscribe(topics: [topic])
         return consumer
     }
+}
+
+/// Records each assignment the consumer receives.
+private final class AssignmentRecorder: KafkaRebalanceListener {
+    private let assignments = Mutex<[[KafkaTopicPartition]]>([])
+
+    var all: [[KafkaTopicPartition]] { assignments.withLock { $0 } }
+
+    func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async {
+        assignments.withLock { $0.append(partitions) }
+    }
+
+    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {}
 }

@@ -13,7 +13,7 @@ import Synchronization
 /// a pause drops prefetched messages, and librdkafka 2.0.2 does not wake its fetchers on resume, so
 /// fetching restarts up to a second later (the broker threads' idle wait).
 ///
-/// `@unchecked Sendable`: `slots`, `backPressured` and `fullSince` are touched only by the poll thread
+/// `@unchecked Sendable`: `slots`, `backPressured`, `pausedByBackPressure` and `fullSince` are touched only by the poll thread
 /// (including the rebalance callback, which librdkafka runs on it); everything else is locked or atomic.
 final class ConsumerCore: @unchecked Sendable {
     let handle: KafkaHandle
@@ -30,6 +30,9 @@ final class ConsumerCore: @unchecked Sendable {
     private let slotCount = 1024
     private let slots: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
     private var backPressured = false
+    /// The partitions back-pressure paused, and only those: resuming a partition that is not paused still
+    /// drops what librdkafka prefetched for it.
+    private var pausedByBackPressure: Set<KafkaTopicPartition> = []
     /// When the buffer last became full while fetching was not paused.
     private var fullSince: ContinuousClock.Instant?
     /// The last topic handle seen and its name: batches are mostly of one topic, so names are not rebuilt per message.
@@ -62,7 +65,8 @@ final class ConsumerCore: @unchecked Sendable {
         applyBackPressure()
         if let since = fullSince {
             // Holding: librdkafka keeps the messages; wait (bounded, so that a stop is seen) for the reader.
-            buffer.waitForRoom(timeout: min(.milliseconds(100), options.pauseDelay - (ContinuousClock.now - since)))
+            buffer.waitForRoom(timeout: min(Self.holdTurn, options.pauseDelay - (ContinuousClock.now - since)))
+            if buffer.count >= buffer.highWatermark { serveRebalanceWhileHolding() }
             return
         }
         // consume_batch_queue waits until the batch is full or the timeout passes, so a thin flow would wait
@@ -70,7 +74,24 @@ final class ConsumerCore: @unchecked Sendable {
         let first = rd_kafka_consume_batch_queue(queue, 100, slots, 1)
         guard first > 0 else { return }
         let rest = rd_kafka_consume_batch_queue(queue, 0, slots + 1, slotCount - 1)
-        let received = first + max(rest, 0)
+        deliver(first + max(rest, 0))
+    }
+
+    /// How long one turn of the hold waits for room before looking for a rebalance.
+    private static let holdTurn = Duration.milliseconds(50)
+
+    /// Serves a rebalance that librdkafka queued while the buffer is full, so that it waits one hold turn,
+    /// not `pauseDelay`: a revoke is where the owner commits, and every member of the group waits for it.
+    /// librdkafka pauses (and so outdates) the partitions' fetched messages before it queues a rebalance,
+    /// so one poll reaches it. Without one, the poll takes at most one message over the high watermark:
+    /// at most `pauseDelay / holdTurn` per hold.
+    private func serveRebalanceWhileHolding() {
+        deliver(rd_kafka_consume_batch_queue(queue, 0, slots, 1))
+    }
+
+    /// Converts and buffers the `received` messages in `slots`, logging and dropping error events.
+    private func deliver(_ received: Int) {
+        guard received > 0 else { return }
         var batch: [KafkaConsumerMessage] = []
         batch.reserveCapacity(received)
         for index in 0..<received {
@@ -113,7 +134,8 @@ final class ConsumerCore: @unchecked Sendable {
         if backPressured {
             guard count <= buffer.lowWatermark else { return }
             backPressured = false
-            try? setPaused(backPressurePartitions(), paused: false)
+            try? setPaused(Array(pausedByBackPressure), paused: false)
+            pausedByBackPressure = []
             backPressuredCount.store(0, ordering: .relaxed)
         } else if count >= buffer.highWatermark {
             let now = ContinuousClock.now
@@ -122,12 +144,16 @@ final class ConsumerCore: @unchecked Sendable {
             guard now - since >= options.pauseDelay else { return }
             fullSince = nil
             backPressured = true
-            let partitions = backPressurePartitions()
-            try? setPaused(partitions, paused: true)
-            backPressuredCount.store(partitions.count, ordering: .relaxed)
+            pauseForBackPressure(backPressurePartitions())
         } else {
             fullSince = nil
         }
+    }
+
+    private func pauseForBackPressure(_ partitions: [KafkaTopicPartition]) {
+        try? setPaused(partitions, paused: true)
+        pausedByBackPressure.formUnion(partitions)
+        backPressuredCount.store(pausedByBackPressure.count, ordering: .relaxed)
     }
 
     private func backPressurePartitions() -> [KafkaTopicPartition] {
@@ -160,7 +186,9 @@ final class ConsumerCore: @unchecked Sendable {
             }
             assigned.withLock { $0.formUnion(partitions) }
             inGroup.store(true, ordering: .relaxed)
-            if backPressured { try? setPaused(partitions, paused: true) }
+            // Paused only if the reader is still behind: the next turn would resume them at once, and a resume
+            // costs librdkafka 2.0.2 up to a second before it fetches again.
+            if backPressured && buffer.count > buffer.lowWatermark { pauseForBackPressure(partitions) }
             handle.logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted())"])
             if let listener { waitBounded { await listener.partitionsAssigned(partitions) } }
         case .revoke:
@@ -168,6 +196,11 @@ final class ConsumerCore: @unchecked Sendable {
             buffer.removeAll(in: revoked)
             handle.logger.info("partitions revoked", metadata: ["partitions": "\(partitions.sorted())"])
             if let listener { waitBounded { await listener.partitionsRevoked(partitions) } }
+            // librdkafka keeps an application pause across reassignment (the rebalance holds its own pause until
+            // then): resume, or a partition assigned here again would stay paused with nobody to resume it.
+            try? setPaused(Array(pausedByBackPressure.intersection(revoked)), paused: false)
+            pausedByBackPressure.subtract(revoked)
+            backPressuredCount.store(pausedByBackPressure.count, ordering: .relaxed)
             if rd_kafka_assignment_lost(request.handle) == 0 {
                 let err = rd_kafka_commit(request.handle, nil, 0)
                 if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
