@@ -131,11 +131,12 @@ public final class InferenceWorker: Service, Sendable {
     private func readLoop() async {
         do {
             for try await batch in consumer.batches(maxCount: 500) {
+                inFlight.reopen(consumer.assignment)
                 var rest = batch[...]
                 while !rest.isEmpty && !stopping.hasFired {  // what is left stays uncommitted: read again later
-                    let admitted = await inFlight.admit(rest)
-                    for message in rest.prefix(admitted) { await route(message) }
-                    rest = rest.dropFirst(admitted)
+                    let (admitted, consumed) = await inFlight.admit(rest)
+                    for message in admitted { await route(message) }
+                    rest = rest.dropFirst(consumed)
                 }
             }
         } catch {
@@ -176,8 +177,14 @@ public final class InferenceWorker: Service, Sendable {
     private func batchLoop(_ queue: BatchQueue, model: any InferenceModel) async {
         let permits = AsyncPermits(limit: configuration.maxConcurrentBatches)
         await withDiscardingTaskGroup { group in
-            while let batch = await queue.nextBatch() {
+            // A batch is cut only when a model call can start: until then its jobs stay queued, where more can
+            // join them and where a revoke can still abandon them.
+            while true {
                 await permits.acquire()
+                guard let batch = await queue.nextBatch() else {
+                    permits.release()
+                    return
+                }
                 group.addTask {
                     await self.execute(batch, model: model)
                     permits.release()

@@ -26,16 +26,16 @@ struct GroupTests {
         return configuration
     }
 
-    @Test("A second worker joins mid-run and the first leaves: nothing lost, duplicates counted")
+    @Test("A second worker joins mid-run and the first leaves: nothing lost, fewer duplicates than the leaver's in-flight limit")
     func joinThenLeave() async throws {
         let pipeline = try Pipeline(brokers: 3, partitions: 8)
         let maxInFlight = 500
         let submitted = jobs(20_000)
         _ = try await pipeline.submit(submitted)
-        let first = try pipeline.startWorker(throttled(pipeline, name: "w1", maxInFlight: maxInFlight), models: ModelCatalog([slow]), sessionTimeout: .seconds(6))
+        let first = try pipeline.startWorker(throttled(pipeline, name: "w1", maxInFlight: maxInFlight), models: ModelCatalog([slow]), heartbeatInterval: .milliseconds(100))
         try await waitUntil("the first worker completes 1,000 jobs", timeout: .seconds(120)) { first.worker.counters.completed >= 1_000 }
 
-        let second = try pipeline.startWorker(throttled(pipeline, name: "w2"), models: ModelCatalog([slow]), sessionTimeout: .seconds(6))
+        let second = try pipeline.startWorker(throttled(pipeline, name: "w2"), models: ModelCatalog([slow]), heartbeatInterval: .milliseconds(100))
         try await waitUntil("the second worker completes 1,000 jobs", timeout: .seconds(120)) { second.worker.counters.completed >= 1_000 }
         #expect(first.worker.counters.completed < submitted.count, "jobs were still flowing when the group changed")
         try await first.stop()
@@ -46,10 +46,11 @@ struct GroupTests {
         let duplicates = results.count - Set(results.map(\.jobID)).count
         print("rebalance: \(results.count) results for \(ids.count) jobs, \(duplicates) duplicates, commit failures \(first.worker.counters.commitFailures)/\(second.worker.counters.commitFailures), completed \(first.worker.counters.completed)/\(second.worker.counters.completed)")
         #expect(Set(results.map(\.jobID)) == ids)
-        // Not `duplicates < maxInFlight`: librdkafka 2.0.2's mock refuses every OffsetCommit while the group
-        // is joining (real Kafka accepts the current generation's commits then), so work finished in that
-        // window (session.timeout.ms - 1 s) is redone; the count is printed and tracked, not bounded here.
-        #expect(duplicates <= results.count - ids.count)
+        // librdkafka 2.0.2's mock refuses every OffsetCommit while the group is joining (real Kafka accepts the
+        // current generation's), so what a member finished between the join and its revoke is redone: about
+        // half a commit interval, a heartbeat (100 ms here, so members hear of a rebalance soon) and the model
+        // calls running at the revoke, per rebalance. Jobs not yet started are abandoned, not run.
+        #expect(duplicates < maxInFlight)
         #expect(second.worker.rebalances >= 2, "the second worker was assigned again when the first left")
     }
 

@@ -36,10 +36,13 @@ struct Pipeline {
         _ configuration: WorkerConfiguration,
         models: ModelCatalog,
         group: String = "workers",
-        sessionTimeout: Duration = .seconds(6)  // the mock rebalances in session.timeout.ms - 1 s
+        sessionTimeout: Duration = .seconds(6),  // the mock rebalances in session.timeout.ms - 1 s
+        heartbeatInterval: Duration? = nil
     ) throws -> RunningWorker {
+        var consumer = cluster.consumerConfiguration(group: group, sessionTimeout: sessionTimeout)
+        consumer.properties["heartbeat.interval.ms"] = heartbeatInterval.map { String(Int($0 / .milliseconds(1))) }
         let worker = try InferenceWorker(
-            consumerConfiguration: cluster.consumerConfiguration(group: group, sessionTimeout: sessionTimeout),
+            consumerConfiguration: consumer,
             producerConfiguration: cluster.producerConfiguration(),
             configuration: configuration,
             models: models

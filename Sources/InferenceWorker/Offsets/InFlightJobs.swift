@@ -11,6 +11,8 @@ final class InFlightJobs: Sendable {
         var admissionWaiter: (needed: Int, continuation: CheckedContinuation<Void, Never>)?
         var idleWaiters: [(id: Int, partitions: Set<KafkaTopicPartition>, abandoned: Int, continuation: CheckedContinuation<Void, Never>)] = []
         var nextWaiterID = 0
+        /// Partitions being released or released; the reader may still hold messages of them.
+        var revoked: Set<KafkaTopicPartition> = []
     }
     private let state = Mutex(State())
     let limit: Int
@@ -21,25 +23,45 @@ final class InFlightJobs: Sendable {
 
     var count: Int { state.withLock { $0.tracker.inFlight } }
 
-    /// Waits for room, then records as taken as many of `messages` as fit (at least one), in order;
-    /// returns how many. Waiting for a few slots at a time, not for the whole batch, keeps the pipeline full.
+    /// Waits for room, then records as taken as many of `messages` as fit (at least one), in order, and returns
+    /// them with how many of `messages` were used up. Messages of revoked partitions are used up without being
+    /// taken: the reader fetched them before the revoke, and their next owner runs them.
+    /// Waiting for a few slots at a time, not for the whole batch, keeps the pipeline full.
     /// Called by the one task that reads the consumer.
-    func admit(_ messages: ArraySlice<KafkaConsumerMessage>) async -> Int {
+    func admit(_ messages: ArraySlice<KafkaConsumerMessage>) async -> (admitted: [KafkaConsumerMessage], consumed: Int) {
         let wanted = min(messages.count, max(1, limit / 8))
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let admitted = state.withLock { state in
-                guard state.tracker.inFlight + wanted > limit else { return true }
+                guard state.tracker.inFlight + wanted > limit, let first = messages.first, !state.revoked.contains(first.topicPartition) else { return true }
                 state.admissionWaiter = (wanted, continuation)
                 return false
             }
             if admitted { continuation.resume() }
         }
         return state.withLock { state in
-            let count = min(messages.count, limit - state.tracker.inFlight)
-            for message in messages.prefix(count) {
-                state.tracker.taken(message.topicPartition, offset: message.offset)
+            var admitted: [KafkaConsumerMessage] = []
+            var consumed = 0
+            for message in messages {
+                if state.revoked.contains(message.topicPartition) {
+                    consumed += 1
+                } else if state.tracker.inFlight < limit {
+                    state.tracker.taken(message.topicPartition, offset: message.offset)
+                    admitted.append(message)
+                    consumed += 1
+                } else {
+                    break
+                }
             }
-            return count
+            return (admitted, consumed)
+        }
+    }
+
+    /// Admits messages of `partitions` again: called with the consumer's assignment for each batch the reader
+    /// takes, so a partition revoked while the reader held older messages of it stays shut for those.
+    func reopen(_ partitions: Set<KafkaTopicPartition>) {
+        state.withLock { state in
+            guard !state.revoked.isEmpty else { return }
+            state.revoked.subtract(partitions)
         }
     }
 
@@ -72,10 +94,14 @@ final class InFlightJobs: Sendable {
     /// or `timeout` passes; then returns their committable offsets and forgets them, so that the partitions'
     /// next owner takes over from exactly there. Abandoned jobs hold the committable offset back, so none is skipped.
     func release(_ partitions: Set<KafkaTopicPartition>, abandoned: Int = 0, within timeout: Duration) async -> [KafkaTopicPartition: Int64] {
-        let id = state.withLock { state in
+        let (id, reader) = state.withLock { state in
             state.nextWaiterID += 1
-            return state.nextWaiterID
+            state.revoked.formUnion(partitions)
+            // The reader may wait for room while holding messages of `partitions`: let it drop them now.
+            defer { state.admissionWaiter = nil }
+            return (state.nextWaiterID, state.admissionWaiter?.continuation)
         }
+        reader?.resume()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let idle = state.withLock { state in
                 guard state.tracker.inFlight(in: partitions) > abandoned else { return true }
