@@ -24,8 +24,11 @@ enum PeakRSS {
     /// The current resident size in MiB.
     static var currentMegabytes: Double? { field("VmRSS:") }
 
-    private static func field(_ name: String) -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    /// The peak resident size of another process (a child) in MiB.
+    static func megabytes(ofProcess pid: Int32) -> Double? { field("VmHWM:", process: "\(pid)") }
+
+    private static func field(_ name: String, process: String = "self") -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8) else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix(name) {
             // "VmHWM:	  123456 kB"
             let kilobytes = line.dropFirst(name.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first

@@ -30,7 +30,7 @@ struct WorkerBench: AsyncParsableCommand {
     @Option(help: "Jobs/s for the latency line; default: half the swift subject's rate (20,000 without it).")
     var latencyRate: Double?
 
-    @Option(help: "Only these subjects, comma-separated: swift,c,naive,latency.")
+    @Option(help: "Only these subjects, comma-separated: swift,swift-process,c,naive,latency.")
     var subjects: String?
 
     @Option(help: "Seconds without progress after which a subject fails.")
@@ -77,18 +77,26 @@ struct WorkerBench: AsyncParsableCommand {
             swiftLine = line
             batchNote = note
         }
+        var processLine: BenchmarkLine?
+        var processNote: String?
+        if wants("swift-process") {
+            if subjects == nil && Self.kinferCommand == nil {
+                processNote = "swift-process: skipped, no kinfer command beside kinfer-bench (swift build -c release --product kinfer)."
+            } else {
+                processLine = try await processWorker(cluster: cluster)
+            }
+        }
         var cRate: Double?
         if wants("c") {
             let line = try await cWorker(cluster: cluster, jobSize: jobSize, resultSize: resultSize)
             cRate = line.rate
-            if var swift = swiftLine {
-                swift.baseline = "c"
-                swift.baselineRate = line.rate
-                swiftLine = swift
-            }
+            swiftLine?.baseline = "c"
+            swiftLine?.baselineRate = line.rate
+            processLine?.baseline = "c"
+            processLine?.baselineRate = line.rate
             report.add(line)
         }
-        if let swiftLine { report.lines.insert(swiftLine, at: 0) }
+        for line in [processLine, swiftLine].compactMap({ $0 }) { report.lines.insert(line, at: 0) }
         if wants("naive") {
             var line = try await naiveWorker(cluster: cluster)
             if let cRate {
@@ -107,8 +115,9 @@ struct WorkerBench: AsyncParsableCommand {
             "c: kinfer_baseline_worker on the same cluster settings, \(jobSize)-byte jobs and \(resultSize)-byte fixed results; offsets stored on delivery reports, committed every 100 ms; timed from first job to last delivery report.",
             "naive: Swift KafkaConsumer + KafkaProducer, one job at a time: decode, predict, encode, await send, store offset, await commit; \(naiveMessages) jobs.",
             "swift-latency: \(latencyMessages) jobs submitted at \(Int(latencyRate)) jobs/s (half the swift rate unless --latency-rate) to one InferenceWorker; p50/p99 from each job's submitted_at to its result being read from the results topic; rate is the submission rate achieved.",
-            "peak RSS is the whole process's, including the embedded cluster's stored messages.",
-        ] + (batchNote.map { [$0] } ?? [])
+            "swift-process: the kinfer worker command (simulated model, default settings) in a child process on the same cluster; timed from its first completed job to the last by polling its /metrics every 5 ms; its peak RSS is its own.",
+            "peak RSS is the whole process's, including the embedded cluster's stored messages (swift-process: the child's alone).",
+        ] + [batchNote, processNote].compactMap { $0 }
         report.print(json: json)
     }
 
