@@ -6,13 +6,11 @@ import Logging
 /// Every call blocks a dedicated thread, not the cooperative pool, and is bounded by its timeout.
 public final class KafkaAdmin: Sendable {
     private let handle: KafkaHandle
-    private let configuration: KafkaConfiguration
     private let pollThread: PollThread
 
     public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kinfer.kafka.admin")) throws(KafkaError) {
         let handle = try KafkaHandle(kind: RD_KAFKA_PRODUCER, configuration: configuration, context: KafkaCallbackContext(logger: logger))
         self.handle = handle
-        self.configuration = configuration
         // Serves librdkafka's error and log events for this handle.
         self.pollThread = PollThread(name: "kafka-admin-poll") { rd_kafka_poll(handle.pointer, 100) }
     }
@@ -106,15 +104,35 @@ public final class KafkaAdmin: Sendable {
 
     /// The offsets `group` has committed for `partitions` (`nil` where it has none). Does not join the group.
     public func committedOffsets(group: String, partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartition: Int64?] {
-        var groupConfiguration = configuration
-        groupConfiguration.groupID = group
-        let reader = try KafkaHandle(kind: RD_KAFKA_CONSUMER, configuration: groupConfiguration, context: KafkaCallbackContext(logger: handle.logger))
+        let handle = self.handle
         return try await runBlocking { () throws(KafkaError) -> [KafkaTopicPartition: Int64?] in
             let list = TopicPartitionList.make(partitions)
             defer { rd_kafka_topic_partition_list_destroy(list) }
-            try KafkaError.check(rd_kafka_committed(reader.pointer, list, Int32(clamping: timeout.milliseconds)), code: .admin, context: "committed offsets of group \(group)")
-            rd_kafka_consumer_close(reader.pointer)
-            return Dictionary(TopicPartitionList.elements(list).map { ($0.partition, $0.offset >= 0 ? $0.offset : nil) }, uniquingKeysWith: { a, _ in a })
+            var requests: [OpaquePointer?] = [rd_kafka_ListConsumerGroupOffsets_new(group, list)]
+            defer { rd_kafka_ListConsumerGroupOffsets_destroy_array(&requests, 1) }
+            let name = "committed offsets of group \(group)"
+            return try Self.withResult(name, handle, timeout: timeout) { options, queue in
+                rd_kafka_ListConsumerGroupOffsets(handle.pointer, &requests, 1, options, queue)
+            } read: { event throws(KafkaError) -> [KafkaTopicPartition: Int64?] in
+                var count = 0
+                guard let groups = rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(event), &count),
+                      count == 1, let result = groups[0]
+                else {
+                    throw KafkaError(code: .admin, message: "\(name): no result for the group")
+                }
+                if let error = rd_kafka_group_result_error(result) {
+                    throw KafkaError(code: .admin, message: "\(name): \(String(cString: rd_kafka_error_string(error)))", librdkafkaCode: rd_kafka_error_code(error).rawValue)
+                }
+                guard let offsets = rd_kafka_group_result_partitions(result) else { return [:] }
+                var committed: [KafkaTopicPartition: Int64?] = [:]
+                for element in TopicPartitionList.elements(offsets) {
+                    guard element.error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                        throw KafkaError(code: .admin, element.error, context: "\(name), \(element.partition)")
+                    }
+                    committed[element.partition] = element.offset >= 0 ? element.offset : nil
+                }
+                return committed
+            }
         }
     }
 
@@ -148,6 +166,31 @@ public final class KafkaAdmin: Sendable {
         send: (OpaquePointer?, OpaquePointer?) -> Void,
         results: (OpaquePointer?) -> (UnsafeMutablePointer<OpaquePointer?>?, Int)
     ) throws(KafkaError) {
+        try withResult(name, handle, timeout: timeout, send: send) { event throws(KafkaError) in
+            guard rd_kafka_event_type(event) == kind else { return }
+            let (list, count) = results(event)
+            let failures = (0..<count).compactMap { index -> String? in
+                guard let result = list?[index] else { return nil }
+                let code = rd_kafka_topic_result_error(result)
+                guard code != RD_KAFKA_RESP_ERR_NO_ERROR, code != acceptable else { return nil }
+                let message = rd_kafka_topic_result_error_string(result).map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(code))
+                return "\(String(cString: rd_kafka_topic_result_name(result))): \(message)"
+            }
+            guard failures.isEmpty else {
+                throw KafkaError(code: .admin, message: failures.joined(separator: "; "))
+            }
+        }
+    }
+
+    /// Sends one admin request on a queue of its own, waits for its result event (bounded by `timeout`), turns a
+    /// request-level error into a `KafkaError`, and hands the event to `read`.
+    private static func withResult<Result>(
+        _ name: String,
+        _ handle: KafkaHandle,
+        timeout: Duration,
+        send: (OpaquePointer?, OpaquePointer?) -> Void,
+        read: (OpaquePointer?) throws(KafkaError) -> Result
+    ) throws(KafkaError) -> Result {
         let queue = rd_kafka_queue_new(handle.pointer)
         defer { rd_kafka_queue_destroy(queue) }
         let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_ANY)
@@ -167,17 +210,6 @@ public final class KafkaAdmin: Sendable {
             let detail = rd_kafka_event_error_string(event).map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(err))
             throw KafkaError(code: KafkaError(code: .admin, err).code, message: "\(name): \(detail)", librdkafkaCode: err.rawValue)
         }
-        guard rd_kafka_event_type(event) == kind else { return }
-        let (list, count) = results(event)
-        let failures = (0..<count).compactMap { index -> String? in
-            guard let result = list?[index] else { return nil }
-            let code = rd_kafka_topic_result_error(result)
-            guard code != RD_KAFKA_RESP_ERR_NO_ERROR, code != acceptable else { return nil }
-            let message = rd_kafka_topic_result_error_string(result).map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(code))
-            return "\(String(cString: rd_kafka_topic_result_name(result))): \(message)"
-        }
-        guard failures.isEmpty else {
-            throw KafkaError(code: .admin, message: failures.joined(separator: "; "))
-        }
+        return try read(event)
     }
 }
