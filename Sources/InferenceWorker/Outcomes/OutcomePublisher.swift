@@ -162,23 +162,29 @@ final class OutcomePublisher: Sendable {
         }
     }
 
+    /// Produces `message` until the broker acknowledges it: a failed delivery, or a produce call librdkafka refuses
+    /// (other than a full queue, which waits), is tried again after a pause. Only a closed producer ends the
+    /// attempts: the job then stays unfinished, uncommitted, and is redelivered.
     private func produce(_ message: KafkaProducerMessage, then finishOne: @escaping @Sendable () -> Void) async {
+        let again: @Sendable (KafkaError) -> Void = { [self] error in
+            logger.warning("publishing to \(message.topic) failed; producing it again", metadata: ["error": "\(error)"])
+            counters.recordRepublish()
+            Task {
+                try? await Task.sleep(for: .milliseconds(500))
+                await self.produce(message, then: finishOne)
+            }
+        }
         do {
-            try await producer.enqueue(message) { [self] outcome in
+            try await producer.enqueue(message) { outcome in
                 switch outcome {
-                case .success:
-                    finishOne()
-                case .failure(let error):
-                    logger.warning("publishing to \(message.topic) failed; producing it again", metadata: ["error": "\(error)"])
-                    counters.recordRepublish()
-                    Task {
-                        try? await Task.sleep(for: .milliseconds(500))
-                        await self.produce(message, then: finishOne)
-                    }
+                case .success: finishOne()
+                case .failure(let error): again(error)
                 }
             }
-        } catch {
+        } catch where error.code == .closed {
             logger.error("cannot publish to \(message.topic): \(error); the job will be redelivered")
+        } catch {
+            again(error)
         }
     }
 }
