@@ -86,6 +86,35 @@ struct BackPressureTests {
         #expect(Set(received.map { "\($0.partition):\($0.offset)" }).count == total)
     }
 
+    @Test("A revoke reaches a consumer whose buffer is full long before pauseDelay")
+    func revokeIsServedWhileHolding() async throws {
+        var options = KafkaConsumer.Options()
+        options.bufferCapacity = 500
+        options.pauseDelay = .seconds(60)  // the hold never turns into a pause here
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueName("holding-rebalance")
+        try cluster.createTopic(topic, partitions: 4)
+        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
+        try await produceAcknowledged(producer, topic: topic, count: 5_000)
+        await producer.close()
+        var configuration = cluster.consumerConfiguration(group: uniqueName("group"), sessionTimeout: .seconds(6))
+        configuration.properties["heartbeat.interval.ms"] = "100"
+
+        let listener = AssignmentRecorder()
+        let first = try KafkaConsumer(configuration: configuration, options: options, rebalanceListener: listener)
+        try first.subscribe(topics: [topic])
+        // Nobody reads `first`: its buffer fills and the poll thread holds, waiting for room.
+        try await waitUntil("the buffer fills", timeout: .seconds(20)) { first.bufferedMessageCount >= 500 }
+        #expect(first.pausedPartitionCount == 0)
+
+        let second = try KafkaConsumer(configuration: configuration)
+        try second.subscribe(topics: [topic])
+        // Before the hold polled for rebalances, the revoke waited for the hold to end: 60 s here.
+        try await waitUntil("the revoke to reach the holding consumer", timeout: .seconds(10)) { listener.revocations > 0 }
+        await second.close()
+        await first.close()
+    }
+
     @Test("Partitions paused by back-pressure and then revoked come back unpaused when assigned again")
     func backPressurePauseDoesNotOutliveARebalance() async throws {
         let total = 20_000
@@ -148,15 +177,19 @@ struct BackPressureTests {
     }
 }
 
-/// Records each assignment the consumer receives.
+/// Records each assignment the consumer receives, and counts revocations.
 private final class AssignmentRecorder: KafkaRebalanceListener {
     private let assignments = Mutex<[[KafkaTopicPartition]]>([])
+    private let revocationCount = Atomic<Int>(0)
 
     var all: [[KafkaTopicPartition]] { assignments.withLock { $0 } }
+    var revocations: Int { revocationCount.load(ordering: .relaxed) }
 
     func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async {
         assignments.withLock { $0.append(partitions) }
     }
 
-    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {}
+    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {
+        revocationCount.add(1, ordering: .relaxed)
+    }
 }
