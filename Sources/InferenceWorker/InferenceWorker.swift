@@ -200,11 +200,12 @@ public final class InferenceWorker: Service, Sendable {
         guard !live.isEmpty else { return }
         counters.recordBatch(size: live.count)
         let startedAt = Date()
-        for pending in live { metrics.recordQueueWait(submittedAt: pending.job.submittedAt, startedAt: startedAt, model: model.name) }
+        let modelMetrics = metrics.model(model.name)
+        for pending in live { modelMetrics.recordQueueWait(submittedAt: pending.job.submittedAt, startedAt: startedAt) }
         let clock = ContinuousClock()
         let started = clock.now
         let outcomes = await BisectingPredictor.predict(live.map(\.job.inputs), with: model)
-        metrics.recordBatch(size: live.count, duration: clock.now - started, model: model.name)
+        modelMetrics.recordBatch(size: live.count, duration: clock.now - started)
         for (pending, outcome) in zip(live, outcomes) {
             switch outcome {
             case .success(let output): await publisher.publish(pending, .completed(output, startedAt: startedAt))

@@ -17,11 +17,7 @@ struct WorkerMetrics: Sendable {
     /// The model label of messages whose model is not in the catalog (or unreadable).
     static let unknownModel = "unknown"
 
-    private let jobs: [String: [Outcome: Counter]]
-    private let jobAge: [String: Timer]
-    private let queueWait: [String: Timer]
-    private let batchDuration: [String: Timer]
-    private let batchSize: [String: Recorder]
+    private let models: [String: ModelMetrics]
     let inFlight: Gauge
     let pausedPartitions: Gauge
     let assignedPartitions: Gauge
@@ -30,20 +26,25 @@ struct WorkerMetrics: Sendable {
     let commitFailures: Counter
 
     init(models: [String], factory: any MetricsFactory) {
-        func byModel<M>(_ make: (String) -> M) -> [String: M] {
-            Dictionary(uniqueKeysWithValues: models.map { ($0, make($0)) })
-        }
-        func counters(_ model: String, _ outcomes: [Outcome]) -> [Outcome: Counter] {
+        func jobs(_ model: String, _ outcomes: [Outcome]) -> [Outcome: Counter] {
             Dictionary(uniqueKeysWithValues: outcomes.map { outcome in
                 (outcome, Counter(label: "kinfer_jobs_total", dimensions: [("model", model), ("outcome", outcome.rawValue)], factory: factory))
             })
         }
+        var byName = Dictionary(uniqueKeysWithValues: models.map { model in
+            (model, ModelMetrics(
+                jobs: jobs(model, Outcome.allCases),
+                jobAge: Timer(label: "kinfer_job_age_seconds", dimensions: [("model", model)], factory: factory),
+                queueWait: Timer(label: "kinfer_job_queue_wait_seconds", dimensions: [("model", model)], factory: factory),
+                batchDuration: Timer(label: "kinfer_model_batch_duration_seconds", dimensions: [("model", model)], factory: factory),
+                batchSize: Recorder(label: "kinfer_model_batch_size", dimensions: [("model", model)], aggregate: true, factory: factory)
+            ))
+        })
         // A message for a model not served never reaches a model: it can only be dead-lettered and failed.
-        jobs = byModel { counters($0, Outcome.allCases) }.merging([Self.unknownModel: counters(Self.unknownModel, [.deadLettered, .failed])]) { served, _ in served }
-        jobAge = byModel { Timer(label: "kinfer_job_age_seconds", dimensions: [("model", $0)], factory: factory) }
-        queueWait = byModel { Timer(label: "kinfer_job_queue_wait_seconds", dimensions: [("model", $0)], factory: factory) }
-        batchDuration = byModel { Timer(label: "kinfer_model_batch_duration_seconds", dimensions: [("model", $0)], factory: factory) }
-        batchSize = byModel { Recorder(label: "kinfer_model_batch_size", dimensions: [("model", $0)], aggregate: true, factory: factory) }
+        if byName[Self.unknownModel] == nil {
+            byName[Self.unknownModel] = ModelMetrics(jobs: jobs(Self.unknownModel, [.deadLettered, .failed]))
+        }
+        self.models = byName
         inFlight = Gauge(label: "kinfer_jobs_in_flight", factory: factory)
         pausedPartitions = Gauge(label: "kinfer_partitions_paused", factory: factory)
         assignedPartitions = Gauge(label: "kinfer_partitions_assigned", factory: factory)
@@ -53,28 +54,46 @@ struct WorkerMetrics: Sendable {
         for gauge in [inFlight, pausedPartitions, assignedPartitions, producerQueue] { gauge.record(0) }
     }
 
-    func recordOutcome(_ outcome: Outcome, model: String?) {
-        jobs[label(model)]?[outcome]?.increment()
+    /// The series of `model`, or of `unknown` for a model not served (or unreadable). Look them up once per job
+    /// or batch: recording through them hashes no names.
+    func model(_ model: String?) -> ModelMetrics {
+        model.flatMap { models[$0] } ?? models[Self.unknownModel]!
+    }
+}
+
+/// One model's series; the `unknown` model has job counters only.
+struct ModelMetrics: Sendable {
+    private let jobs: [WorkerMetrics.Outcome: Counter]
+    private let jobAge: Timer?
+    private let queueWait: Timer?
+    private let batchDuration: Timer?
+    private let batchSize: Recorder?
+
+    init(jobs: [WorkerMetrics.Outcome: Counter], jobAge: Timer? = nil, queueWait: Timer? = nil, batchDuration: Timer? = nil, batchSize: Recorder? = nil) {
+        self.jobs = jobs
+        self.jobAge = jobAge
+        self.queueWait = queueWait
+        self.batchDuration = batchDuration
+        self.batchSize = batchSize
+    }
+
+    func recordOutcome(_ outcome: WorkerMetrics.Outcome) {
+        jobs[outcome]?.increment()
     }
 
     /// Submission to terminal result (completed, failed, expired), when the broker acknowledged the result.
-    func recordJobAge(submittedAt: Date, model: String) {
-        jobAge[label(model)]?.recordSpan(from: submittedAt)
+    func recordJobAge(submittedAt: Date) {
+        jobAge?.recordSpan(from: submittedAt)
     }
 
     /// Submission to the start of the model call that carries the job.
-    func recordQueueWait(submittedAt: Date, startedAt: Date, model: String) {
-        queueWait[label(model)]?.recordSpan(from: submittedAt, to: startedAt)
+    func recordQueueWait(submittedAt: Date, startedAt: Date) {
+        queueWait?.recordSpan(from: submittedAt, to: startedAt)
     }
 
-    func recordBatch(size: Int, duration: Duration, model: String) {
-        batchSize[label(model)]?.record(size)
-        batchDuration[label(model)]?.record(duration: duration)
-    }
-
-    private func label(_ model: String?) -> String {
-        guard let model, jobAge[model] != nil else { return Self.unknownModel }
-        return model
+    func recordBatch(size: Int, duration: Duration) {
+        batchSize?.record(size)
+        batchDuration?.record(duration: duration)
     }
 }
 

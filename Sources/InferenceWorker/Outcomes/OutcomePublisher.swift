@@ -32,7 +32,7 @@ final class OutcomePublisher: Sendable {
     func publish(_ pending: PendingJob, _ outcome: JobOutcome) async {
         let job = pending.job
         let model = pending.model
-        let metrics = self.metrics
+        let metrics = self.metrics.model(model.name)
         func result(_ status: JobStatus, output: ModelOutput? = nil, error: JobError? = nil, startedAt: Date? = nil) -> JobResult {
             JobResult(
                 jobID: job.jobID, status: status, output: output, error: error, attempts: job.attempt,
@@ -44,20 +44,20 @@ final class OutcomePublisher: Sendable {
         case .completed(let output, let startedAt):
             await send([resultMessage(result(.completed, output: output, startedAt: startedAt), pending.message)], for: pending.message) {
                 self.counters.recordCompleted()
-                metrics.recordOutcome(.completed, model: model.name)
-                metrics.recordJobAge(submittedAt: job.submittedAt, model: model.name)
+                metrics.recordOutcome(.completed)
+                metrics.recordJobAge(submittedAt: job.submittedAt)
             }
         case .expired:
             let error = JobError(errorClass: .expired, message: "the deadline passed before the model ran")
             await send([resultMessage(result(.expired, error: error), pending.message)], for: pending.message) {
                 self.counters.recordExpired()
-                metrics.recordOutcome(.expired, model: model.name)
-                metrics.recordJobAge(submittedAt: job.submittedAt, model: model.name)
+                metrics.recordOutcome(.expired)
+                metrics.recordJobAge(submittedAt: job.submittedAt)
             }
         case .failed(let failure, _) where failure.failureClass == .retryable && job.attempt < configuration.maxAttempts:
             await send([retryMessage(pending, after: failure)], for: pending.message) {
                 self.counters.recordRetried()
-                metrics.recordOutcome(.retried, model: model.name)
+                metrics.recordOutcome(.retried)
             }
         case .failed(let failure, let startedAt):
             let exhausted = failure.failureClass == .retryable
@@ -69,9 +69,9 @@ final class OutcomePublisher: Sendable {
             await send([deadLetter, failed], for: pending.message) {
                 self.counters.recordDeadLettered()
                 self.counters.recordFailed()
-                metrics.recordOutcome(.deadLettered, model: model.name)
-                metrics.recordOutcome(.failed, model: model.name)
-                metrics.recordJobAge(submittedAt: job.submittedAt, model: model.name)
+                metrics.recordOutcome(.deadLettered)
+                metrics.recordOutcome(.failed)
+                metrics.recordJobAge(submittedAt: job.submittedAt)
             }
         }
     }
@@ -89,13 +89,13 @@ final class OutcomePublisher: Sendable {
             messages.append(resultMessage(result, message))
         }
         let withResult = jobID != nil
-        let metrics = self.metrics
+        let metrics = self.metrics.model(model)
         await send(messages, for: message) {
             self.counters.recordDeadLettered()
-            metrics.recordOutcome(.deadLettered, model: model)
+            metrics.recordOutcome(.deadLettered)
             if withResult {
                 self.counters.recordFailed()
-                metrics.recordOutcome(.failed, model: model)
+                metrics.recordOutcome(.failed)
             }
         }
     }
