@@ -11,7 +11,9 @@ import Synchronization
 ///
 /// When librdkafka's local queue (`queue.buffering.max.messages`) is full, both suspend the caller
 /// until delivery reports have made room: nothing is dropped and nothing spins.
-/// Delivery reports are served on a dedicated poll thread and complete the caller right there.
+/// Delivery reports are served by each produce call, on the producing thread, for the reports already
+/// there (as a C loop's `rd_kafka_poll(rk, 0)`), and by a dedicated poll thread for the rest; they
+/// complete the caller right there.
 ///
 /// - Important: Call ``close(timeout:)`` when done: it delivers, or reports as failed, every enqueued message.
 public final class KafkaProducer: Sendable {
@@ -59,7 +61,8 @@ public final class KafkaProducer: Sendable {
     /// Hands `message` to librdkafka and returns; `onDelivery` runs once with its outcome.
     ///
     /// Suspends only while librdkafka's local queue is full. `onDelivery` runs on the producer's
-    /// poll thread: keep it short and non-blocking.
+    /// poll thread or inside a later `enqueue` or `send` call, on its caller's thread: keep it short
+    /// and non-blocking.
     public func enqueue(
         _ message: KafkaProducerMessage,
         onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
@@ -130,13 +133,27 @@ final class ProducerCore: @unchecked Sendable {
             let err = produceOnce(message, topic: topic, handler: handler)
             switch err {
             case RD_KAFKA_RESP_ERR_NO_ERROR:
+                serveDeliveryReports()
                 return
             case RD_KAFKA_RESP_ERR__QUEUE_FULL:
-                await queueSpace.wait(after: generation)
+                if serveDeliveryReports() == 0 { await queueSpace.wait(after: generation) }
             default:
                 throw KafkaError(code: .delivery, err, context: "produce to \(message.topic)")
             }
         }
+    }
+
+    /// Serves the delivery reports that are ready, without waiting, on the producing thread, as a C
+    /// produce loop does with `rd_kafka_poll(rk, 0)`. librdkafka allocates each message on the thread
+    /// that produces it and frees it where its report is served: served only by the poll thread, every
+    /// message was freed across threads, and glibc's arena lock, contended between the two threads,
+    /// cost futex wakes in `malloc` (measured, docs/benchmarks.md). The poll thread still serves
+    /// whatever arrives while nobody produces. Returns the number of reports served.
+    @discardableResult
+    func serveDeliveryReports() -> Int32 {
+        let served = rd_kafka_poll(handle.pointer, 0)
+        if served > 0 && queueSpace.hasWaiters { queueSpace.advance() }
+        return served
     }
 
     private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
