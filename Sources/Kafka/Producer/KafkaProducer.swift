@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 import Logging
 import Synchronization
 
@@ -35,7 +36,16 @@ public final class KafkaProducer: Sendable {
         let core = ProducerCore(handle: handle)
         self.core = core
         self.pollThread = PollThread(name: "kafka-producer-poll") {
-            let served = rd_kafka_poll(core.handle.pointer, 50)
+            let served: Int32
+            if core.callersServed.exchange(false, ordering: .relaxed) && !core.queueSpace.hasWaiters {
+                // Producing callers serve the reports themselves: stay off librdkafka's queue, whose lock
+                // and condition this thread would otherwise take at every report (perf: futex waits in
+                // the callers' rd_kafka_poll), and serve only what they leave, every millisecond.
+                served = rd_kafka_poll(core.handle.pointer, 0)
+                Thread.sleep(forTimeInterval: 0.001)
+            } else {
+                served = rd_kafka_poll(core.handle.pointer, 50)
+            }
             // Served reports freed queue room; waiters also retry after each timeout, in case
             // another thread (a flush) served the reports.
             if served > 0 || core.queueSpace.hasWaiters {
@@ -105,6 +115,8 @@ final class ProducerCore: @unchecked Sendable {
     let handle: KafkaHandle
     let queueSpace = QueueSpaceSignal()
     let closed = Atomic<Bool>(false)
+    /// A producing caller served reports since the poll thread last looked: the poll thread need not wait on the queue.
+    let callersServed = Atomic<Bool>(false)
     /// `rd_kafka_topic_t` per topic name, so producing does not look topics up by name each time.
     /// Only ever added to; destroyed in `deinit`, before the handle.
     private let topics = Mutex<[String: OpaquePointer]>([:])
@@ -152,7 +164,10 @@ final class ProducerCore: @unchecked Sendable {
     @discardableResult
     func serveDeliveryReports() -> Int32 {
         let served = rd_kafka_poll(handle.pointer, 0)
-        if served > 0 && queueSpace.hasWaiters { queueSpace.advance() }
+        if served > 0 {
+            if !callersServed.load(ordering: .relaxed) { callersServed.store(true, ordering: .relaxed) }
+            if queueSpace.hasWaiters { queueSpace.advance() }
+        }
         return served
     }
 
