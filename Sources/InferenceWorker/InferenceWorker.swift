@@ -146,7 +146,7 @@ public final class InferenceWorker: Service, Sendable {
 
     private func route(_ message: KafkaConsumerMessage) async {
         let fallback = message.timestampMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()
-        let attemptHeader = message.headers.first(JobHeaders.attempt).flatMap(Int.init)
+        let attemptHeader = message.firstHeader(JobHeaders.attempt).flatMap(Int.init)
         var job: InferenceJob
         do {
             job = try JobCodec.decodeJob(message.value, fallbackSubmittedAt: fallback, maxBytes: configuration.maxMessageBytes)
@@ -165,7 +165,7 @@ public final class InferenceWorker: Service, Sendable {
             return
         }
         let pending = PendingJob(job: job, message: message, model: model)
-        if let notBefore = message.headers.first(JobHeaders.notBefore).flatMap(JobHeaders.notBefore(from:)), notBefore > Date(), !stopping.hasFired {
+        if let notBefore = message.firstHeader(JobHeaders.notBefore).flatMap(JobHeaders.notBefore(from:)), notBefore > Date(), !stopping.hasFired {
             delayed.hold(pending, until: notBefore)
         } else {
             queues[model.name]!.append(pending)

@@ -28,9 +28,12 @@ struct BaselineRun: Sendable {
 /// Calls one of the C loops with its properties as C strings and its timing, and turns `-1` into a failure.
 enum Baseline {
     /// The properties of `configuration` except `bootstrap.servers` (passed separately), as the C loops take them.
-    static func properties(of configuration: KafkaConfiguration, adding extra: [(String, String)] = []) -> [String] {
-        (configuration.librdkafkaProperties.filter { $0.name != "bootstrap.servers" }.map { ($0.name, $0.value) } + extra)
-            .flatMap { [$0.0, $0.1] }
+    /// `defaults` come first, so that the configuration's own settings replace them, as in the Swift clients.
+    static func properties(
+        of configuration: KafkaConfiguration, defaults: [(name: String, value: String)] = [], adding extra: [(String, String)] = []
+    ) -> [String] {
+        let own = configuration.librdkafkaProperties.filter { $0.name != "bootstrap.servers" }
+        return (defaults.map { ($0.name, $0.value) } + own.map { ($0.name, $0.value) } + extra).flatMap { [$0.0, $0.1] }
     }
 
     static func run(

@@ -77,8 +77,10 @@ struct ConsumerBench: AsyncParsableCommand {
 
     func consumeC(cluster: EmbeddedKafkaCluster, configuration: KafkaConfiguration, topic: String, group: String) async throws -> SubjectRun {
         let bootstrap = cluster.bootstrapServers
-        // Exactly the Swift consumer's properties, with the one it forces.
-        let properties = Baseline.properties(of: configuration, adding: [("enable.auto.offset.store", "false")])
+        // Exactly the Swift consumer's properties, with its defaults and the one it forces.
+        let properties = Baseline.properties(
+            of: configuration, defaults: KafkaConsumer.defaultProperties, adding: [("enable.auto.offset.store", "false")]
+        )
         let (count, timeout) = (options.messages, Int32(idleTimeout * 1000))
         let run = try await Baseline.run("C consume loop", properties: [properties]) { lists, timing, error, errorSize in
             kinfer_baseline_consume(bootstrap, topic, group, Int64(count), lists[0], properties.count, timeout, timing, error, errorSize)

@@ -45,7 +45,7 @@ struct WorkerBaselineBench: AsyncParsableCommand {
 
     func workC(cluster: EmbeddedKafkaCluster, jobs: String, results: String, group: String) async throws -> SubjectRun {
         let bootstrap = cluster.bootstrapServers
-        let consumerProperties = Baseline.properties(of: cluster.consumerConfiguration(group: group))
+        let consumerProperties = Baseline.properties(of: cluster.consumerConfiguration(group: group), defaults: KafkaConsumer.defaultProperties)
         let producerProperties = Baseline.properties(of: cluster.producerConfiguration())
         let (count, resultSize, timeout) = (options.messages, resultSize, Int32(idleTimeout * 1000))
         let run = try await Baseline.run("C worker", properties: [consumerProperties, producerProperties]) { lists, timing, error, errorSize in

@@ -192,7 +192,7 @@ struct WorkerBench: AsyncParsableCommand {
         try await Baseline.preProduce(cluster: cluster, topic: jobs, count: messages, size: jobSize)
         PeakRSS.reset()
         let bootstrap = cluster.bootstrapServers
-        let consumerProperties = Baseline.properties(of: cluster.consumerConfiguration(group: group))
+        let consumerProperties = Baseline.properties(of: cluster.consumerConfiguration(group: group), defaults: KafkaConsumer.defaultProperties)
         let producerProperties = Baseline.properties(of: cluster.producerConfiguration())
         let (count, timeout) = (messages, Int32(idleTimeout * 1000))
         let run = try await Baseline.run("C worker", properties: [consumerProperties, producerProperties]) { lists, timing, error, errorSize in

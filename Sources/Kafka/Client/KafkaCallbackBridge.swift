@@ -4,12 +4,15 @@ import Logging
 
 /// The one place where librdkafka calls into Swift.
 ///
-/// - Delivery reports run on the producer's poll thread. Each message carries a retained
+/// - Delivery reports run on the producer's poll thread, or on a producing caller's thread inside
+///   `enqueue`/`send`, which serve the reports already waiting (`ProducerCore.serveDeliveryReports`).
+///   Statistics and error callbacks of a producer may run there too. Each message carries a retained
 ///   ``DeliveryHandler`` as its opaque; the report takes it back exactly once (`takeRetainedValue`)
 ///   and completes it there, so an awaited `send` resumes as soon as librdkafka reports.
 /// - Rebalance, statistics and error callbacks run on the thread polling the handle (each client's
-///   dedicated poll thread) and reach the handle's ``KafkaCallbackContext`` through the handle opaque,
-///   which points at the context unretained: the ``KafkaHandle`` owns both and destroys the handle first.
+///   dedicated poll thread, or a producing caller as above) and reach the handle's
+///   ``KafkaCallbackContext`` through the handle opaque, which points at the context unretained:
+///   the ``KafkaHandle`` owns both and destroys the handle first.
 /// - Log lines may come from librdkafka's internal threads; they only touch the immutable logger.
 enum KafkaCallbackBridge {
     static func install(on conf: OpaquePointer, context: KafkaCallbackContext, producer: Bool, statistics: Bool) {

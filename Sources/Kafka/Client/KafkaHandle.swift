@@ -10,14 +10,16 @@ final class KafkaHandle: @unchecked Sendable {
     let context: KafkaCallbackContext
     let logger: Logger
 
-    /// Makes a producer or consumer handle. `forced` properties are applied after the user's and cannot be overridden.
+    /// Makes a producer or consumer handle. `defaults` apply unless the user's configuration sets them;
+    /// `forced` properties are applied after the user's and cannot be overridden.
     init(
         kind: rd_kafka_type_t,
         configuration: KafkaConfiguration,
+        defaults: [(name: String, value: String)] = [],
         forced: [(String, String)] = [],
         context: KafkaCallbackContext
     ) throws(KafkaError) {
-        let conf = try NativeConfiguration(configuration, overriding: forced)
+        let conf = try NativeConfiguration(configuration, defaults: defaults, overriding: forced)
         KafkaCallbackBridge.install(on: conf.pointer, context: context, producer: kind == RD_KAFKA_PRODUCER, statistics: context.statistics != nil)
         var reason = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(kind, conf.pointer, &reason, reason.count) else {

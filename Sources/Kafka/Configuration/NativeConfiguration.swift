@@ -6,10 +6,12 @@ import CRdKafka
 struct NativeConfiguration {
     let pointer: OpaquePointer
 
-    init(_ configuration: KafkaConfiguration, overriding forced: [(String, String)] = []) throws(KafkaError) {
+    /// `defaults` apply unless the configuration sets them; `forced` apply over it.
+    init(_ configuration: KafkaConfiguration, defaults: [(name: String, value: String)] = [], overriding forced: [(String, String)] = []) throws(KafkaError) {
         pointer = rd_kafka_conf_new()
         do {
-            for (name, value) in configuration.librdkafkaProperties + forced {
+            // Later settings of a property replace earlier ones.
+            for (name, value) in defaults + configuration.librdkafkaProperties + forced {
                 try set(name, value)
             }
         } catch {

@@ -31,6 +31,16 @@ public final class KafkaConsumer: Sendable {
         public init() {}
     }
 
+    /// librdkafka properties a consumer sets unless its configuration sets them itself.
+    ///
+    /// `queued.min.messages`: once librdkafka 2.0.2's queue holds this many messages, its fetchers stop
+    /// and are not woken when the queue drains: they wait a fixed second (`fetch.queue.backoff.ms` came
+    /// in 2.1). At librdkafka's 100,000 a reader slower than the fetcher empties the queue long before
+    /// that second ends and sits idle (0.1 of the C loop's rate in `kinfer-bench consumer`). At
+    /// 1,000,000 the queue is bounded by `queued.max.messages.kbytes` instead (64 MiB of messages by
+    /// default) for any message over ~64 bytes, and holds about a second of reading.
+    public static let defaultProperties: [(name: String, value: String)] = [("queued.min.messages", "1000000")]
+
     private let core: ConsumerCore
     private let pollThread: PollThread
 
@@ -57,7 +67,7 @@ public final class KafkaConsumer: Sendable {
         let context = KafkaCallbackContext(logger: logger, statistics: onStatistics, rebalance: { rebalance.handle($0) })
         let handle = try KafkaHandle(
             kind: RD_KAFKA_CONSUMER, configuration: configuration,
-            forced: [("enable.auto.offset.store", "false")], context: context
+            defaults: Self.defaultProperties, forced: [("enable.auto.offset.store", "false")], context: context
         )
         let core = ConsumerCore(handle: handle, options: options, listener: rebalanceListener)
         rebalance.connect(core)

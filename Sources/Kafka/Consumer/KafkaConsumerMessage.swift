@@ -1,15 +1,17 @@
 import CRdKafka
 
 /// A message read from Kafka. A missing key or value (a tombstone) is `nil`.
+///
+/// The key, value and headers live in one buffer copied from librdkafka (``KafkaMessageBytes``), so a
+/// consumed message costs one allocation. ``key``, ``value`` and ``headers`` make their arrays when read,
+/// and each read makes them again: read them once, and use ``firstHeader(_:)`` to look up one header.
 public struct KafkaConsumerMessage: Sendable, Hashable {
     public var topic: String
     public var partition: Int32
     public var offset: Int64
-    public var key: [UInt8]?
-    public var value: [UInt8]?
-    public var headers: [KafkaHeader]
     /// Milliseconds since the Unix epoch, when the message has a timestamp.
     public var timestampMilliseconds: Int64?
+    private var bytes: KafkaMessageBytes
 
     public init(
         topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
@@ -18,10 +20,40 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
         self.topic = topic
         self.partition = partition
         self.offset = offset
-        self.key = key
-        self.value = value
-        self.headers = headers
         self.timestampMilliseconds = timestampMilliseconds
+        self.bytes = .make(key: key, value: value, headers: headers)
+    }
+
+    /// Copies a librdkafka message (which the caller still destroys).
+    init(copying message: UnsafePointer<rd_kafka_message_t>, topic: String) {
+        self.topic = topic
+        self.partition = message.pointee.partition
+        self.offset = message.pointee.offset
+        var kind = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &kind)
+        self.timestampMilliseconds = kind == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
+        self.bytes = .make(copying: message)
+    }
+
+    public var key: [UInt8]? {
+        get { bytes.key }
+        set { bytes = .make(key: newValue, value: value, headers: headers) }
+    }
+
+    public var value: [UInt8]? {
+        get { bytes.value }
+        set { bytes = .make(key: key, value: newValue, headers: headers) }
+    }
+
+    /// The headers in the order the producer sent them, repeated names and null values included.
+    public var headers: [KafkaHeader] {
+        get { bytes.headers }
+        set { bytes = .make(key: key, value: value, headers: newValue) }
+    }
+
+    /// The first header named `key`, as UTF-8 text: `headers.first(key)` without making every header.
+    public func firstHeader(_ key: String) -> String? {
+        bytes.firstHeader(key)
     }
 
     public var topicPartition: KafkaTopicPartition {
@@ -33,38 +65,16 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
         key.map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Copies a librdkafka message (which the caller still destroys).
-    init(copying message: UnsafePointer<rd_kafka_message_t>, topic: String) {
-        let m = message.pointee
-        self.topic = topic
-        self.partition = m.partition
-        self.offset = m.offset
-        self.key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
-        self.value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) }
-        var kind = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(message, &kind)
-        self.timestampMilliseconds = kind == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
-        self.headers = Self.headers(of: message)
+    public static func == (a: Self, b: Self) -> Bool {
+        a.topic == b.topic && a.partition == b.partition && a.offset == b.offset
+            && a.timestampMilliseconds == b.timestampMilliseconds && a.bytes.hasSameContents(as: b.bytes)
     }
 
-    private static func headers(of message: UnsafePointer<rd_kafka_message_t>) -> [KafkaHeader] {
-        var list: OpaquePointer?
-        guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
-        var headers: [KafkaHeader] = []
-        headers.reserveCapacity(rd_kafka_header_cnt(list))
-        var index = 0
-        var name: UnsafePointer<CChar>?
-        var value: UnsafeRawPointer?
-        var size = 0
-        while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-            headers.append(
-                KafkaHeader(
-                    key: name.map { String(cString: $0) } ?? "",
-                    value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
-                )
-            )
-            index += 1
-        }
-        return headers
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(topic)
+        hasher.combine(partition)
+        hasher.combine(offset)
+        hasher.combine(timestampMilliseconds)
+        bytes.hash(into: &hasher)
     }
 }

@@ -12,8 +12,14 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
         var index = 0
 
         public mutating func next() async throws(KafkaError) -> KafkaConsumerMessage? {
+            try await next(isolation: nil)
+        }
+
+        /// Runs in the caller's isolation: without it, `for await` on an actor (the main actor included)
+        /// would hop to the global executor and back for every message, which cost more than the message.
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(KafkaError) -> KafkaConsumerMessage? {
             if index == pending.count {
-                guard let batch = try await buffer.next(maxCount: 1024) else { return nil }
+                guard let batch = try await buffer.next(maxCount: 1024, isolation: actor) else { return nil }
                 pending = batch
                 index = 0
             }
@@ -39,7 +45,12 @@ public struct KafkaConsumerBatches: AsyncSequence, Sendable {
         let maxCount: Int
 
         public mutating func next() async throws(KafkaError) -> [KafkaConsumerMessage]? {
-            try await buffer.next(maxCount: maxCount)
+            try await buffer.next(maxCount: maxCount, isolation: nil)
+        }
+
+        /// Runs in the caller's isolation, so that a batch already buffered costs no executor hop.
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(KafkaError) -> [KafkaConsumerMessage]? {
+            try await buffer.next(maxCount: maxCount, isolation: actor)
         }
     }
 

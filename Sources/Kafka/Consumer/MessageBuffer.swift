@@ -8,31 +8,67 @@ import Synchronization
 /// fetching. The reader takes messages in batches; when it drains the buffer below the low
 /// watermark, `wake` tells the poll thread to resume.
 final class MessageBuffer: Sendable {
+    /// Batches as the poll thread appended them. The reader is handed whole batches where they fit its
+    /// limit, so most messages are never copied between the two threads (one array moved per batch).
     private struct State {
-        var messages: [KafkaConsumerMessage] = []
-        var head = 0
+        var batches: [[KafkaConsumerMessage]] = []
+        /// The first batch not yet fully taken, and how much of it was taken.
+        var first = 0
+        var taken = 0
+        var count = 0
         var waiter: CheckedContinuation<[KafkaConsumerMessage]?, any Error>?
         var maxCount = 0
         var finished = false
         var failure: KafkaError?
         var roomWanted = false
-        var count: Int { messages.count - head }
 
+        mutating func append(_ batch: [KafkaConsumerMessage]) {
+            batches.append(batch)
+            count += batch.count
+        }
+
+        /// Up to `limit` messages: the first batch whole if it fits, with whole batches after it while they fit.
         mutating func take(_ limit: Int) -> [KafkaConsumerMessage] {
-            if head == 0 && limit >= messages.count {
-                // Everything: hand the array over instead of copying it.
-                defer { messages = [] }
-                return messages
+            var batch: [KafkaConsumerMessage]
+            if taken == 0 && batches[first].count <= limit {
+                batch = popFirst()
+            } else {
+                let end = min(batches[first].count, taken + limit)
+                batch = Array(batches[first][taken..<end])
+                taken = end
+                if taken == batches[first].count { _ = popFirst() }
             }
-            let end = min(messages.count, head + limit)
-            let batch = Array(messages[head..<end])
-            head = end
-            if head == messages.count {
-                messages.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head > 4096 && head * 2 > messages.count {
-                messages.removeFirst(head)
-                head = 0
+            while first < batches.count && batch.count + batches[first].count <= limit {
+                batch.append(contentsOf: popFirst())
+            }
+            count -= batch.count
+            return batch
+        }
+
+        /// Keeps only the messages `isIncluded` accepts.
+        mutating func filter(_ isIncluded: (KafkaConsumerMessage) -> Bool) {
+            var kept: [[KafkaConsumerMessage]] = []
+            for index in first..<batches.count {
+                let batch = batches[index][(index == first ? taken : 0)...].filter(isIncluded)
+                if !batch.isEmpty { kept.append(batch) }
+            }
+            batches = kept
+            first = 0
+            taken = 0
+            count = kept.reduce(0) { $0 + $1.count }
+        }
+
+        private mutating func popFirst() -> [KafkaConsumerMessage] {
+            let batch = batches[first]
+            batches[first] = []
+            first += 1
+            taken = 0
+            if first == batches.count {
+                batches.removeAll(keepingCapacity: true)
+                first = 0
+            } else if first >= 64 && first * 2 >= batches.count {
+                batches.removeFirst(first)
+                first = 0
             }
             return batch
         }
@@ -71,12 +107,7 @@ final class MessageBuffer: Sendable {
     func append(_ batch: [KafkaConsumerMessage]) -> Int {
         guard !batch.isEmpty else { return count }
         let (waiter, handed, count) = state.withLock { state -> (CheckedContinuation<[KafkaConsumerMessage]?, any Error>?, [KafkaConsumerMessage], Int) in
-            if state.count == 0 {
-                state.messages = batch  // no copy: the buffer was empty
-                state.head = 0
-            } else {
-                state.messages.append(contentsOf: batch)
-            }
+            state.append(batch)
             guard let waiter = state.waiter else { return (nil, [], state.count) }
             state.waiter = nil
             let handed = state.take(state.maxCount)
@@ -89,9 +120,7 @@ final class MessageBuffer: Sendable {
     /// Drops buffered messages of partitions this consumer no longer owns; their next owner reads them again.
     func removeAll(in partitions: Set<KafkaTopicPartition>) {
         state.withLock { state in
-            let kept = state.messages[state.head...].filter { !partitions.contains($0.topicPartition) }
-            state.messages = Array(kept)
-            state.head = 0
+            state.filter { !partitions.contains($0.topicPartition) }
         }
     }
 
@@ -111,9 +140,10 @@ final class MessageBuffer: Sendable {
     }
 
     /// Up to `maxCount` messages, waiting for at least one; `nil` once finished and drained.
-    func next(maxCount: Int) async throws(KafkaError) -> [KafkaConsumerMessage]? {
+    /// Runs in the caller's isolation (`actor`), so that taking buffered messages costs no executor hop.
+    func next(maxCount: Int, isolation actor: isolated (any Actor)?) async throws(KafkaError) -> [KafkaConsumerMessage]? {
         do {
-            return try await withCheckedThrowingContinuation { continuation in
+            return try await withCheckedThrowingContinuation(isolation: actor) { continuation in
                 let outcome = state.withLock { state -> Result<[KafkaConsumerMessage]?, KafkaError>? in
                     precondition(state.waiter == nil, "a consumer's messages are read by one task at a time")
                     if state.count > 0 {

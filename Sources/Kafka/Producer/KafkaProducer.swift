@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 import Logging
 import Synchronization
 
@@ -11,7 +12,9 @@ import Synchronization
 ///
 /// When librdkafka's local queue (`queue.buffering.max.messages`) is full, both suspend the caller
 /// until delivery reports have made room: nothing is dropped and nothing spins.
-/// Delivery reports are served on a dedicated poll thread and complete the caller right there.
+/// Delivery reports are served by each produce call, on the producing thread, for the reports already
+/// there (as a C loop's `rd_kafka_poll(rk, 0)`), and by a dedicated poll thread for the rest; they
+/// complete the caller right there.
 ///
 /// - Important: Call ``close(timeout:)`` when done: it delivers, or reports as failed, every enqueued message.
 public final class KafkaProducer: Sendable {
@@ -33,7 +36,16 @@ public final class KafkaProducer: Sendable {
         let core = ProducerCore(handle: handle)
         self.core = core
         self.pollThread = PollThread(name: "kafka-producer-poll") {
-            let served = rd_kafka_poll(core.handle.pointer, 50)
+            let served: Int32
+            if core.callersServed.exchange(false, ordering: .relaxed) && !core.queueSpace.hasWaiters {
+                // Producing callers serve the reports themselves: stay off librdkafka's queue, whose lock
+                // and condition this thread would otherwise take at every report (perf: futex waits in
+                // the callers' rd_kafka_poll), and serve only what they leave, every millisecond.
+                served = rd_kafka_poll(core.handle.pointer, 0)
+                Thread.sleep(forTimeInterval: 0.001)
+            } else {
+                served = rd_kafka_poll(core.handle.pointer, 50)
+            }
             // Served reports freed queue room; waiters also retry after each timeout, in case
             // another thread (a flush) served the reports.
             if served > 0 || core.queueSpace.hasWaiters {
@@ -59,7 +71,8 @@ public final class KafkaProducer: Sendable {
     /// Hands `message` to librdkafka and returns; `onDelivery` runs once with its outcome.
     ///
     /// Suspends only while librdkafka's local queue is full. `onDelivery` runs on the producer's
-    /// poll thread: keep it short and non-blocking.
+    /// poll thread or inside a later `enqueue` or `send` call, on its caller's thread: keep it short
+    /// and non-blocking.
     public func enqueue(
         _ message: KafkaProducerMessage,
         onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
@@ -102,6 +115,8 @@ final class ProducerCore: @unchecked Sendable {
     let handle: KafkaHandle
     let queueSpace = QueueSpaceSignal()
     let closed = Atomic<Bool>(false)
+    /// A producing caller served reports since the poll thread last looked: the poll thread need not wait on the queue.
+    let callersServed = Atomic<Bool>(false)
     /// `rd_kafka_topic_t` per topic name, so producing does not look topics up by name each time.
     /// Only ever added to; destroyed in `deinit`, before the handle.
     private let topics = Mutex<[String: OpaquePointer]>([:])
@@ -130,13 +145,30 @@ final class ProducerCore: @unchecked Sendable {
             let err = produceOnce(message, topic: topic, handler: handler)
             switch err {
             case RD_KAFKA_RESP_ERR_NO_ERROR:
+                serveDeliveryReports()
                 return
             case RD_KAFKA_RESP_ERR__QUEUE_FULL:
-                await queueSpace.wait(after: generation)
+                if serveDeliveryReports() == 0 { await queueSpace.wait(after: generation) }
             default:
                 throw KafkaError(code: .delivery, err, context: "produce to \(message.topic)")
             }
         }
+    }
+
+    /// Serves the delivery reports that are ready, without waiting, on the producing thread, as a C
+    /// produce loop does with `rd_kafka_poll(rk, 0)`. librdkafka allocates each message on the thread
+    /// that produces it and frees it where its report is served: served only by the poll thread, every
+    /// message was freed across threads, and glibc's arena lock, contended between the two threads,
+    /// cost futex wakes in `malloc` (measured, docs/benchmarks.md). The poll thread still serves
+    /// whatever arrives while nobody produces. Returns the number of reports served.
+    @discardableResult
+    func serveDeliveryReports() -> Int32 {
+        let served = rd_kafka_poll(handle.pointer, 0)
+        if served > 0 {
+            if !callersServed.load(ordering: .relaxed) { callersServed.store(true, ordering: .relaxed) }
+            if queueSpace.hasWaiters { queueSpace.advance() }
+        }
+        return served
     }
 
     private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {

@@ -1,0 +1,35 @@
+import Kafka
+import KinferTestSupport
+import Testing
+
+/// The consumer's buffer hands the reader the poll thread's batches whole when they fit, splits those that do not
+/// and joins small ones; this checks that no message is lost, repeated or reordered on the way.
+@Suite("Consumer batches of any size")
+struct ConsumerBatchTests {
+    @Test("batches(maxCount: 7) over poll batches of up to 1,024 delivers 5,000 messages once each, in order, never more than 7 at a time")
+    func smallBatches() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueName("small-batches")
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
+        try await produceAcknowledged(producer, topic: topic, count: 5_000)
+        await producer.close()
+
+        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: uniqueName("group")))
+        try consumer.subscribe(topics: [topic])
+        let (offsets, largest) = try await finishing(within: .seconds(60), "5,000 messages in batches of 7") {
+            var offsets: [Int64] = []
+            var largest = 0
+            for try await batch in consumer.batches(maxCount: 7) {
+                largest = max(largest, batch.count)
+                offsets += batch.map(\.offset)
+                if offsets.count >= 5_000 { break }
+            }
+            return (offsets, largest)
+        }
+        await consumer.close()
+
+        #expect(offsets == Array(0..<5_000))
+        #expect(largest <= 7)
+    }
+}
