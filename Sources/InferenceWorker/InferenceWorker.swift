@@ -59,6 +59,11 @@ public final class InferenceWorker: Service, Sendable {
 
         var consumerConfiguration = consumerConfiguration
         consumerConfiguration.properties["enable.auto.commit"] = "false"
+        // librdkafka's prefetch is the worker's largest memory: at its 64 MiB of small jobs (with its own per-message
+        // overhead) a worker draining a backlog peaked at ~305 MB; 32 MiB still holds seconds of jobs. A set value wins.
+        if consumerConfiguration.properties["queued.max.messages.kbytes"] == nil {
+            consumerConfiguration.properties["queued.max.messages.kbytes"] = "32768"
+        }
         var options = KafkaConsumer.Options()
         options.bufferCapacity = max(500, min(configuration.maxInFlight, 5_000))
         options.rebalanceTimeout = configuration.rebalanceDrainTimeout + .seconds(2)
