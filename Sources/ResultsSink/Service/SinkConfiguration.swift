@@ -8,10 +8,10 @@ public struct SinkConfiguration: Sendable {
     public var maxBatchSize = 1_000
     /// How many transactions, on as many database connections, write one batch at once: the batch is split by
     /// partition (partition modulo this number), and the next batch starts only when all of them have committed.
-    /// `2` let PostgreSQL insert while the sink prepares and sends the other half, ~1.3 times the rows per second
-    /// on 2 shared cores (docs/benchmarks.md), but one run in four of the PostgreSQL-outage test then hung: a write
-    /// neither finished nor failed once the server stopped, and the sink could not stop. Not yet diagnosed, so
-    /// the default stays at one. Defaults to `1`.
+    /// `2` lets PostgreSQL insert one half while the sink prepares and sends the other, but gained only ~1.06 times
+    /// the rows per second (medians of 8 interleaved runs on 2 shared cores, within their noise; docs/benchmarks.md),
+    /// and 2 of ~8 runs of the PostgreSQL-outage test then hung: a write neither finished nor failed once the server
+    /// stopped, and the sink could not stop. Not yet diagnosed, so the default stays at one. Defaults to `1`.
     public var writeConnections = 1
     /// First pause after a failed write; doubles per failure. Defaults to `100` milliseconds.
     public var retryBaseDelay: Duration = .milliseconds(100)
