@@ -7,7 +7,7 @@ import ResultsSink
 /// An embedded cluster with a results topic and its dead-letter topic, and a sink writing into `store`.
 struct SinkHarness {
     let cluster: EmbeddedKafkaCluster
-    let configuration: SinkConfiguration
+    var configuration: SinkConfiguration
     let group = uniqueName("sink")
 
     init(partitions: Int = 12) throws {

@@ -4,8 +4,9 @@ import PostgresNIO
 ///
 /// Sixteen parameters whatever the batch size, so PostgreSQL parses one short statement and the rows travel in
 /// binary, which is what makes tens of thousands of rows per second possible over a single connection. The
-/// store runs it in a transaction of its own: all rows or none. It returns one row holding the number of rows
-/// inserted; every other row of the batch hit an existing job and was left alone.
+/// store runs it in a transaction of its own: all rows or none. It returns no rows: the command tag
+/// (`INSERT 0 n`) counts the rows inserted, and every other row of the batch hit an existing job and was left
+/// alone. (`RETURNING 1` counted through a CTE cost ~15 % more server time per batch for the same number.)
 enum PostgresBatchInsert {
     static func query(for rows: [ResultRow]) -> PostgresQuery {
         let jobIDs = rows.map(\.jobID)
@@ -26,31 +27,27 @@ enum PostgresBatchInsert {
         let offsets = rows.map(\.sourceOffset)
 
         return """
-            WITH inserted AS (
-                INSERT INTO inference_results (
-                    job_id, status, label, confidence, output, error_class, error_message, attempts,
-                    model, model_version, worker, submitted_at, started_at, completed_at,
-                    source_partition, source_offset
-                )
-                SELECT
-                    job_id, status, label, confidence, output::jsonb, error_class, error_message, attempts,
-                    model, model_version, worker, submitted_at, started_at, completed_at,
-                    source_partition, source_offset
-                FROM unnest(
-                    \(jobIDs)::text[], \(statuses)::text[], \(labels)::text[], \(confidences)::float8[],
-                    \(outputs)::text[], \(errorClasses)::text[], \(errorMessages)::text[], \(attempts)::int8[],
-                    \(models)::text[], \(modelVersions)::text[], \(workers)::text[],
-                    \(submittedAts)::timestamptz[], \(startedAts)::timestamptz[], \(completedAts)::timestamptz[],
-                    \(partitions)::int4[], \(offsets)::int8[]
-                ) AS batch (
-                    job_id, status, label, confidence, output, error_class, error_message, attempts,
-                    model, model_version, worker, submitted_at, started_at, completed_at,
-                    source_partition, source_offset
-                )
-                ON CONFLICT (job_id) DO NOTHING
-                RETURNING 1
+            INSERT INTO inference_results (
+                job_id, status, label, confidence, output, error_class, error_message, attempts,
+                model, model_version, worker, submitted_at, started_at, completed_at,
+                source_partition, source_offset
             )
-            SELECT count(*) FROM inserted
+            SELECT
+                job_id, status, label, confidence, output::jsonb, error_class, error_message, attempts,
+                model, model_version, worker, submitted_at, started_at, completed_at,
+                source_partition, source_offset
+            FROM unnest(
+                \(jobIDs)::text[], \(statuses)::text[], \(labels)::text[], \(confidences)::float8[],
+                \(outputs)::text[], \(errorClasses)::text[], \(errorMessages)::text[], \(attempts)::int8[],
+                \(models)::text[], \(modelVersions)::text[], \(workers)::text[],
+                \(submittedAts)::timestamptz[], \(startedAts)::timestamptz[], \(completedAts)::timestamptz[],
+                \(partitions)::int4[], \(offsets)::int8[]
+            ) AS batch (
+                job_id, status, label, confidence, output, error_class, error_message, attempts,
+                model, model_version, worker, submitted_at, started_at, completed_at,
+                source_partition, source_offset
+            )
+            ON CONFLICT (job_id) DO NOTHING
             """
     }
 }

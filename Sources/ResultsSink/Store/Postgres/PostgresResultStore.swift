@@ -63,16 +63,16 @@ public final class PostgresResultStore: ResultStore {
         guard !rows.isEmpty else { return WriteOutcome(inserted: 0, duplicatesAbsorbed: 0) }
         let query = PostgresBatchInsert.query(for: rows)
         // An explicit transaction, so that `write` returns only after COMMIT has succeeded: the sink commits Kafka
-        // offsets next. With an implicit one, the count row arrives before the commit, and a commit that fails
-        // (a deferred constraint, the server going away) would go unseen.
-        let inserted = try await self.perform("write of \(batch.count) results") { client, logger in
-            try await client.withTransaction(logger: logger) { connection -> Int in
-                var inserted = 0
-                for try await count in try await connection.query(query, logger: logger).decode(Int.self) {
-                    inserted = count
-                }
-                return inserted
+        // offsets next. With an implicit one, postgres-nio completes the query at its command tag, before the
+        // commit, and a commit that fails (a deferred constraint, the server going away) would go unseen.
+        let tag = try await self.perform("write of \(batch.count) results") { client, logger in
+            try await client.withTransaction(logger: logger) { connection -> PostgresQueryMetadata in
+                let result: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
+                return try await result.get().metadata
             }
+        }
+        guard let inserted = tag.rows else {
+            throw ResultStoreError.rejected("write of \(batch.count) results: unexpected command tag \(tag.command)")
         }
         return WriteOutcome(inserted: inserted, duplicatesAbsorbed: batch.count - inserted)
     }
