@@ -16,6 +16,9 @@ struct SinkHarness {
         configuration.resultsTopic = uniqueName("results")
         configuration.deadLetterTopic = "\(configuration.resultsTopic).dlq"
         configuration.retryMaxDelay = .milliseconds(500)
+        // The fixtures complete in 2025: the default retention would delete their rows a minute into a long test.
+        // RetentionTests covers retention.
+        configuration.retention = nil
         self.configuration = configuration
         try cluster.createTopic(configuration.resultsTopic, partitions: partitions)
         try cluster.createTopic(configuration.deadLetterTopic, partitions: 1)
