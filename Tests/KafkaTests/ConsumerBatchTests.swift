@@ -32,4 +32,32 @@ struct ConsumerBatchTests {
         #expect(offsets == Array(0..<5_000))
         #expect(largest <= 7)
     }
+
+    @Test("With more than maxCount messages waiting, a batch is full: several poll batches joined, the last one split")
+    func fullBatchesFromSeveralPollBatches() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueName("full-batches")
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
+        try await produceAcknowledged(producer, topic: topic, count: 5_000)
+        await producer.close()
+
+        var options = KafkaConsumer.Options()
+        options.pauseDelay = .seconds(60)
+        options.bufferCapacity = 4_000
+        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: uniqueName("group")), options: options)
+        try consumer.subscribe(topics: [topic])
+        // The poll thread takes at most 1,024 messages a turn: 4,000 waiting are several of its batches.
+        try await waitUntil("4,000 messages wait in the buffer", timeout: .seconds(30)) { consumer.bufferedMessageCount >= 4_000 }
+        let sizes = try await finishing(within: .seconds(30), "two batches of 1,500") {
+            var sizes: [Int] = []
+            for try await batch in consumer.batches(maxCount: 1_500) {
+                sizes.append(batch.count)
+                if sizes.count == 2 { break }
+            }
+            return sizes
+        }
+        await consumer.close()
+        #expect(sizes == [1_500, 1_500])
+    }
 }

@@ -27,19 +27,20 @@ final class MessageBuffer: Sendable {
             count += batch.count
         }
 
-        /// Up to `limit` messages: the first batch whole if it fits, with whole batches after it while they fit.
+        /// Up to `limit` messages, as many as there are: whole batches are moved while they fit, and only the
+        /// part of a batch that fills the rest is copied (a sink writes what it is handed as one transaction).
         mutating func take(_ limit: Int) -> [KafkaConsumerMessage] {
-            var batch: [KafkaConsumerMessage]
-            if taken == 0 && batches[first].count <= limit {
-                batch = popFirst()
-            } else {
-                let end = min(batches[first].count, taken + limit)
-                batch = Array(batches[first][taken..<end])
-                taken = end
-                if taken == batches[first].count { _ = popFirst() }
-            }
-            while first < batches.count && batch.count + batches[first].count <= limit {
-                batch.append(contentsOf: popFirst())
+            var batch: [KafkaConsumerMessage] = []
+            while batch.count < limit && first < batches.count {
+                let wanted = limit - batch.count
+                if taken == 0 && batches[first].count <= wanted {
+                    if batch.isEmpty { batch = popFirst() } else { batch.append(contentsOf: popFirst()) }
+                } else {
+                    let end = min(batches[first].count, taken + wanted)
+                    batch.append(contentsOf: batches[first][taken..<end])
+                    taken = end
+                    if taken == batches[first].count { _ = popFirst() }
+                }
             }
             count -= batch.count
             return batch
