@@ -138,6 +138,7 @@ let package = Package(
                 "OpenInferenceModels",
                 "InferenceWorker",
                 "ResultsSink",
+                "KinferTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Kafka
+import KinferTestSupport
 import NIOCore
 
 /// The `swift-process` subject: `kinfer worker` as a child process on the same embedded cluster, so that its peak
@@ -85,23 +86,4 @@ extension WorkerBench {
             try await Task.sleep(for: .milliseconds(20))
         }
     }
-}
-
-/// A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick for port 0).
-func freeLoopbackPort() throws -> Int {
-    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard socket >= 0 else { throw BenchFailure("socket: \(String(cString: strerror(errno)))") }
-    defer { close(socket) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-            bind(socket, generic, length) == 0 && getsockname(socket, generic, &length) == 0
-        }
-    }
-    guard bound else { throw BenchFailure("bind: \(String(cString: strerror(errno)))") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -92,13 +92,7 @@ struct BackPressureTests {
         options.bufferCapacity = 500
         options.pauseDelay = .seconds(60)  // the hold never turns into a pause here
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
-        let topic = uniqueName("holding-rebalance")
-        try cluster.createTopic(topic, partitions: 4)
-        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
-        try await produceAcknowledged(producer, topic: topic, count: 5_000)
-        await producer.close()
-        var configuration = cluster.consumerConfiguration(group: uniqueName("group"), sessionTimeout: .seconds(6))
-        configuration.properties["heartbeat.interval.ms"] = "100"
+        let (topic, configuration) = try await quicklyRebalancingGroup(on: cluster, backlog: 5_000)
 
         let listener = AssignmentRecorder()
         let first = try KafkaConsumer(configuration: configuration, options: options, rebalanceListener: listener)
@@ -122,13 +116,7 @@ struct BackPressureTests {
         options.bufferCapacity = 500
         options.pauseDelay = .milliseconds(100)
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
-        let topic = uniqueName("paused-rebalance")
-        try cluster.createTopic(topic, partitions: 4)
-        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
-        try await produceAcknowledged(producer, topic: topic, count: total)
-        await producer.close()
-        var configuration = cluster.consumerConfiguration(group: uniqueName("group"), sessionTimeout: .seconds(6))
-        configuration.properties["heartbeat.interval.ms"] = "100"
+        let (topic, configuration) = try await quicklyRebalancingGroup(on: cluster, backlog: total)
 
         let assignments = AssignmentRecorder()
         let first = try KafkaConsumer(configuration: configuration, options: options, rebalanceListener: assignments)
@@ -157,6 +145,19 @@ struct BackPressureTests {
         await second.close()
         await first.close()
         #expect(seen == reassigned)
+    }
+
+    /// A fresh 4-partition topic of `cluster` holding `count` acknowledged messages, and the configuration of a new
+    /// group that notices rebalances quickly (session 6 s, the mock's shortest practical; heartbeats every 100 ms).
+    private func quicklyRebalancingGroup(on cluster: EmbeddedKafkaCluster, backlog count: Int) async throws -> (String, KafkaConfiguration) {
+        let topic = uniqueName("rebalance-back-pressure")
+        try cluster.createTopic(topic, partitions: 4)
+        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
+        try await produceAcknowledged(producer, topic: topic, count: count)
+        await producer.close()
+        var configuration = cluster.consumerConfiguration(group: uniqueName("group"), sessionTimeout: .seconds(6))
+        configuration.properties["heartbeat.interval.ms"] = "100"
+        return (topic, configuration)
     }
 
     /// A consumer with `options`, subscribed to a fresh 4-partition topic of `cluster` that already holds `count`

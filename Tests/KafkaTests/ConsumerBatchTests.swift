@@ -9,11 +9,7 @@ struct ConsumerBatchTests {
     @Test("batches(maxCount: 7) over poll batches of up to 1,024 delivers 5,000 messages once each, in order, never more than 7 at a time")
     func smallBatches() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
-        let topic = uniqueName("small-batches")
-        try cluster.createTopic(topic, partitions: 1)
-        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
-        try await produceAcknowledged(producer, topic: topic, count: 5_000)
-        await producer.close()
+        let topic = try await topic(on: cluster, backlog: 5_000)
 
         let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: uniqueName("group")))
         try consumer.subscribe(topics: [topic])
@@ -36,11 +32,7 @@ struct ConsumerBatchTests {
     @Test("With more than maxCount messages waiting, a batch is full: several poll batches joined, the last one split")
     func fullBatchesFromSeveralPollBatches() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
-        let topic = uniqueName("full-batches")
-        try cluster.createTopic(topic, partitions: 1)
-        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
-        try await produceAcknowledged(producer, topic: topic, count: 5_000)
-        await producer.close()
+        let topic = try await topic(on: cluster, backlog: 5_000)
 
         var options = KafkaConsumer.Options()
         options.pauseDelay = .seconds(60)
@@ -59,5 +51,15 @@ struct ConsumerBatchTests {
         }
         await consumer.close()
         #expect(sizes == [1_500, 1_500])
+    }
+
+    /// A fresh one-partition topic of `cluster` holding `count` acknowledged messages.
+    private func topic(on cluster: EmbeddedKafkaCluster, backlog count: Int) async throws -> String {
+        let topic = uniqueName("batches")
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
+        try await produceAcknowledged(producer, topic: topic, count: count)
+        await producer.close()
+        return topic
     }
 }

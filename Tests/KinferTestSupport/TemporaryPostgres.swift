@@ -222,7 +222,7 @@ private func makeTemporaryDirectory(ownedBy user: String?) throws -> String {
 }
 
 /// A loopback TCP port that was free a moment ago: the kernel picks it for a socket bound to port 0.
-func freeLoopbackPort() throws -> Int {
+public func freeLoopbackPort() throws -> Int {
     #if canImport(Glibc)
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #else
