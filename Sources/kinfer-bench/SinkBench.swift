@@ -25,12 +25,6 @@ struct SinkBench: AsyncParsableCommand {
     @Option(help: "Only these subjects, comma-separated: sqlite,postgres (copy runs with postgres).")
     var subjects: String?
 
-    @Option(help: "SinkConfiguration.maxBatchSize: results per batch (default: the sink's default).")
-    var maxBatchSize: Int?
-
-    @Option(help: "SinkConfiguration.writeConnections: transactions writing one batch at once (default: the sink's default).")
-    var writeConnections: Int?
-
     @Option(help: "Seconds without a new row after which a subject fails.")
     var idleTimeout = 60
 
@@ -38,9 +32,7 @@ struct SinkBench: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard messages > 0, (partitions ?? 1) > 0, (writeConnections ?? 1) > 0, (maxBatchSize ?? 1) > 0 else {
-            throw ValidationError("--messages, --partitions, --max-batch-size and --write-connections must be positive")
-        }
+        guard messages > 0, (partitions ?? 1) > 0 else { throw ValidationError("--messages and --partitions must be positive") }
     }
 
     var partitionCount: Int { partitions ?? enoughPartitions(forRecords: messages) }
@@ -90,7 +82,7 @@ struct SinkBench: AsyncParsableCommand {
             }
         }
         report.notes = [
-            "\(messages) results of ~\(resultSize) B per store, pre-loaded into the embedded cluster (3 brokers, \(partitionCount) partitions); ResultsSink with SinkConfiguration's batches of up to \(maxBatchSize ?? SinkConfiguration().maxBatchSize) and \(writeConnections ?? SinkConfiguration().writeConnections) write connection(s).",
+            "\(messages) results of ~\(resultSize) B per store, pre-loaded into the embedded cluster (3 brokers, \(partitionCount) partitions); ResultsSink with the default SinkConfiguration (batches up to 1,000, commit after each write).",
             "rows/s: the rows after the first committed write over the time from it to the last, polling the sink's count of committed rows every 5 ms; store.count() checked once at the end.",
         ] + notes + batchNotes.withLock { $0 }
         report.print(json: json)
@@ -126,8 +118,6 @@ struct SinkBench: AsyncParsableCommand {
         var configuration = SinkConfiguration()
         configuration.resultsTopic = topic
         configuration.deadLetterTopic = "\(topic).dlq"
-        if let writeConnections { configuration.writeConnections = writeConnections }
-        if let maxBatchSize { configuration.maxBatchSize = maxBatchSize }
         let store = try makeResultStore(url: url, logger: benchLogger)
         let line: BenchmarkLine = try await withRunningResultStore(store) { store in
             try await store.migrate()

@@ -9,10 +9,9 @@ import Synchronization
 /// Turns the at-least-once results stream into exactly one row per job.
 ///
 /// For each batch the consumer delivers (up to `maxBatchSize`): decode; dead-letter what cannot be
-/// decoded; write the rest, split by partition into up to `writeConnections` transactions that run at once (first
-/// result per job wins); only after every one of them has committed, store the batch's offsets and have them
-/// committed to Kafka. Killed at any instant, it may write a batch again, which the primary key absorbs, and never
-/// skips one.
+/// decoded; write the rest in one transaction (first result per job wins); only after the database commit, store
+/// the batch's offsets and have them committed to Kafka. Killed at any instant, it may write a batch again, which
+/// the primary key absorbs, and never skips one.
 ///
 /// While the database is down, the sink retries the same batch with backoff and commits nothing; it
 /// stops reading, so the consumer's buffer fills and fetching pauses; ``isReady`` is `false`.
@@ -95,9 +94,8 @@ public final class ResultsSink: Service, Sendable {
         logger.info("sink stopped", metadata: ["written": "\(counters.written)", "duplicates": "\(counters.duplicatesAbsorbed)"])
     }
 
-    /// Reads and decodes the next batch while the one before is written. Batches are written one at a time and in
-    /// order (a batch's shards at once), so offsets are stored in order, each only after all of its batch's database
-    /// commits, and a later result for a job is never written before an earlier one.
+    /// Reads and decodes the next batch while the one before is written: writes stay one at a time and in order,
+    /// so offsets are stored in order, each only after its batch's database commit.
     private func consumeLoop() async {
         let committer = OffsetCommitter(consumer: consumer, failures: metrics.commitFailures, logger: logger)
         await withDiscardingTaskGroup { group in
@@ -141,16 +139,10 @@ public final class ResultsSink: Service, Sendable {
         return decoded
     }
 
-    /// Writes the batch's partition shards at once (each retrying until it succeeds or the sink stops); once all
-    /// are in the database, stores the batch's offsets and asks for them to be committed.
+    /// Writes (retrying until it succeeds or the sink stops), then stores the batch's offsets and asks for them to
+    /// be committed.
     private func writeAndStore(_ batch: DecodedBatch, committer: OffsetCommitter) async {
-        let written = await withTaskGroup(of: Bool.self) { shards in
-            for shard in batch.results.partitionShards(configuration.writeConnections) {
-                shards.addTask { await self.write(shard) }
-            }
-            return await shards.reduce(true) { $0 && $1 }
-        }
-        guard written else { return }
+        guard await write(batch.results) else { return }
         do {
             try consumer.storeOffsets(batch.nextOffsets)
             committer.request()

@@ -5,13 +5,12 @@ import KinferTestSupport
 import ResultsSink
 import Testing
 
-@Suite("Sink: a batch written on several connections at once")
-struct ConcurrentWriteTests {
-    @Test("While one partition's transaction is held: no offset committed past the database, no later write of that partition started; afterwards every job keeps its first result")
-    func heldShard() async throws {
+@Suite("Sink: offsets while a write is held")
+struct HeldWriteTests {
+    @Test("While a transaction writing partition 0 is held: no offset committed past the database, no later write of that partition started; afterwards every job keeps its first result")
+    func heldWrite() async throws {
         var harness = try SinkHarness(partitions: 2)
         harness.configuration.maxBatchSize = 100
-        harness.configuration.writeConnections = 2
         let jobs = 600
         let originals = (0..<jobs).map { ResultFixtures.result($0) }
         // The repeats follow all originals in their partitions, so they arrive in later batches than the originals.
@@ -35,8 +34,8 @@ struct ConcurrentWriteTests {
             try await harness.running(sink) {
                 defer { store.release() }
                 try await waitUntil("a write of partition 0 is held") { store.heldWrites > 0 }
-                // While it is held, the sink may commit what partition 1 has in the database, but never anything of
-                // partition 0, and must not start another write of partition 0.
+                // While it is held, the sink may commit only what is in the database, and must not start another write
+                // of partition 0.
                 let clock = ContinuousClock()
                 let observedUntil = clock.now.advanced(by: .milliseconds(500))
                 while clock.now < observedUntil {
