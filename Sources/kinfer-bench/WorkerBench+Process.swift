@@ -39,31 +39,18 @@ extension WorkerBench {
         defer { if child.isRunning { child.terminate() } }
 
         let metrics = "http://127.0.0.1:\(port)/metrics"
-        let clock = ContinuousClock()
-        var first: ContinuousClock.Instant?
-        var last = clock.now
-        var progress = (count: 0, at: clock.now)
-        while true {
+        let seconds = try await timeCompletions(until: messages, idleTimeout: idleTimeout, every: .milliseconds(5), subject: "swift-process (output in \(log.path))") {
             guard child.isRunning else {
                 throw BenchFailure("swift-process: kinfer worker exited (\(child.terminationStatus)); its output is in \(log.path)")
             }
-            let completed = await completedJobs(at: metrics) ?? 0
-            let now = clock.now
-            if first == nil && completed > 0 { first = now }
-            if completed >= messages { last = now; break }
-            if completed != progress.count {
-                progress = (completed, now)
-            } else if now - progress.at > .seconds(idleTimeout) {
-                throw BenchFailure("swift-process: \(completed) of \(messages) jobs completed, no progress for \(idleTimeout) s; output in \(log.path)")
-            }
-            try await Task.sleep(for: .milliseconds(5))
+            return await completedJobs(at: metrics) ?? 0
         }
         let peak = PeakRSS.megabytes(ofProcess: child.processIdentifier)
         child.terminate()
         try await waitForExit(child, timeout: .seconds(30))
         return BenchmarkLine(
-            benchCase: "worker", subject: "swift-process", rate: Double(messages) / (last - first!).seconds, unit: "jobs/s",
-            peakRSSMegabytes: peak, count: messages, seconds: (last - first!).seconds
+            benchCase: "worker", subject: "swift-process", rate: Double(messages) / seconds, unit: "jobs/s",
+            peakRSSMegabytes: peak, count: messages, seconds: seconds
         )
     }
 

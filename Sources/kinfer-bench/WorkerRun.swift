@@ -6,23 +6,15 @@ import InferenceWorker
 func timeWorker(_ worker: InferenceWorker, until count: Int, idleTimeout: Int, subject: String) async throws -> (seconds: Double, peakRSSMegabytes: Double?) {
     PeakRSS.reset()
     let running = Task { try await worker.run() }
-    let clock = ContinuousClock()
-    var first: ContinuousClock.Instant?
-    var last = clock.now
-    var progress = (count: 0, at: clock.now)
-    while true {
-        let completed = worker.counters.completed
-        let now = clock.now
-        if first == nil && completed > 0 { first = now }
-        if completed >= count { last = now; break }
-        if completed != progress.count {
-            progress = (completed, now)
-        } else if now - progress.at > .seconds(idleTimeout) {
-            worker.shutdown()
-            _ = try? await running.value
-            throw BenchFailure("\(subject): \(completed) of \(count) jobs completed, no progress for \(idleTimeout) s")
+    let seconds: Double
+    do {
+        seconds = try await timeCompletions(until: count, idleTimeout: idleTimeout, every: .milliseconds(1), subject: subject) {
+            worker.counters.completed
         }
-        try await Task.sleep(for: .milliseconds(1))
+    } catch {
+        worker.shutdown()
+        _ = try? await running.value
+        throw error
     }
     let peak = PeakRSS.megabytes
     worker.shutdown()
@@ -31,5 +23,27 @@ func timeWorker(_ worker: InferenceWorker, until count: Int, idleTimeout: Int, s
     guard counters.failed == 0, counters.deadLettered == 0 else {
         throw BenchFailure("\(subject): \(counters.failed) failed, \(counters.deadLettered) dead-lettered")
     }
-    return ((last - first!).seconds, peak)
+    return (seconds, peak)
+}
+
+/// Reads `completed` every `interval` until it reaches `count`; returns the seconds from the first completion seen to
+/// the last. Fails when the count does not move for `idleTimeout` seconds, or when `completed` throws.
+func timeCompletions(
+    until count: Int, idleTimeout: Int, every interval: Duration, subject: String, completed: () async throws -> Int
+) async throws -> Double {
+    let clock = ContinuousClock()
+    var first: ContinuousClock.Instant?
+    var progress = (count: 0, at: clock.now)
+    while true {
+        let done = try await completed()
+        let now = clock.now
+        if first == nil && done > 0 { first = now }
+        if done >= count { return (now - first!).seconds }
+        if done != progress.count {
+            progress = (done, now)
+        } else if now - progress.at > .seconds(idleTimeout) {
+            throw BenchFailure("\(subject): \(done) of \(count) jobs completed, no progress for \(idleTimeout) s")
+        }
+        try await Task.sleep(for: interval)
+    }
 }
