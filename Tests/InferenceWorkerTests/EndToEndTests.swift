@@ -39,4 +39,25 @@ struct EndToEndTests {
         #expect(first.worker.counters.completed > 0 && second.worker.counters.completed > 0, "both workers took part")
         #expect(first.worker.inFlightCount == 0 && second.worker.inFlightCount == 0)
     }
+
+    @Test("A job's traceparent header comes back on its result unchanged; a job without one gets none")
+    func traceparent() async throws {
+        let pipeline = try Pipeline(brokers: 1, partitions: 2)
+        let testSet = try DigitsTestSet()
+        let running = try pipeline.startWorker(pipeline.workerConfiguration(), models: ModelCatalog([try DigitsClassifier()]))
+        let jobs = digitJobs(2, testSet: testSet)
+        let trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        let producer = try JobProducer(configuration: pipeline.cluster.producerConfiguration(), topics: pipeline.topics)
+        _ = try await producer.submit(jobs[0], traceparent: trace)
+        _ = try await producer.submit(jobs[1])
+        await producer.close()
+
+        let messages = try await pipeline.readResultMessages(count: 2)
+        try await running.stop()
+        let traced = try #require(messages.first { $0.keyString == jobs[0].jobID })
+        let untraced = try #require(messages.first { $0.keyString == jobs[1].jobID })
+        #expect(traced.headers.first(JobHeaders.traceparent) == trace)
+        #expect(traced.headers.filter { $0.key == JobHeaders.traceparent }.count == 1)
+        #expect(!untraced.headers.contains { $0.key == JobHeaders.traceparent })
+    }
 }

@@ -79,6 +79,11 @@ struct Pipeline {
         try await read(topic: topics.deadLetter, timeout: timeout) { $0.count >= count ? $0 : nil }
     }
 
+    /// Reads the results topic until `count` messages are there, headers and all.
+    func readResultMessages(count: Int, timeout: Duration = .seconds(60)) async throws -> [KafkaConsumerMessage] {
+        try await read(topic: topics.results, timeout: timeout) { $0.count >= count ? $0 : nil }
+    }
+
     private func read<T>(topic: String, timeout: Duration, until done: ([KafkaConsumerMessage]) -> T?) async throws -> T {
         let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: uniqueName("reader")))
         try consumer.subscribe(topics: [topic])

@@ -16,14 +16,17 @@ struct ConsumerMessageTests {
         KafkaHeader(key: "ünïcödé", string: "välue"),
     ]
 
-    @Test("Headers with empty, null, repeated and non-UTF-8 values survive; firstHeader agrees with headers.first")
+    @Test("Headers with empty, null, repeated and non-UTF-8 values survive; firstHeader and header(named:) agree with headers.first")
     func headersRoundTrip() {
         let message = KafkaConsumerMessage(topic: "t", partition: 1, offset: 2, key: [1, 2], value: [3], headers: Self.awkwardHeaders)
         #expect(message.headers == Self.awkwardHeaders)
         #expect(message.key == [1, 2] && message.value == [3])
         for name in ["empty", "null", "repeated", "", "ünïcödé", "absent"] {
             #expect(message.firstHeader(name) == message.headers.first(name), "header \(name)")
+            #expect(message.header(named: name) == message.headers.first { $0.key == name }, "whole header \(name)")
         }
+        #expect(message.header(named: "null") == KafkaHeader(key: "null", value: nil))
+        #expect(message.header(named: "absent") == nil)
         #expect(message.firstHeader("repeated") == "first")
         #expect(message.firstHeader("empty") == "")
         #expect(message.firstHeader("null") == nil)

@@ -107,7 +107,7 @@ final class OutcomePublisher: Sendable {
             KafkaHeader(key: JobHeaders.contentType, string: JobHeaders.contentTypeJSON),
             KafkaHeader(key: JobHeaders.schemaVersion, string: JobHeaders.currentSchemaVersion),
         ]
-        if let traceparent = source.headers.first(where: { $0.key == JobHeaders.traceparent }) { headers.append(traceparent) }
+        if let traceparent = source.header(named: JobHeaders.traceparent) { headers.append(traceparent) }
         return KafkaProducerMessage(topic: configuration.topics.results, key: result.jobID, value: JobCodec.encode(result), headers: headers)
     }
 

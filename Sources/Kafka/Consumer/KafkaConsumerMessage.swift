@@ -53,7 +53,13 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
 
     /// The first header named `key`, as UTF-8 text: `headers.first(key)` without making every header.
     public func firstHeader(_ key: String) -> String? {
-        bytes.firstHeader(key)
+        bytes.header(named: key)?.stringValue
+    }
+
+    /// The first header named `key`, whole (a `nil` value kept): `headers.first { $0.key == key }` without making
+    /// every header.
+    public func header(named key: String) -> KafkaHeader? {
+        bytes.header(named: key)
     }
 
     public var topicPartition: KafkaTopicPartition {

@@ -175,14 +175,14 @@ struct KafkaMessageBytes: @unchecked Sendable {
         return headers
     }
 
-    /// The first header named `key` as UTF-8 text, as `headers.first(key)` finds it, without making the header array.
-    func firstHeader(_ key: String) -> String? {
-        var found: String?
-        var key = key
-        key.withUTF8 { wanted in
+    /// The first header named `key`, as `headers.first { $0.key == key }` finds it, without making the others.
+    func header(named key: String) -> KafkaHeader? {
+        var found: KafkaHeader?
+        var wantedName = key
+        wantedName.withUTF8 { wanted in
             forEachHeader { name, value in
                 guard name.elementsEqual(UnsafeRawBufferPointer(wanted)) else { return true }
-                found = value.map { String(decoding: $0, as: UTF8.self) }
+                found = KafkaHeader(key: key, value: value.map { Array($0) })
                 return false
             }
         }
