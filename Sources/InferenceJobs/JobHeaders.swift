@@ -38,6 +38,9 @@ public enum JobHeaders {
     public static let originalPartition = "kinfer-original-partition"
     /// On a dead letter: the offset the message was taken from, as a decimal integer.
     public static let originalOffset = "kinfer-original-offset"
+    /// On a dead letter sent without the original value because the broker refused it with it (too large): why, and
+    /// the value's size. The original is still at the topic, partition and offset the other headers name.
+    public static let valueOmitted = "kinfer-value-omitted"
     /// Set by `kinfer dlq replay` on the message it re-submits: when it did so, as an RFC 3339 UTC timestamp.
     public static let replayedAt = "kinfer-replayed-at"
 

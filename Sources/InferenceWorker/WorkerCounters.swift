@@ -11,6 +11,7 @@ public final class WorkerCounters: Sendable {
     private let batchedJobCount = Atomic<Int>(0)
     private let commitFailureCount = Atomic<Int>(0)
     private let republishCount = Atomic<Int>(0)
+    private let unpublishableCount = Atomic<Int>(0)
 
     public init() {}
 
@@ -29,6 +30,8 @@ public final class WorkerCounters: Sendable {
     public var commitFailures: Int { commitFailureCount.load(ordering: .relaxed) }
     /// Messages produced again after the broker failed to acknowledge them.
     public var republished: Int { republishCount.load(ordering: .relaxed) }
+    /// Messages given up because the broker refused them and what stood in for them (see the worker's error log).
+    public var unpublishable: Int { unpublishableCount.load(ordering: .relaxed) }
 
     func recordCompleted() { completedCount.add(1, ordering: .relaxed) }
     func recordFailed() { failedCount.add(1, ordering: .relaxed) }
@@ -41,4 +44,5 @@ public final class WorkerCounters: Sendable {
     }
     func recordCommitFailure() { commitFailureCount.add(1, ordering: .relaxed) }
     func recordRepublish() { republishCount.add(1, ordering: .relaxed) }
+    func recordUnpublishable() { unpublishableCount.add(1, ordering: .relaxed) }
 }

@@ -66,6 +66,18 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether the broker or librdkafka refused a produced message for itself (larger than `message.max.bytes`, an
+    /// invalid record): producing the same message again fails the same way.
+    public var isMessageRejected: Bool {
+        guard let raw = librdkafkaCode else { return false }
+        return Self.messageRejectedCodes.contains(raw)
+    }
+
+    private static let messageRejectedCodes: Set<Int32> = [
+        RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE.rawValue, RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE.rawValue,
+        RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE.rawValue, RD_KAFKA_RESP_ERR_INVALID_RECORD.rawValue,
+    ]
+
     private static let retryableCodes: Set<Int32> = [
         RD_KAFKA_RESP_ERR__TRANSPORT.rawValue, RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue,
         RD_KAFKA_RESP_ERR__MSG_TIMED_OUT.rawValue, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN.rawValue,

@@ -37,13 +37,16 @@ struct Pipeline {
         models: ModelCatalog,
         group: String = "workers",
         sessionTimeout: Duration = .seconds(6),  // the mock rebalances in session.timeout.ms - 1 s
-        heartbeatInterval: Duration? = nil
+        heartbeatInterval: Duration? = nil,
+        producerProperties: [String: String] = [:]
     ) throws -> RunningWorker {
         var consumer = cluster.consumerConfiguration(group: group, sessionTimeout: sessionTimeout)
         consumer.properties["heartbeat.interval.ms"] = heartbeatInterval.map { String(Int($0 / .milliseconds(1))) }
+        var producer = cluster.producerConfiguration()
+        producer.properties.merge(producerProperties) { $1 }
         let worker = try InferenceWorker(
             consumerConfiguration: consumer,
-            producerConfiguration: cluster.producerConfiguration(),
+            producerConfiguration: producer,
             configuration: configuration,
             models: models
         )

@@ -3,13 +3,14 @@ import InferenceJobs
 import InferenceModels
 import Kafka
 import Logging
-import Synchronization
 
 /// Publishes each job's outcome (result, retry, dead letter) and marks the job finished once the
 /// broker has acknowledged every message it needed: only then may its offset be committed.
 ///
 /// A message the broker fails to acknowledge is produced again after a pause, until it is
 /// acknowledged or the producer closes (then the job stays unfinished and is redelivered after restart).
+/// A message the broker refuses for itself (too large) is not: what stands in for it is published instead
+/// (`OutgoingMessage`), so that one oversized output cannot stop its partition's commits.
 final class OutcomePublisher: Sendable {
     private let producer: KafkaProducer
     private let configuration: WorkerConfiguration
@@ -40,22 +41,35 @@ final class OutcomePublisher: Sendable {
                 submittedAt: job.submittedAt, startedAt: startedAt, completedAt: Date()
             )
         }
+        /// A job whose result or retry the broker refused was dead-lettered and failed instead.
+        let recordReplaced: @Sendable () -> Void = {
+            self.counters.recordDeadLettered()
+            self.counters.recordFailed()
+            metrics.recordOutcome(.deadLettered)
+            metrics.recordOutcome(.failed)
+            metrics.recordJobAge(submittedAt: job.submittedAt)
+        }
         switch outcome {
         case .completed(let output, let startedAt):
-            await send([resultMessage(result(.completed, output: output, startedAt: startedAt), pending.message)], for: pending.message) {
+            let completed = result(.completed, output: output, startedAt: startedAt)
+            await send([.replaceable(resultMessage(completed, pending.message), result: completed)], for: pending.message) { replaced in
+                guard !replaced else { return recordReplaced() }
                 self.counters.recordCompleted()
                 metrics.recordOutcome(.completed)
                 metrics.recordJobAge(submittedAt: job.submittedAt)
             }
         case .expired:
-            let error = JobError(errorClass: .expired, message: "the deadline passed before the model ran")
-            await send([resultMessage(result(.expired, error: error), pending.message)], for: pending.message) {
+            let expired = result(.expired, error: JobError(errorClass: .expired, message: "the deadline passed before the model ran"))
+            await send([.replaceable(resultMessage(expired, pending.message), result: expired)], for: pending.message) { replaced in
+                guard !replaced else { return recordReplaced() }
                 self.counters.recordExpired()
                 metrics.recordOutcome(.expired)
                 metrics.recordJobAge(submittedAt: job.submittedAt)
             }
-        case .failed(let failure, _) where failure.failureClass == .retryable && job.attempt < configuration.maxAttempts:
-            await send([retryMessage(pending, after: failure)], for: pending.message) {
+        case .failed(let failure, let startedAt) where failure.failureClass == .retryable && job.attempt < configuration.maxAttempts:
+            let failed = result(.failed, error: JobError(errorClass: .retryable, message: failure.message), startedAt: startedAt)
+            await send([.replaceable(retryMessage(pending, after: failure), result: failed)], for: pending.message) { replaced in
+                guard !replaced else { return recordReplaced() }
                 self.counters.recordRetried()
                 metrics.recordOutcome(.retried)
             }
@@ -65,8 +79,8 @@ final class OutcomePublisher: Sendable {
             let message = exhausted ? "\(failure.message) (after \(job.attempt) attempts)" : failure.message
             logger.warning("job failed", metadata: jobMetadata(pending.message, jobID: job.jobID, ["error": "\(message)"]))
             let deadLetter = deadLetterMessage(pending.message, errorClass: errorClass, reason: message)
-            let failed = resultMessage(result(.failed, error: JobError(errorClass: errorClass, message: message), startedAt: startedAt), pending.message)
-            await send([deadLetter, failed], for: pending.message) {
+            let failed = result(.failed, error: JobError(errorClass: errorClass, message: message), startedAt: startedAt)
+            await send([.deadLetter(deadLetter), .replaceable(resultMessage(failed, pending.message), result: failed)], for: pending.message) { _ in
                 self.counters.recordDeadLettered()
                 self.counters.recordFailed()
                 metrics.recordOutcome(.deadLettered)
@@ -79,18 +93,18 @@ final class OutcomePublisher: Sendable {
     /// Dead-letters a message that cannot be processed as a job, with a `failed` result too when its job ID is known.
     func publishPoison(_ message: KafkaConsumerMessage, reason: String, jobID: String?, model: String?, submittedAt: Date?, attempt: Int) async {
         logger.warning("poison message", metadata: jobMetadata(message, jobID: jobID, ["reason": "\(reason)"]))
-        var messages = [deadLetterMessage(message, errorClass: .poison, reason: reason)]
+        var messages: [OutgoingMessage] = [.deadLetter(deadLetterMessage(message, errorClass: .poison, reason: reason))]
         if let jobID {
             let result = JobResult(
                 jobID: jobID, status: .failed, error: JobError(errorClass: .poison, message: reason), attempts: attempt,
                 model: model ?? "unknown", modelVersion: "", worker: configuration.workerName,
                 submittedAt: submittedAt ?? Date(), completedAt: Date()
             )
-            messages.append(resultMessage(result, message))
+            messages.append(.replaceable(resultMessage(result, message), result: result))
         }
         let withResult = jobID != nil
         let metrics = self.metrics.model(model)
-        await send(messages, for: message) {
+        await send(messages, for: message) { _ in
             self.counters.recordDeadLettered()
             metrics.recordOutcome(.deadLettered)
             if withResult {
@@ -145,46 +159,84 @@ final class OutcomePublisher: Sendable {
 
     // MARK: Delivery
 
-    /// Produces `messages`; when the broker has acknowledged all of them, runs `acknowledged` and finishes the job.
-    private func send(_ messages: [KafkaProducerMessage], for source: KafkaConsumerMessage, acknowledged: @escaping @Sendable () -> Void) async {
-        let remaining = Atomic<Int>(messages.count)
-        let partition = source.topicPartition
-        let offset = source.offset
-        let inFlight = self.inFlight
-        let finishOne: @Sendable () -> Void = {
-            if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
-                acknowledged()
-                inFlight.finish(partition, offset: offset)
-            }
-        }
+    /// Produces `messages`; when the broker has acknowledged all of them (or what replaced them), runs `acknowledged`
+    /// and finishes the job.
+    private func send(_ messages: [OutgoingMessage], for source: KafkaConsumerMessage, acknowledged: @escaping @Sendable (_ replaced: Bool) -> Void) async {
+        let acknowledgement = OutcomeAcknowledgement(messages: messages.count, source: source, inFlight: inFlight, acknowledged: acknowledged)
         for message in messages {
-            await produce(message, then: finishOne)
+            await produce(message, for: source, acknowledgement)
         }
     }
 
-    /// Produces `message` until the broker acknowledges it: a failed delivery, or a produce call librdkafka refuses
-    /// (other than a full queue, which waits), is tried again after a pause. Only a closed producer ends the
-    /// attempts: the job then stays unfinished, uncommitted, and is redelivered.
-    private func produce(_ message: KafkaProducerMessage, then finishOne: @escaping @Sendable () -> Void) async {
-        let again: @Sendable (KafkaError) -> Void = { [self] error in
+    /// Produces `outgoing` until the broker acknowledges it: a failed delivery, or a produce call librdkafka refuses
+    /// (other than a full queue, which waits), is tried again after a pause, unless the message itself was refused
+    /// (then what stands in for it is produced instead). Only a closed producer ends the attempts: the job then stays
+    /// unfinished, uncommitted, and is redelivered.
+    private func produce(_ outgoing: OutgoingMessage, for source: KafkaConsumerMessage, _ acknowledgement: OutcomeAcknowledgement) async {
+        let message = outgoing.message
+        let failed: @Sendable (KafkaError) -> Void = { [self] error in
+            if error.isMessageRejected {
+                Task { await self.replace(outgoing, refusedWith: error, for: source, acknowledgement) }
+                return
+            }
             logger.warning("publishing to \(message.topic) failed; producing it again", metadata: ["error": "\(error)"])
             counters.recordRepublish()
             Task {
                 try? await Task.sleep(for: .milliseconds(500))
-                await self.produce(message, then: finishOne)
+                await self.produce(outgoing, for: source, acknowledgement)
             }
         }
         do {
             try await producer.enqueue(message) { outcome in
                 switch outcome {
-                case .success: finishOne()
-                case .failure(let error): again(error)
+                case .success: acknowledgement.acknowledgeOne()
+                case .failure(let error): failed(error)
                 }
             }
         } catch where error.code == .closed {
             logger.error("cannot publish to \(message.topic): \(error); the job will be redelivered")
         } catch {
-            again(error)
+            failed(error)
+        }
+    }
+
+    /// Produces what stands in for a message the broker refused for itself (see `OutgoingMessage`).
+    private func replace(_ outgoing: OutgoingMessage, refusedWith error: KafkaError, for source: KafkaConsumerMessage, _ acknowledgement: OutcomeAcknowledgement) async {
+        let message = outgoing.message
+        let size = (message.value?.count ?? 0) + (message.key?.count ?? 0)
+        let reason = "the broker refused the \(message.topic) message of \(size) bytes: \(error.message)"
+        let standIns: [OutgoingMessage]
+        switch outgoing {
+        case .replaceable(_, let result):
+            // A refused `failed` result already had its dead letter; a refused completion, expiry or retry has not.
+            let failedResult = message.topic == configuration.topics.results && result.status == .failed
+            var failed = result
+            failed.status = .failed
+            failed.output = nil
+            failed.error = JobError(errorClass: failedResult ? result.error?.errorClass ?? .fatal : .fatal, message: reason)
+            failed.completedAt = Date()
+            if failedResult {
+                standIns = [.lastResort(resultMessage(failed, source))]
+            } else {
+                standIns = [.deadLetter(deadLetterMessage(source, errorClass: .fatal, reason: reason)), .lastResort(resultMessage(failed, source))]
+                acknowledgement.markReplaced()
+            }
+        case .deadLetter(var letter):
+            letter.value = nil
+            letter.headers.append(KafkaHeader(key: JobHeaders.valueOmitted, string: reason))
+            standIns = [.lastResort(letter)]
+        case .lastResort:
+            standIns = []
+        }
+        logger.error(
+            standIns.isEmpty ? "giving up a message the broker refused" : "the broker refused a message; publishing what stands in for it",
+            metadata: jobMetadata(source, jobID: outgoing.jobID, ["error": "\(reason)"])
+        )
+        if standIns.isEmpty { counters.recordUnpublishable() }
+        acknowledgement.expect(standIns.count)
+        acknowledgement.acknowledgeOne()  // the refused message: done with, replaced or given up
+        for standIn in standIns {
+            await produce(standIn, for: source, acknowledgement)
         }
     }
 }
