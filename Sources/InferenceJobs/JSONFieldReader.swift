@@ -3,39 +3,72 @@ import Foundation
 /// Takes the known fields out of a JSON object one by one, turning type problems into `JobDecodingError`s that name
 /// the field; whatever is left afterwards is the object's unknown fields.
 ///
-/// A JSON `null` reads as an absent field, the way Python's `None` is usually meant.
+/// It reads the object's bytes where they lie (`JSONParser.members`): the fields a decoder knows are read straight
+/// into their types, and only unknown ones become `JSONValue`s, so a job is decoded without a dictionary or a value
+/// tree. It points into the message's bytes: make and use it inside the `withUnsafeBufferPointer` that holds them.
+///
+/// A JSON `null` reads as an absent field, the way Python's `None` is usually meant. A key given twice counts once,
+/// with its last value, as in a dictionary.
 struct JSONFieldReader {
-    private(set) var remaining: [String: JSONValue]
+    private let bytes: UnsafeBufferPointer<UInt8>
+    /// The members not taken yet, in order.
+    private var members: [JSONParser.Member]
     /// The path of this object inside the message, e.g. `inputs.`, used to name fields in errors.
     private let path: String
     /// The job ID once known, attached to every error.
     var jobID: String?
 
-    init(_ object: [String: JSONValue], path: String = "", jobID: String? = nil) {
-        self.remaining = object
+    init(_ bytes: UnsafeBufferPointer<UInt8>, members: [JSONParser.Member], path: String = "", jobID: String? = nil) {
+        self.bytes = bytes
+        self.members = members
         self.path = path
         self.jobID = jobID
     }
 
+    /// The fields not taken, as values; a key given twice keeps its last value.
+    var remaining: [String: JSONValue] {
+        var remaining: [String: JSONValue] = [:]
+        for member in self.members {
+            remaining[member.key] = self.value(at: member.valueOffset)
+        }
+        return remaining
+    }
+
+    /// Removes every member named `key` and returns the offset of the last one's value, `nil` included; `nil` when absent.
+    private mutating func takeOffset(_ key: String) -> Int? {
+        guard let last = self.members.lastIndex(where: { $0.key == key }) else { return nil }
+        let offset = self.members[last].valueOffset
+        self.members.removeAll { $0.key == key }
+        return offset
+    }
+
+    /// Like `takeOffset`, but `nil` for a `null` value too.
+    private mutating func takeNonNullOffset(_ key: String) -> Int? {
+        guard let offset = self.takeOffset(key), self.bytes[offset] != UInt8(ascii: "n") else { return nil }
+        return offset
+    }
+
+    /// The value at `offset`, which `JSONParser.members` has checked; `null` should that ever fail.
+    private func value(at offset: Int) -> JSONValue {
+        (try? JSONParser.value(in: self.bytes, at: offset)) ?? .null
+    }
+
     /// Removes and returns `key`'s value, or `nil` when it is absent or `null`.
     mutating func take(_ key: String) -> JSONValue? {
-        switch self.remaining.removeValue(forKey: key) {
-        case nil, .null?: nil
-        case let value?: value
-        }
+        self.takeNonNullOffset(key).map(self.value(at:))
     }
 
     /// Removes and returns `key`'s value, `null` included; for the few fields where `null` has a meaning.
     mutating func takeRaw(_ key: String) -> JSONValue? {
-        self.remaining.removeValue(forKey: key)
+        self.takeOffset(key).map(self.value(at:))
     }
 
     mutating func string(_ key: String) throws(JobDecodingError) -> String? {
-        switch self.take(key) {
-        case nil: return nil
-        case .string(let value)?: return value
-        case _?: throw self.wrongType(key, expected: "a string")
+        guard let offset = self.takeNonNullOffset(key) else { return nil }
+        guard let string = try? JSONParser.string(in: self.bytes, at: offset) else {
+            throw self.wrongType(key, expected: "a string")
         }
+        return string
     }
 
     mutating func integer(_ key: String) throws(JobDecodingError) -> Int? {
@@ -48,12 +81,13 @@ struct JSONFieldReader {
         }
     }
 
-    mutating func object(_ key: String) throws(JobDecodingError) -> [String: JSONValue]? {
-        switch self.take(key) {
-        case nil: return nil
-        case .object(let value)?: return value
-        case _?: throw self.wrongType(key, expected: "an object")
+    /// A reader of the object `key`, its fields named `<path><key>.` in errors; `nil` when absent.
+    mutating func object(_ key: String) throws(JobDecodingError) -> JSONFieldReader? {
+        guard let offset = self.takeNonNullOffset(key) else { return nil }
+        guard self.bytes[offset] == UInt8(ascii: "{"), let members = try? JSONParser.members(in: self.bytes, at: offset) else {
+            throw self.wrongType(key, expected: "an object")
         }
+        return JSONFieldReader(self.bytes, members: members, path: "\(self.path)\(key).", jobID: self.jobID)
     }
 
     mutating func timestamp(_ key: String) throws(JobDecodingError) -> Date? {
@@ -69,21 +103,33 @@ struct JSONFieldReader {
 
     /// Reads an array of numbers; `nil` when absent.
     mutating func numbers(_ key: String, code: JobDecodingError.Code) throws(JobDecodingError) -> [Double]? {
-        guard let value = self.take(key) else { return nil }
-        guard case .array(let elements) = value else {
-            throw self.error(code, key, "'\(self.path)\(key)' must be an array of numbers")
-        }
         var numbers: [Double] = []
-        numbers.reserveCapacity(elements.count)
-        for (index, element) in elements.enumerated() {
+        var badIndex: Int?
+        let notAnArray = self.error(code, key, "'\(self.path)\(key)' must be an array of numbers")
+        let found = try self.elements(key, notAnArray: notAnArray) { element in
+            guard badIndex == nil else { return }
             switch element {
             case .integer(let integer): numbers.append(Double(integer))
             case .number(let number): numbers.append(number)
-            default:
-                throw self.error(code, "\(key)[\(index)]", "'\(self.path)\(key)[\(index)]' is not a number")
+            default: badIndex = numbers.count
             }
         }
-        return numbers
+        if let index = badIndex {
+            throw self.error(code, "\(key)[\(index)]", "'\(self.path)\(key)[\(index)]' is not a number")
+        }
+        return found ? numbers : nil
+    }
+
+    /// Calls `element` with each element of the array `key`, in order; `false` when absent or `null`, and
+    /// `notAnArray` thrown when the value is something else.
+    mutating func elements(
+        _ key: String,
+        notAnArray: @autoclosure () -> JobDecodingError,
+        _ element: (JSONValue) -> Void
+    ) throws(JobDecodingError) -> Bool {
+        guard let offset = self.takeNonNullOffset(key) else { return false }
+        guard (try? JSONParser.forEachElement(in: self.bytes, at: offset, element)) == true else { throw notAnArray() }
+        return true
     }
 
     func missing(_ key: String, code: JobDecodingError.Code = .missingField) -> JobDecodingError {

@@ -32,6 +32,77 @@ struct JSONParser {
         return value
     }
 
+    /// One member of an object: its key, and the offset of its value in the parsed bytes.
+    struct Member {
+        var key: String
+        var valueOffset: Int
+    }
+
+    /// The members of the object `bytes` holds, in order, with the whole text checked exactly as `parse` checks it
+    /// (the same bytes fail with the same error), but no value built: a decoder reads the values it knows with
+    /// `value(in:at:)` and the other typed readers, straight into their types. `nil` when the text is JSON but not
+    /// an object.
+    static func members(_ bytes: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> [Member]? {
+        var parser = JSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "{") else {
+            _ = try self.parse(bytes)
+            return nil
+        }
+        let members = try parser.readMembers()
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else {
+            throw parser.syntaxError("unexpected data after the JSON value")
+        }
+        return members
+    }
+
+    /// The members of the object at `offset`, which `members(_:)` has already checked.
+    static func members(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) throws(SyntaxError) -> [Member] {
+        var parser = JSONParser(bytes: bytes)
+        parser.index = offset
+        return try parser.readMembers()
+    }
+
+    private mutating func readMembers() throws(SyntaxError) -> [Member] {
+        var members: [Member] = []
+        members.reserveCapacity(12)
+        try self.walkObject { key, parser throws(SyntaxError) in
+            members.append(Member(key: key, valueOffset: parser.index))
+            try parser.skipValue()
+        }
+        return members
+    }
+
+    /// The value at `offset` of bytes already checked.
+    static func value(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) throws(SyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        parser.index = offset
+        return try parser.parseValue()
+    }
+
+    /// The string at `offset` of bytes already checked, or `nil` when the value there is not a string.
+    static func string(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) throws(SyntaxError) -> String? {
+        guard bytes[offset] == UInt8(ascii: "\"") else { return nil }
+        var parser = JSONParser(bytes: bytes)
+        parser.index = offset
+        return try parser.parseString()
+    }
+
+    /// Calls `element` with each element of the array at `offset` of bytes already checked; `false` when the value
+    /// there is not an array.
+    static func forEachElement(
+        in bytes: UnsafeBufferPointer<UInt8>,
+        at offset: Int,
+        _ element: (JSONValue) throws(SyntaxError) -> Void
+    ) throws(SyntaxError) -> Bool {
+        guard bytes[offset] == UInt8(ascii: "[") else { return false }
+        var parser = JSONParser(bytes: bytes)
+        parser.index = offset
+        try parser.walkArray { parser throws(SyntaxError) in try element(parser.parseValue()) }
+        return true
+    }
+
     private mutating func parseValue() throws(SyntaxError) -> JSONValue {
         guard self.index < self.bytes.count else { throw self.syntaxError("unexpected end of input") }
         switch self.bytes[self.index] {
@@ -47,12 +118,25 @@ struct JSONParser {
     }
 
     private mutating func parseObject() throws(SyntaxError) -> JSONValue {
-        try self.enterContainer()
         var object: [String: JSONValue] = [:]
+        try self.walkObject { key, parser throws(SyntaxError) in object[key] = try parser.parseValue() }
+        return .object(object)
+    }
+
+    private mutating func parseArray() throws(SyntaxError) -> JSONValue {
+        var array: [JSONValue] = []
+        try self.walkArray { parser throws(SyntaxError) in array.append(try parser.parseValue()) }
+        return .array(array)
+    }
+
+    /// Reads the object starting at `index` (its `{`): for each member, its key, then `member` with the parser at
+    /// the member's value, which `member` must read or skip.
+    private mutating func walkObject(_ member: (String, inout JSONParser) throws(SyntaxError) -> Void) throws(SyntaxError) {
+        try self.enterContainer()
         self.skipWhitespace()
         if self.consume(UInt8(ascii: "}")) {
             self.depth -= 1
-            return .object(object)
+            return
         }
         while true {
             self.skipWhitespace()
@@ -63,32 +147,69 @@ struct JSONParser {
             self.skipWhitespace()
             guard self.consume(UInt8(ascii: ":")) else { throw self.syntaxError("expected ':'") }
             self.skipWhitespace()
-            object[key] = try self.parseValue()
+            try member(key, &self)
             self.skipWhitespace()
             if self.consume(UInt8(ascii: ",")) { continue }
             guard self.consume(UInt8(ascii: "}")) else { throw self.syntaxError("expected ',' or '}'") }
             self.depth -= 1
-            return .object(object)
+            return
         }
     }
 
-    private mutating func parseArray() throws(SyntaxError) -> JSONValue {
+    /// Reads the array starting at `index` (its `[`), calling `element` with the parser at each element.
+    private mutating func walkArray(_ element: (inout JSONParser) throws(SyntaxError) -> Void) throws(SyntaxError) {
         try self.enterContainer()
-        var array: [JSONValue] = []
         self.skipWhitespace()
         if self.consume(UInt8(ascii: "]")) {
             self.depth -= 1
-            return .array(array)
+            return
         }
         while true {
             self.skipWhitespace()
-            array.append(try self.parseValue())
+            try element(&self)
             self.skipWhitespace()
             if self.consume(UInt8(ascii: ",")) { continue }
             guard self.consume(UInt8(ascii: "]")) else { throw self.syntaxError("expected ',' or ']'") }
             self.depth -= 1
-            return .array(array)
+            return
         }
+    }
+
+    /// Checks the value at `index` exactly as `parseValue` would, failing where it fails, without building it.
+    private mutating func skipValue() throws(SyntaxError) {
+        guard self.index < self.bytes.count else { throw self.syntaxError("unexpected end of input") }
+        switch self.bytes[self.index] {
+        case UInt8(ascii: "{"): try self.walkObject { _, parser throws(SyntaxError) in try parser.skipValue() }
+        case UInt8(ascii: "["): try self.walkArray { parser throws(SyntaxError) in try parser.skipValue() }
+        case UInt8(ascii: "\""): try self.skipString()
+        default: _ = try self.parseValue()  // a literal or a number: nothing is allocated
+        }
+    }
+
+    /// Checks a string as `parseString` would; one without escapes is validated where it lies, not copied.
+    private mutating func skipString() throws(SyntaxError) {
+        let quote = self.index
+        self.index += 1
+        let start = self.index
+        while self.index < self.bytes.count {
+            let byte = self.bytes[self.index]
+            if byte == UInt8(ascii: "\"") {
+                let utf8 = UnsafeBufferPointer(rebasing: self.bytes[start..<self.index])
+                guard utf8.allSatisfy({ $0 < 0x80 }) || String(validating: utf8, as: UTF8.self) != nil else {
+                    throw SyntaxError(message: "invalid UTF-8 in string", offset: start)
+                }
+                self.index += 1
+                return
+            }
+            if byte == UInt8(ascii: "\\") {
+                self.index = quote
+                _ = try self.parseString()
+                return
+            }
+            if byte < 0x20 { throw self.syntaxError("control character in string") }
+            self.index += 1
+        }
+        throw self.syntaxError("unterminated string")
     }
 
     /// Parses a number; an integer literal of at most 18 digits is accumulated directly, anything else goes through
@@ -104,21 +225,28 @@ struct JSONParser {
         }
         let integerDigits = self.index - integerStart
         var isInteger = true
+        var fractionStart = self.index
+        var fractionDigits = 0
         if self.consume(UInt8(ascii: ".")) {
             isInteger = false
+            fractionStart = self.index
             guard self.consumeDigits() else { throw self.syntaxError("expected a digit after '.'") }
+            fractionDigits = self.index - fractionStart
         }
+        var exponentStart: Int?
         if self.consume(UInt8(ascii: "e")) || self.consume(UInt8(ascii: "E")) {
             isInteger = false
+            exponentStart = self.index
             _ = self.consume(UInt8(ascii: "+")) || self.consume(UInt8(ascii: "-"))
             guard self.consumeDigits() else { throw self.syntaxError("expected a digit in the exponent") }
         }
         if isInteger && integerDigits <= 18 {
-            var value = 0
-            for position in integerStart..<self.index {
-                value = value &* 10 &+ Int(self.bytes[position] &- UInt8(ascii: "0"))
-            }
-            return .integer(isNegative ? -value : value)
+            return .integer(isNegative ? -self.digitValue(integerStart..<self.index) : self.digitValue(integerStart..<self.index))
+        }
+        if !isInteger, let value = self.exactlyRoundedDouble(
+            integer: integerStart..<integerStart + integerDigits, fraction: fractionStart..<fractionStart + fractionDigits, exponent: exponentStart
+        ) {
+            return .number(isNegative ? -value : value)
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]), as: UTF8.self)
         if isInteger, let value = Int(text) {
@@ -129,6 +257,37 @@ struct JSONParser {
         }
         return .number(value)
     }
+
+    /// The decimal digits in `range` as an integer; at most 18 of them, so it cannot overflow.
+    private func digitValue(_ range: Range<Int>) -> Int {
+        var value = 0
+        for position in range {
+            value = value &* 10 &+ Int(self.bytes[position] &- UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    /// The value of a number with a fraction or an exponent, when it is exact without the general conversion: a
+    /// significand of at most 15 digits (below 2^53, exact as a `Double`) scaled by a power of ten up to 10^22 (also
+    /// exact), so the one multiplication or division rounds correctly (Clinger's fast path). `nil` otherwise.
+    private func exactlyRoundedDouble(integer: Range<Int>, fraction: Range<Int>, exponent: Int?) -> Double? {
+        guard integer.count + fraction.count <= 15 else { return nil }
+        let significand = self.digitValue(integer) &* Self.powersOfTen[fraction.count] &+ self.digitValue(fraction)
+        var scale = -fraction.count
+        if let exponent {
+            var position = exponent
+            let negative = self.bytes[position] == UInt8(ascii: "-")
+            if negative || self.bytes[position] == UInt8(ascii: "+") { position += 1 }
+            guard self.index - position <= 3 else { return nil }
+            let value = self.digitValue(position..<self.index)
+            scale += negative ? -value : value
+        }
+        guard (-22...22).contains(scale) else { return nil }
+        let power = Double(Self.powersOfTen[min(abs(scale), 18)]) * (abs(scale) > 18 ? Double(Self.powersOfTen[abs(scale) - 18]) : 1)
+        return scale < 0 ? Double(significand) / power : Double(significand) * power
+    }
+
+    private static let powersOfTen: [Int] = (0...18).map { exponent in (0..<exponent).reduce(1) { result, _ in result * 10 } }
 
     /// Parses a string starting at its opening quote; strings without escapes are made straight from the buffer.
     private mutating func parseString() throws(SyntaxError) -> String {

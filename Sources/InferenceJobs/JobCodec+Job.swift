@@ -17,43 +17,43 @@ extension JobCodec {
         fallbackSubmittedAt: Date,
         maxBytes: Int = JobCodec.defaultMaxBytes
     ) throws(JobDecodingError) -> InferenceJob {
-        var reader = JSONFieldReader(try self.parseObject(bytes, maxBytes: maxBytes))
-        guard let jobID = try reader.string("job_id") else {
-            throw reader.missing("job_id", code: .missingJobID)
+        try self.readObject(bytes, maxBytes: maxBytes) { reader throws(JobDecodingError) in
+            guard let jobID = try reader.string("job_id") else {
+                throw reader.missing("job_id", code: .missingJobID)
+            }
+            guard !jobID.isEmpty else { throw reader.invalid("job_id", "must not be empty") }
+            reader.jobID = jobID
+
+            let inputs: ModelInput
+            if var inputsReader = try reader.object("inputs") {
+                var canonicalInputs = try self.readInputs(from: &inputsReader)
+                canonicalInputs.extra = inputsReader.remaining
+                inputs = canonicalInputs
+            } else {
+                inputs = try self.readInputs(from: &reader)
+            }
+
+            let model = try reader.string("model")
+            let submittedAt = try reader.timestamp("submitted_at") ?? fallbackSubmittedAt
+            let deadline = try reader.timestamp("deadline")
+            let timeoutMs = try reader.integer("timeout_ms")
+            if let timeoutMs, timeoutMs < 0 { throw reader.invalid("timeout_ms", "must not be negative") }
+            let callbackURL = try reader.string("callback_url")
+            let attempt = try reader.integer("attempt") ?? 1
+            guard attempt >= 1 else { throw reader.invalid("attempt", "must be at least 1") }
+
+            return InferenceJob(
+                jobID: jobID,
+                model: model,
+                inputs: inputs,
+                submittedAt: submittedAt,
+                deadline: deadline,
+                timeoutMs: timeoutMs,
+                callbackURL: callbackURL,
+                attempt: attempt,
+                extra: reader.remaining
+            )
         }
-        guard !jobID.isEmpty else { throw reader.invalid("job_id", "must not be empty") }
-        reader.jobID = jobID
-
-        let inputs: ModelInput
-        if let inputsObject = try reader.object("inputs") {
-            var inputsReader = JSONFieldReader(inputsObject, path: "inputs.", jobID: jobID)
-            var canonicalInputs = try self.readInputs(from: &inputsReader)
-            canonicalInputs.extra = inputsReader.remaining
-            inputs = canonicalInputs
-        } else {
-            inputs = try self.readInputs(from: &reader)
-        }
-
-        let model = try reader.string("model")
-        let submittedAt = try reader.timestamp("submitted_at") ?? fallbackSubmittedAt
-        let deadline = try reader.timestamp("deadline")
-        let timeoutMs = try reader.integer("timeout_ms")
-        if let timeoutMs, timeoutMs < 0 { throw reader.invalid("timeout_ms", "must not be negative") }
-        let callbackURL = try reader.string("callback_url")
-        let attempt = try reader.integer("attempt") ?? 1
-        guard attempt >= 1 else { throw reader.invalid("attempt", "must be at least 1") }
-
-        return InferenceJob(
-            jobID: jobID,
-            model: model,
-            inputs: inputs,
-            submittedAt: submittedAt,
-            deadline: deadline,
-            timeoutMs: timeoutMs,
-            callbackURL: callbackURL,
-            attempt: attempt,
-            extra: reader.remaining
-        )
     }
 
     /// Encodes `job` in the canonical shape, unknown fields included.

@@ -56,59 +56,65 @@ extension JobCodec {
         _ bytes: [UInt8]?,
         maxBytes: Int = JobCodec.defaultMaxBytes
     ) throws(JobDecodingError) -> JobResult {
-        var reader = JSONFieldReader(try self.parseObject(bytes, maxBytes: maxBytes))
-        guard let jobID = try reader.string("job_id") else {
-            throw reader.missing("job_id", code: .missingJobID)
-        }
-        reader.jobID = jobID
+        try self.readObject(bytes, maxBytes: maxBytes) { reader throws(JobDecodingError) in
+            guard let jobID = try reader.string("job_id") else {
+                throw reader.missing("job_id", code: .missingJobID)
+            }
+            reader.jobID = jobID
 
-        guard let statusText = try reader.string("status") else { throw reader.missing("status") }
-        guard let status = JobStatus(rawValue: statusText) else {
-            throw reader.invalid("status", "must be one of completed, failed, expired")
-        }
-        let output = try reader.object("output").map { object throws(JobDecodingError) in
-            var outputReader = JSONFieldReader(object, path: "output.", jobID: jobID)
-            return try self.readOutput(from: &outputReader)
-        }
-        let error = try reader.object("error").map { object throws(JobDecodingError) in
-            var errorReader = JSONFieldReader(object, path: "error.", jobID: jobID)
-            return try self.readError(from: &errorReader)
-        }
-        guard let attempts = try reader.integer("attempts") else { throw reader.missing("attempts") }
-        guard let model = try reader.string("model") else { throw reader.missing("model") }
-        guard let modelVersion = try reader.string("model_version") else { throw reader.missing("model_version") }
-        guard let worker = try reader.string("worker") else { throw reader.missing("worker") }
-        guard let submittedAt = try reader.timestamp("submitted_at") else { throw reader.missing("submitted_at") }
-        let startedAt = try reader.timestamp("started_at")
-        guard let completedAt = try reader.timestamp("completed_at") else { throw reader.missing("completed_at") }
+            guard let statusText = try reader.string("status") else { throw reader.missing("status") }
+            guard let status = JobStatus(rawValue: statusText) else {
+                throw reader.invalid("status", "must be one of completed, failed, expired")
+            }
+            var output: ModelOutput?
+            if var outputReader = try reader.object("output") {
+                output = try self.readOutput(from: &outputReader)
+            }
+            var error: JobError?
+            if var errorReader = try reader.object("error") {
+                error = try self.readError(from: &errorReader)
+            }
+            guard let attempts = try reader.integer("attempts") else { throw reader.missing("attempts") }
+            guard let model = try reader.string("model") else { throw reader.missing("model") }
+            guard let modelVersion = try reader.string("model_version") else { throw reader.missing("model_version") }
+            guard let worker = try reader.string("worker") else { throw reader.missing("worker") }
+            guard let submittedAt = try reader.timestamp("submitted_at") else { throw reader.missing("submitted_at") }
+            let startedAt = try reader.timestamp("started_at")
+            guard let completedAt = try reader.timestamp("completed_at") else { throw reader.missing("completed_at") }
 
-        return JobResult(
-            jobID: jobID,
-            status: status,
-            output: output,
-            error: error,
-            attempts: attempts,
-            model: model,
-            modelVersion: modelVersion,
-            worker: worker,
-            submittedAt: submittedAt,
-            startedAt: startedAt,
-            completedAt: completedAt
-        )
+            return JobResult(
+                jobID: jobID,
+                status: status,
+                output: output,
+                error: error,
+                attempts: attempts,
+                model: model,
+                modelVersion: modelVersion,
+                worker: worker,
+                submittedAt: submittedAt,
+                startedAt: startedAt,
+                completedAt: completedAt
+            )
+        }
     }
 
     private static func readOutput(from reader: inout JSONFieldReader) throws(JobDecodingError) -> ModelOutput {
         guard let label = try reader.string("label") else { throw reader.missing("label") }
         let confidence = try self.probability(reader.takeRaw("confidence"), "confidence", of: reader)
-        guard let scoresValue = reader.take("scores") else { throw reader.missing("scores") }
-        guard case .array(let elements) = scoresValue else {
-            throw reader.wrongType("scores", expected: "an array of numbers")
-        }
         var scores: [Double] = []
-        scores.reserveCapacity(elements.count)
-        for (index, element) in elements.enumerated() {
-            scores.append(try self.probability(element, "scores[\(index)]", of: reader))
+        var badIndex: Int?
+        let notAnArray = reader.wrongType("scores", expected: "an array of numbers")
+        let found = try reader.elements("scores", notAnArray: notAnArray) { element in
+            guard badIndex == nil else { return }
+            switch element {
+            case .null: scores.append(.nan)
+            case .integer(let integer): scores.append(Double(integer))
+            case .number(let number): scores.append(number)
+            default: badIndex = scores.count
+            }
         }
+        guard found else { throw reader.missing("scores") }
+        if let index = badIndex { throw reader.wrongType("scores[\(index)]", expected: "a number") }
         return ModelOutput(label: label, confidence: confidence, scores: scores)
     }
 

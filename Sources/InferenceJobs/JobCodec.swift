@@ -10,8 +10,12 @@ public enum JobCodec {
     /// The decoder's default size limit, 1 MiB: about Kafka's default `message.max.bytes`, far above any real job.
     public static let defaultMaxBytes = 1 << 20
 
-    /// Parses `bytes` as one JSON object, or says precisely why it cannot.
-    static func parseObject(_ bytes: [UInt8]?, maxBytes: Int) throws(JobDecodingError) -> [String: JSONValue] {
+    /// Reads `bytes` as one JSON object with `body`, or says precisely why it is not one.
+    static func readObject<Value>(
+        _ bytes: [UInt8]?,
+        maxBytes: Int,
+        _ body: (inout JSONFieldReader) throws(JobDecodingError) -> Value
+    ) throws(JobDecodingError) -> Value {
         guard let bytes, !bytes.isEmpty else {
             throw JobDecodingError(code: .emptyMessage, message: "the message has no value")
         }
@@ -21,19 +25,21 @@ public enum JobCodec {
                 message: "the message has \(bytes.count) bytes, more than the limit of \(maxBytes)"
             )
         }
-        let parsed = bytes.withUnsafeBufferPointer { buffer in
-            Result { () throws(JSONParser.SyntaxError) in try JSONParser.parse(buffer) }
+        let read = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(JobDecodingError) -> Value in
+                let members: [JSONParser.Member]?
+                switch Result(catching: { () throws(JSONParser.SyntaxError) in try JSONParser.members(buffer) }) {
+                case .success(let scanned): members = scanned
+                case .failure(let error):
+                    throw JobDecodingError(code: .notJSON, message: "not valid JSON: \(error.message) at byte \(error.offset)")
+                }
+                guard let members else {
+                    throw JobDecodingError(code: .notAnObject, message: "the JSON value is not an object")
+                }
+                var reader = JSONFieldReader(buffer, members: members)
+                return try body(&reader)
+            }
         }
-        switch parsed {
-        case .failure(let syntaxError):
-            throw JobDecodingError(
-                code: .notJSON,
-                message: "not valid JSON: \(syntaxError.message) at byte \(syntaxError.offset)"
-            )
-        case .success(.object(let object)):
-            return object
-        case .success:
-            throw JobDecodingError(code: .notAnObject, message: "the JSON value is not an object")
-        }
+        return try read.get()
     }
 }
