@@ -117,13 +117,16 @@ final class OutcomePublisher: Sendable {
     // MARK: Messages
 
     private func resultMessage(_ result: JobResult, _ source: KafkaConsumerMessage) -> KafkaProducerMessage {
-        var headers = [
-            KafkaHeader(key: JobHeaders.contentType, string: JobHeaders.contentTypeJSON),
-            KafkaHeader(key: JobHeaders.schemaVersion, string: JobHeaders.currentSchemaVersion),
-        ]
+        var headers = Self.resultHeaders
         if let traceparent = source.header(named: JobHeaders.traceparent) { headers.append(traceparent) }
         return KafkaProducerMessage(topic: configuration.topics.results, key: result.jobID, value: JobCodec.encode(result), headers: headers)
     }
+
+    /// The headers every result carries, made once rather than per result.
+    private static let resultHeaders = [
+        KafkaHeader(key: JobHeaders.contentType, string: JobHeaders.contentTypeJSON),
+        KafkaHeader(key: JobHeaders.schemaVersion, string: JobHeaders.currentSchemaVersion),
+    ]
 
     private func retryMessage(_ pending: PendingJob, after failure: ModelFailure) -> KafkaProducerMessage {
         var job = pending.job
