@@ -24,6 +24,7 @@ struct WorkerMetrics: Sendable {
     let producerQueue: Gauge
     let rebalances: Counter
     let commitFailures: Counter
+    let messagesGivenUp: Counter
 
     init(models: [String], factory: any MetricsFactory) {
         func jobs(_ model: String, _ outcomes: [Outcome]) -> [Outcome: Counter] {
@@ -51,6 +52,7 @@ struct WorkerMetrics: Sendable {
         producerQueue = Gauge(label: "kinfer_producer_queue_messages", factory: factory)
         rebalances = Counter(label: "kinfer_rebalances_total", factory: factory)
         commitFailures = Counter(label: "kinfer_commit_failures_total", factory: factory)
+        messagesGivenUp = Counter(label: "kinfer_messages_given_up_total", factory: factory)
         for gauge in [inFlight, pausedPartitions, assignedPartitions, producerQueue] { gauge.record(0) }
     }
 

@@ -235,7 +235,10 @@ final class OutcomePublisher: Sendable {
             standIns.isEmpty ? "giving up a message the broker refused" : "the broker refused a message; publishing what stands in for it",
             metadata: jobMetadata(source, jobID: outgoing.jobID, ["error": "\(reason)"])
         )
-        if standIns.isEmpty { counters.recordUnpublishable() }
+        if standIns.isEmpty {
+            counters.recordUnpublishable()
+            metrics.messagesGivenUp.increment()
+        }
         acknowledgement.expect(standIns.count)
         acknowledgement.acknowledgeOne()  // the refused message: done with, replaced or given up
         for standIn in standIns {
