@@ -180,6 +180,10 @@ public final class ResultsSink: Service, Sendable {
     }
 
     /// Sends `message` to the dead-letter topic; `false` when the sink stops before the broker acknowledged it.
+    ///
+    /// A dead letter the broker refuses for its size (an undecodable message larger than the producer's
+    /// `message.max.bytes`) is sent without its value, the reason in `kinfer-value-omitted`; refused again, it is given
+    /// up with an error log: retrying it would stop the sink for good.
     private func deadLetter(_ message: KafkaConsumerMessage, reason: String) async -> Bool {
         logger.warning("undecodable result", metadata: ["partition": "\(message.partition)", "offset": "\(message.offset)", "reason": "\(reason)"])
         let headers = message.headers + [
@@ -189,13 +193,24 @@ public final class ResultsSink: Service, Sendable {
             KafkaHeader(key: JobHeaders.originalPartition, string: "\(message.partition)"),
             KafkaHeader(key: JobHeaders.originalOffset, string: "\(message.offset)"),
         ]
-        let letter = KafkaProducerMessage(topic: configuration.deadLetterTopic, key: message.key, value: message.value, headers: headers)
+        var letter = KafkaProducerMessage(topic: configuration.deadLetterTopic, key: message.key, value: message.value, headers: headers)
         // Until the dead letter is acknowledged, the batch's offsets must not be committed.
         while true {
             do {
                 _ = try await producer.send(letter)
                 counters.recordDeadLetter()
                 return true
+            } catch where error.isMessageRejected {
+                let refusal = "the broker refused the dead letter of \((letter.value?.count ?? 0) + (letter.key?.count ?? 0)) bytes: \(error.message)"
+                guard letter.value != nil else {
+                    logger.error("giving up a dead letter the broker refused", metadata: ["partition": "\(message.partition)", "offset": "\(message.offset)", "error": "\(refusal)"])
+                    counters.recordGivenUp()
+                    metrics.messagesGivenUp.increment()
+                    return true
+                }
+                logger.error("the broker refused a dead letter; sending it without its value", metadata: ["partition": "\(message.partition)", "offset": "\(message.offset)", "error": "\(refusal)"])
+                letter.value = nil
+                letter.headers.append(KafkaHeader(key: JobHeaders.valueOmitted, string: refusal))
             } catch {
                 logger.warning("dead-lettering failed; retrying: \(error)")
                 if (try? await Task.sleep(for: .seconds(1))) == nil { return false }

@@ -8,6 +8,7 @@ public final class SinkCounters: Sendable {
     private let batchCount = Atomic<Int>(0)
     private let failedWriteCount = Atomic<Int>(0)
     private let expiredCount = Atomic<Int>(0)
+    private let givenUpCount = Atomic<Int>(0)
 
     public init() {}
 
@@ -23,6 +24,8 @@ public final class SinkCounters: Sendable {
     public var failedWrites: Int { failedWriteCount.load(ordering: .relaxed) }
     /// Rows deleted by retention.
     public var expiredDeleted: Int { expiredCount.load(ordering: .relaxed) }
+    /// Dead letters the broker refused even without the message's value, given up (see the error log).
+    public var givenUp: Int { givenUpCount.load(ordering: .relaxed) }
 
     func recordWrite(_ outcome: WriteOutcome) {
         writtenCount.add(outcome.inserted, ordering: .relaxed)
@@ -32,4 +35,5 @@ public final class SinkCounters: Sendable {
     func recordDeadLetter() { deadLetterCount.add(1, ordering: .relaxed) }
     func recordFailedWrite() { failedWriteCount.add(1, ordering: .relaxed) }
     func recordExpired(_ count: Int) { expiredCount.add(count, ordering: .relaxed) }
+    func recordGivenUp() { givenUpCount.add(1, ordering: .relaxed) }
 }

@@ -8,6 +8,7 @@ struct SinkMetrics: Sendable {
     let duplicatesAbsorbed: Counter
     let writeDuration: Timer
     let commitFailures: Counter
+    let messagesGivenUp: Counter
     let rebalances: Counter
     let assignedPartitions: Gauge
     let pausedPartitions: Gauge
@@ -18,6 +19,7 @@ struct SinkMetrics: Sendable {
         duplicatesAbsorbed = Counter(label: "kinfer_sink_duplicates_absorbed_total", factory: factory)
         writeDuration = Timer(label: "kinfer_sink_write_duration_seconds", factory: factory)
         commitFailures = Counter(label: "kinfer_commit_failures_total", factory: factory)
+        messagesGivenUp = Counter(label: "kinfer_messages_given_up_total", factory: factory)
         rebalances = Counter(label: "kinfer_rebalances_total", factory: factory)
         assignedPartitions = Gauge(label: "kinfer_partitions_assigned", factory: factory)
         pausedPartitions = Gauge(label: "kinfer_partitions_paused", factory: factory)

@@ -24,10 +24,10 @@ struct SinkHarness {
         try cluster.createTopic(configuration.deadLetterTopic, partitions: 1)
     }
 
-    func makeSink(_ store: any ResultStore) throws -> ResultsSink {
+    func makeSink(_ store: any ResultStore, producerConfiguration: KafkaConfiguration? = nil) throws -> ResultsSink {
         try ResultsSink(
             consumerConfiguration: cluster.consumerConfiguration(group: group),
-            producerConfiguration: cluster.producerConfiguration(),
+            producerConfiguration: producerConfiguration ?? cluster.producerConfiguration(),
             store: store,
             configuration: configuration,
             logger: quietLogger
@@ -35,13 +35,14 @@ struct SinkHarness {
     }
 
     /// Produces results keyed by job ID (so repeats of one job share a partition, in order), then raw messages.
-    func produce(_ results: [JobResult], raw: [[UInt8]?] = []) async throws {
+    /// Produces `results`, then the `raw` values keyed `rawKey`.
+    func produce(_ results: [JobResult], raw: [[UInt8]?] = [], rawKey: [UInt8] = Array("raw".utf8)) async throws {
         let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
         for result in results {
             try await producer.enqueue(KafkaProducerMessage(topic: configuration.resultsTopic, key: result.jobID, value: JobCodec.encode(result))) { _ in }
         }
         for value in raw {
-            try await producer.enqueue(KafkaProducerMessage(topic: configuration.resultsTopic, key: "raw", value: value)) { _ in }
+            try await producer.enqueue(KafkaProducerMessage(topic: configuration.resultsTopic, key: rawKey, value: value)) { _ in }
         }
         try await producer.flush(timeout: .seconds(60))
         await producer.close()

@@ -61,6 +61,35 @@ struct SinkTests {
         }
     }
 
+    @Test("An undecodable result too large to dead-letter is sent without its value, or given up; the sink keeps writing")
+    func undecodableTooLargeToDeadLetter() async throws {
+        let harness = try SinkHarness(partitions: 1)
+        let good = (0..<100).map { ResultFixtures.result($0) }
+        try await harness.produce(Array(good[..<50]), raw: [Array(String(repeating: "x", count: 30_000).utf8)])
+        try await harness.produce(Array(good[50...]), raw: [Array("{".utf8)], rawKey: Array(String(repeating: "k", count: 25_000).utf8))
+        var configuration = harness.cluster.producerConfiguration()
+        configuration.properties["message.max.bytes"] = "20000"
+
+        try await withFreshStore(.sqlite) { store, _ in
+            let sink = try harness.makeSink(store, producerConfiguration: configuration)
+            try await harness.running(sink) {
+                try await waitUntil("good rows written past both refused dead letters") {
+                    sink.counters.written == good.count && sink.counters.deadLettered + sink.counters.givenUp == 2
+                }
+            }
+            #expect(try await store.count() == good.count)
+            #expect(sink.counters.deadLettered == 1)
+            #expect(sink.counters.givenUp == 1)
+        }
+        let reader = try KafkaConsumer(configuration: harness.cluster.consumerConfiguration(group: uniqueName("dlq")))
+        try reader.subscribe(topics: [harness.configuration.deadLetterTopic])
+        let letters = try await consume(reader, count: 1)
+        await reader.close()
+        #expect(letters.first?.value == nil, "sent without the value the broker refused")
+        #expect(letters.first?.headers.first(JobHeaders.valueOmitted)?.contains("refused") == true)
+        #expect(letters.first?.headers.first(JobHeaders.originalOffset) == "50")
+    }
+
     @Test("PostgreSQL stopped mid-stream and started again: no row missing, offsets never ahead of the database")
     func postgresOutage() async throws {
         let harness = try SinkHarness()
