@@ -189,23 +189,29 @@ struct JSONParser {
     /// Checks a string as `parseString` would; one without escapes is validated where it lies, not copied.
     private mutating func skipString() throws(SyntaxError) {
         let quote = self.index
+        guard let range = try self.scanUnescaped() else {
+            self.index = quote
+            _ = try self.parseString()
+            return
+        }
+        let utf8 = UnsafeBufferPointer(rebasing: self.bytes[range])
+        guard utf8.allSatisfy({ $0 < 0x80 }) || String(validating: utf8, as: UTF8.self) != nil else {
+            throw SyntaxError(message: "invalid UTF-8 in string", offset: range.lowerBound)
+        }
+    }
+
+    /// Reads a string from its opening quote: returns where its bytes lie and leaves `index` past its closing quote,
+    /// or stops at its first backslash and returns `nil`, since an escape needs a copy.
+    private mutating func scanUnescaped() throws(SyntaxError) -> Range<Int>? {
         self.index += 1
         let start = self.index
         while self.index < self.bytes.count {
             let byte = self.bytes[self.index]
             if byte == UInt8(ascii: "\"") {
-                let utf8 = UnsafeBufferPointer(rebasing: self.bytes[start..<self.index])
-                guard utf8.allSatisfy({ $0 < 0x80 }) || String(validating: utf8, as: UTF8.self) != nil else {
-                    throw SyntaxError(message: "invalid UTF-8 in string", offset: start)
-                }
                 self.index += 1
-                return
+                return start..<self.index - 1
             }
-            if byte == UInt8(ascii: "\\") {
-                self.index = quote
-                _ = try self.parseString()
-                return
-            }
+            if byte == UInt8(ascii: "\\") { return nil }
             if byte < 0x20 { throw self.syntaxError("control character in string") }
             self.index += 1
         }
@@ -291,19 +297,9 @@ struct JSONParser {
 
     /// Parses a string starting at its opening quote; strings without escapes are made straight from the buffer.
     private mutating func parseString() throws(SyntaxError) -> String {
-        self.index += 1
-        let start = self.index
-        while self.index < self.bytes.count {
-            let byte = self.bytes[self.index]
-            if byte == UInt8(ascii: "\"") {
-                let utf8 = UnsafeBufferPointer(rebasing: self.bytes[start..<self.index])
-                let string = try self.makeString(utf8, at: start)
-                self.index += 1
-                return string
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw self.syntaxError("control character in string") }
-            self.index += 1
+        let start = self.index + 1
+        if let range = try self.scanUnescaped() {
+            return try self.makeString(UnsafeBufferPointer(rebasing: self.bytes[range]), at: range.lowerBound)
         }
         var unescaped = Array(UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]))
         while self.index < self.bytes.count {
