@@ -101,35 +101,18 @@ struct JSONFieldReader {
         return date
     }
 
-    /// Reads an array of numbers; `nil` when absent.
-    mutating func numbers(_ key: String, code: JobDecodingError.Code) throws(JobDecodingError) -> [Double]? {
-        var numbers: [Double] = []
-        var badIndex: Int?
-        let notAnArray = self.error(code, key, "'\(self.path)\(key)' must be an array of numbers")
-        let found = try self.elements(key, notAnArray: notAnArray) { element in
-            guard badIndex == nil else { return }
-            switch element {
-            case .integer(let integer): numbers.append(Double(integer))
-            case .number(let number): numbers.append(number)
-            default: badIndex = numbers.count
-            }
-        }
-        if let index = badIndex {
+    /// Reads an array of numbers; `nil` when absent or `null`. `null` elements read as `nullAs` when it is given,
+    /// else fail like any other non-number.
+    mutating func numbers(_ key: String, code: JobDecodingError.Code, nullAs: Double? = nil) throws(JobDecodingError) -> [Double]? {
+        guard let offset = self.takeNonNullOffset(key) else { return nil }
+        switch try? JSONParser.numbers(in: self.bytes, at: offset, nullAs: nullAs) {
+        case .numbers(let numbers)?:
+            return numbers
+        case .notANumber(let index)?:
             throw self.error(code, "\(key)[\(index)]", "'\(self.path)\(key)[\(index)]' is not a number")
+        case .notAnArray?, nil:
+            throw self.error(code, key, "'\(self.path)\(key)' must be an array of numbers")
         }
-        return found ? numbers : nil
-    }
-
-    /// Calls `element` with each element of the array `key`, in order; `false` when absent or `null`, and
-    /// `notAnArray` thrown when the value is something else.
-    mutating func elements(
-        _ key: String,
-        notAnArray: @autoclosure () -> JobDecodingError,
-        _ element: (JSONValue) -> Void
-    ) throws(JobDecodingError) -> Bool {
-        guard let offset = self.takeNonNullOffset(key) else { return false }
-        guard (try? JSONParser.forEachElement(in: self.bytes, at: offset, element)) == true else { throw notAnArray() }
-        return true
     }
 
     func missing(_ key: String, code: JobDecodingError.Code = .missingField) -> JobDecodingError {

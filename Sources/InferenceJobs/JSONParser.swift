@@ -89,18 +89,34 @@ struct JSONParser {
         return try parser.parseString()
     }
 
-    /// Calls `element` with each element of the array at `offset` of bytes already checked; `false` when the value
-    /// there is not an array.
-    static func forEachElement(
-        in bytes: UnsafeBufferPointer<UInt8>,
-        at offset: Int,
-        _ element: (JSONValue) throws(SyntaxError) -> Void
-    ) throws(SyntaxError) -> Bool {
-        guard bytes[offset] == UInt8(ascii: "[") else { return false }
+    /// What the value at an offset holds when a decoder wants an array of numbers.
+    enum Numbers {
+        case numbers([Double])
+        /// The first element that is not a number (`null` is one if `nullAs` is not given).
+        case notANumber(at: Int)
+        case notAnArray
+    }
+
+    /// Reads the array of numbers at `offset` of bytes already checked, `null` elements read as `nullAs` when given.
+    static func numbers(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int, nullAs: Double? = nil) throws(SyntaxError) -> Numbers {
+        guard bytes[offset] == UInt8(ascii: "[") else { return .notAnArray }
         var parser = JSONParser(bytes: bytes)
         parser.index = offset
-        try parser.walkArray { parser throws(SyntaxError) in try element(parser.parseValue()) }
-        return true
+        var numbers: [Double] = []
+        var bad: Int?
+        try parser.walkArray { parser throws(SyntaxError) in
+            let byte = parser.bytes[parser.index]
+            let isNumber = byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            let value = isNumber ? try parser.parseNumber() : try parser.parseValue()
+            guard bad == nil else { return }
+            switch value {
+            case .integer(let integer): numbers.append(Double(integer))
+            case .number(let number): numbers.append(number)
+            case .null where nullAs != nil: numbers.append(nullAs!)
+            default: bad = numbers.count
+            }
+        }
+        return bad.map { .notANumber(at: $0) } ?? .numbers(numbers)
     }
 
     private mutating func parseValue() throws(SyntaxError) -> JSONValue {
@@ -182,7 +198,8 @@ struct JSONParser {
         case UInt8(ascii: "{"): try self.walkObject { _, parser throws(SyntaxError) in try parser.skipValue() }
         case UInt8(ascii: "["): try self.walkArray { parser throws(SyntaxError) in try parser.skipValue() }
         case UInt8(ascii: "\""): try self.skipString()
-        default: _ = try self.parseValue()  // a literal or a number: nothing is allocated
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try self.parseNumber()
+        default: _ = try self.parseValue()  // a literal: nothing is allocated
         }
     }
 
@@ -195,7 +212,7 @@ struct JSONParser {
             return
         }
         let utf8 = UnsafeBufferPointer(rebasing: self.bytes[range])
-        guard utf8.allSatisfy({ $0 < 0x80 }) || String(validating: utf8, as: UTF8.self) != nil else {
+        guard Self.isASCII(utf8) || String(validating: utf8, as: UTF8.self) != nil else {
             throw SyntaxError(message: "invalid UTF-8 in string", offset: range.lowerBound)
         }
     }
@@ -218,40 +235,54 @@ struct JSONParser {
         throw self.syntaxError("unterminated string")
     }
 
-    /// Parses a number; an integer literal of at most 18 digits is accumulated directly, anything else goes through
-    /// the standard library's correctly rounded conversion.
+    /// Parses a number. An integer literal of at most 18 digits is accumulated as it is read; a number with a fraction
+    /// or an exponent takes Clinger's fast path when it can (at most 15 significant digits, a power of ten up to
+    /// 10^22: both exact as `Double`s, so the one multiplication or division rounds correctly); anything else goes
+    /// through the standard library's correctly rounded conversion.
     private mutating func parseNumber() throws(SyntaxError) -> JSONValue {
         let start = self.index
         let isNegative = self.consume(UInt8(ascii: "-"))
         let integerStart = self.index
+        var integer = 0
         if self.consume(UInt8(ascii: "0")) {
             if self.peekDigit() { throw self.syntaxError("leading zeros are not allowed") }
         } else {
-            guard self.consumeDigits() else { throw self.syntaxError("expected a digit") }
+            guard self.peekDigit() else { throw self.syntaxError("expected a digit") }
+            self.accumulateDigits(into: &integer)
         }
         let integerDigits = self.index - integerStart
         var isInteger = true
-        var fractionStart = self.index
+        var fraction = 0
         var fractionDigits = 0
         if self.consume(UInt8(ascii: ".")) {
             isInteger = false
-            fractionStart = self.index
-            guard self.consumeDigits() else { throw self.syntaxError("expected a digit after '.'") }
+            let fractionStart = self.index
+            guard self.peekDigit() else { throw self.syntaxError("expected a digit after '.'") }
+            self.accumulateDigits(into: &fraction)
             fractionDigits = self.index - fractionStart
         }
-        var exponentStart: Int?
+        var exponent = 0
+        var exponentDigits = 0
         if self.consume(UInt8(ascii: "e")) || self.consume(UInt8(ascii: "E")) {
             isInteger = false
-            exponentStart = self.index
-            _ = self.consume(UInt8(ascii: "+")) || self.consume(UInt8(ascii: "-"))
-            guard self.consumeDigits() else { throw self.syntaxError("expected a digit in the exponent") }
+            let negativeExponent = self.consume(UInt8(ascii: "-"))
+            if !negativeExponent { _ = self.consume(UInt8(ascii: "+")) }
+            let exponentStart = self.index
+            guard self.peekDigit() else { throw self.syntaxError("expected a digit in the exponent") }
+            self.accumulateDigits(into: &exponent)
+            exponentDigits = self.index - exponentStart
+            if negativeExponent { exponent = -exponent }
         }
         if isInteger && integerDigits <= 18 {
-            return .integer(isNegative ? -self.digitValue(integerStart..<self.index) : self.digitValue(integerStart..<self.index))
+            return .integer(isNegative ? -integer : integer)
         }
-        if !isInteger, let value = self.exactlyRoundedDouble(
-            integer: integerStart..<integerStart + integerDigits, fraction: fractionStart..<fractionStart + fractionDigits, exponent: exponentStart
-        ) {
+        let scale = exponent - fractionDigits
+        if !isInteger, integerDigits + fractionDigits <= 15, exponentDigits <= 3, (-22...22).contains(scale) {
+            let significand = Double(integer &* Self.powersOfTen[fractionDigits] &+ fraction)
+            let power = scale.magnitude <= 18
+                ? Double(Self.powersOfTen[Int(scale.magnitude)])
+                : Double(Self.powersOfTen[18]) * Double(Self.powersOfTen[Int(scale.magnitude) - 18])
+            let value = scale < 0 ? significand / power : significand * power
             return .number(isNegative ? -value : value)
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]), as: UTF8.self)
@@ -264,33 +295,14 @@ struct JSONParser {
         return .number(value)
     }
 
-    /// The decimal digits in `range` as an integer; at most 18 of them, so it cannot overflow.
-    private func digitValue(_ range: Range<Int>) -> Int {
-        var value = 0
-        for position in range {
-            value = value &* 10 &+ Int(self.bytes[position] &- UInt8(ascii: "0"))
+    /// Consumes digits, accumulating them into `value` (wrapping past 18 digits, where callers no longer use it).
+    private mutating func accumulateDigits(into value: inout Int) {
+        while self.index < self.bytes.count {
+            let digit = self.bytes[self.index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return }
+            value = value &* 10 &+ Int(digit)
+            self.index += 1
         }
-        return value
-    }
-
-    /// The value of a number with a fraction or an exponent, when it is exact without the general conversion: a
-    /// significand of at most 15 digits (below 2^53, exact as a `Double`) scaled by a power of ten up to 10^22 (also
-    /// exact), so the one multiplication or division rounds correctly (Clinger's fast path). `nil` otherwise.
-    private func exactlyRoundedDouble(integer: Range<Int>, fraction: Range<Int>, exponent: Int?) -> Double? {
-        guard integer.count + fraction.count <= 15 else { return nil }
-        let significand = self.digitValue(integer) &* Self.powersOfTen[fraction.count] &+ self.digitValue(fraction)
-        var scale = -fraction.count
-        if let exponent {
-            var position = exponent
-            let negative = self.bytes[position] == UInt8(ascii: "-")
-            if negative || self.bytes[position] == UInt8(ascii: "+") { position += 1 }
-            guard self.index - position <= 3 else { return nil }
-            let value = self.digitValue(position..<self.index)
-            scale += negative ? -value : value
-        }
-        guard (-22...22).contains(scale) else { return nil }
-        let power = Double(Self.powersOfTen[min(abs(scale), 18)]) * (abs(scale) > 18 ? Double(Self.powersOfTen[abs(scale) - 18]) : 1)
-        return scale < 0 ? Double(significand) / power : Double(significand) * power
     }
 
     private static let powersOfTen: [Int] = (0...18).map { exponent in (0..<exponent).reduce(1) { result, _ in result * 10 } }
@@ -367,11 +379,20 @@ struct JSONParser {
         return value
     }
 
+    /// Makes a string of UTF-8 bytes, refusing invalid ones. ASCII (keys, IDs, timestamps) needs no validation, and
+    /// skipping `String(validating:)` for it skips its generic, unspecialized path.
     private func makeString(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int) throws(SyntaxError) -> String {
+        if Self.isASCII(utf8) { return String(decoding: utf8, as: UTF8.self) }
         guard let string = String(validating: utf8, as: UTF8.self) else {
             throw SyntaxError(message: "invalid UTF-8 in string", offset: offset)
         }
         return string
+    }
+
+    private static func isASCII(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        var bits: UInt8 = 0
+        for byte in utf8 { bits |= byte }
+        return bits < 0x80
     }
 
     private mutating func enterContainer() throws(SyntaxError) {
@@ -397,13 +418,6 @@ struct JSONParser {
 
     private func peekDigit() -> Bool {
         self.index < self.bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self.bytes[self.index])
-    }
-
-    /// Consumes one or more digits; returns whether there was at least one.
-    private mutating func consumeDigits() -> Bool {
-        let start = self.index
-        while self.peekDigit() { self.index += 1 }
-        return self.index > start
     }
 
     private mutating func skipWhitespace() {

@@ -101,20 +101,8 @@ extension JobCodec {
     private static func readOutput(from reader: inout JSONFieldReader) throws(JobDecodingError) -> ModelOutput {
         guard let label = try reader.string("label") else { throw reader.missing("label") }
         let confidence = try self.probability(reader.takeRaw("confidence"), "confidence", of: reader)
-        var scores: [Double] = []
-        var badIndex: Int?
-        let notAnArray = reader.wrongType("scores", expected: "an array of numbers")
-        let found = try reader.elements("scores", notAnArray: notAnArray) { element in
-            guard badIndex == nil else { return }
-            switch element {
-            case .null: scores.append(.nan)
-            case .integer(let integer): scores.append(Double(integer))
-            case .number(let number): scores.append(number)
-            default: badIndex = scores.count
-            }
-        }
-        guard found else { throw reader.missing("scores") }
-        if let index = badIndex { throw reader.wrongType("scores[\(index)]", expected: "a number") }
+        // A null score stands for the non-finite value the encoder could not write.
+        guard let scores = try reader.numbers("scores", code: .wrongFieldType, nullAs: .nan) else { throw reader.missing("scores") }
         return ModelOutput(label: label, confidence: confidence, scores: scores)
     }
 

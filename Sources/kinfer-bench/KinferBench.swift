@@ -17,6 +17,7 @@ struct KinferBench: AsyncParsableCommand {
             WorkerBench.self,
             SinkBench.self,
             ModelServerBench.self,
+            CodecBench.self,
         ]
     )
 }
