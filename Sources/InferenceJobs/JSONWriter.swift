@@ -18,6 +18,12 @@ struct JSONWriter {
 
     mutating func string(_ value: String) {
         self.bytes.append(UInt8(ascii: "\""))
+        // Most strings (IDs, names, labels) need no escape: copied at once rather than byte by byte.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            self.bytes.append(contentsOf: value.utf8)
+            self.bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): self.raw("\\\"")

@@ -43,20 +43,24 @@ public enum JobTimestamp {
         let second = remainder / 1000
         let millisecond = remainder - second * 1000
 
-        self.appendDigits(year, count: 4, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        self.appendDigits(month, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        self.appendDigits(day, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "T"))
-        self.appendDigits(hour, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        self.appendDigits(minute, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        self.appendDigits(second, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "."))
-        self.appendDigits(millisecond, count: 3, to: &bytes)
-        bytes.append(UInt8(ascii: "Z"))
+        // The 24 bytes are written in place and appended at once, not one append per character.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { text in
+            self.write(year, digits: 4, at: 0, in: text)
+            text[4] = UInt8(ascii: "-")
+            self.write(month, digits: 2, at: 5, in: text)
+            text[7] = UInt8(ascii: "-")
+            self.write(day, digits: 2, at: 8, in: text)
+            text[10] = UInt8(ascii: "T")
+            self.write(hour, digits: 2, at: 11, in: text)
+            text[13] = UInt8(ascii: ":")
+            self.write(minute, digits: 2, at: 14, in: text)
+            text[16] = UInt8(ascii: ":")
+            self.write(second, digits: 2, at: 17, in: text)
+            text[19] = UInt8(ascii: ".")
+            self.write(millisecond, digits: 3, at: 20, in: text)
+            text[23] = UInt8(ascii: "Z")
+            bytes.append(contentsOf: UnsafeBufferPointer(text))
+        }
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `t`, `z` and a space separator are accepted as RFC 3339
@@ -136,14 +140,12 @@ public enum JobTimestamp {
         }
     }
 
-    private static func appendDigits(_ value: Int64, count: Int, to bytes: inout [UInt8]) {
-        var divisor: Int64 = 1
-        for _ in 1..<count { divisor *= 10 }
+    /// Writes `value` as exactly `digits` decimal digits, zero-padded, at `offset`.
+    private static func write(_ value: Int64, digits: Int, at offset: Int, in text: UnsafeMutableBufferPointer<UInt8>) {
         var value = value
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(value / divisor))
-            value %= divisor
-            divisor /= 10
+        for position in stride(from: offset + digits - 1, through: offset, by: -1) {
+            text[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+            value /= 10
         }
     }
 
