@@ -11,7 +11,7 @@ import Foundation
 /// with its last value, as in a dictionary.
 struct JSONFieldReader {
     private let bytes: UnsafeBufferPointer<UInt8>
-    /// The members not taken yet, in order.
+    /// The object's members in order, those read marked as taken.
     private var members: [JSONParser.Member]
     /// The path of this object inside the message, e.g. `inputs.`, used to name fields in errors.
     private let path: String
@@ -28,24 +28,30 @@ struct JSONFieldReader {
     /// The fields not taken, as values; a key given twice keeps its last value.
     var remaining: [String: JSONValue] {
         var remaining: [String: JSONValue] = [:]
-        for member in self.members {
+        for member in self.members where !member.isTaken {
             remaining[member.key] = self.value(at: member.valueOffset)
         }
         return remaining
     }
 
-    /// Removes every member named `key` and returns the offset of the last one's value, `nil` included; `nil` when absent.
-    private mutating func takeOffset(_ key: String) -> Int? {
-        guard let last = self.members.lastIndex(where: { $0.key == key }) else { return nil }
-        let offset = self.members[last].valueOffset
-        self.members.removeAll { $0.key == key }
-        return offset
+    /// Takes every member named `key` and returns the last one, `null` included; `nil` when absent.
+    private mutating func takeMember(_ key: String) -> JSONParser.Member? {
+        var found: Int?
+        for index in self.members.indices where !self.members[index].isTaken && self.members[index].key == key {
+            self.members[index].isTaken = true
+            found = index
+        }
+        return found.map { self.members[$0] }
     }
 
-    /// Like `takeOffset`, but `nil` for a `null` value too.
+    /// Like `takeMember`, but `nil` for a `null` value too.
+    private mutating func takeNonNullMember(_ key: String) -> JSONParser.Member? {
+        guard let member = self.takeMember(key), self.bytes[member.valueOffset] != UInt8(ascii: "n") else { return nil }
+        return member
+    }
+
     private mutating func takeNonNullOffset(_ key: String) -> Int? {
-        guard let offset = self.takeOffset(key), self.bytes[offset] != UInt8(ascii: "n") else { return nil }
-        return offset
+        self.takeNonNullMember(key)?.valueOffset
     }
 
     /// The value at `offset`, which `JSONParser.members` has checked; `null` should that ever fail.
@@ -60,7 +66,7 @@ struct JSONFieldReader {
 
     /// Removes and returns `key`'s value, `null` included; for the few fields where `null` has a meaning.
     mutating func takeRaw(_ key: String) -> JSONValue? {
-        self.takeOffset(key).map(self.value(at:))
+        self.takeMember(key).map { self.value(at: $0.valueOffset) }
     }
 
     mutating func string(_ key: String) throws(JobDecodingError) -> String? {
@@ -104,8 +110,9 @@ struct JSONFieldReader {
     /// Reads an array of numbers; `nil` when absent or `null`. `null` elements read as `nullAs` when it is given,
     /// else fail like any other non-number.
     mutating func numbers(_ key: String, code: JobDecodingError.Code, nullAs: Double? = nil) throws(JobDecodingError) -> [Double]? {
-        guard let offset = self.takeNonNullOffset(key) else { return nil }
-        switch try? JSONParser.numbers(in: self.bytes, at: offset, nullAs: nullAs) {
+        guard let member = self.takeNonNullMember(key) else { return nil }
+        if let numbers = member.numbers { return numbers }
+        switch try? JSONParser.numbers(in: self.bytes, at: member.valueOffset, nullAs: nullAs) {
         case .numbers(let numbers)?:
             return numbers
         case .notANumber(let index)?:

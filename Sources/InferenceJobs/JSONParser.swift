@@ -36,6 +36,11 @@ struct JSONParser {
     struct Member {
         var key: String
         var valueOffset: Int
+        /// The value, when it is an array of numbers only (a job's features, a result's scores): read while it was
+        /// checked, so that it is not read twice.
+        var numbers: [Double]?
+        /// Set by `JSONFieldReader` once it has read the member (marked rather than removed: no element moves).
+        var isTaken = false
     }
 
     /// The members of the object `bytes` holds, in order, with the whole text checked exactly as `parse` checks it
@@ -68,10 +73,31 @@ struct JSONParser {
         var members: [Member] = []
         members.reserveCapacity(12)
         try self.walkObject { key, parser throws(SyntaxError) in
-            members.append(Member(key: key, valueOffset: parser.index))
-            try parser.skipValue()
+            let offset = parser.index
+            let numbers = parser.bytes[offset] == UInt8(ascii: "[") ? try parser.skipArrayReadingNumbers() : nil
+            if parser.index == offset { try parser.skipValue() }
+            members.append(Member(key: key, valueOffset: offset, numbers: numbers))
         }
         return members
+    }
+
+    /// Checks the array at `index` as `skipValue` would and returns its elements when all are numbers.
+    private mutating func skipArrayReadingNumbers() throws(SyntaxError) -> [Double]? {
+        var numbers: [Double] = []
+        var onlyNumbers = true
+        try self.walkArray { parser throws(SyntaxError) in
+            let byte = parser.bytes[parser.index]
+            guard byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else {
+                onlyNumbers = false
+                return try parser.skipValue()
+            }
+            switch try parser.parseNumber() {
+            case .integer(let integer) where onlyNumbers: numbers.append(Double(integer))
+            case .number(let number) where onlyNumbers: numbers.append(number)
+            default: break
+            }
+        }
+        return onlyNumbers ? numbers : nil
     }
 
     /// The value at `offset` of bytes already checked.
