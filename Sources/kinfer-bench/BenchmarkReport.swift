@@ -12,6 +12,8 @@ struct BenchmarkLine: Sendable {
     var p50Milliseconds: Double? = nil
     var p99Milliseconds: Double? = nil
     var peakRSSMegabytes: Double? = nil
+    /// CPU time per unit (message, job) of the measured process, where it runs alone (a child process).
+    var cpuMicroseconds: Double? = nil
     var count: Int
     var seconds: Double
     var rounds: Int = 1
@@ -52,6 +54,7 @@ struct BenchmarkReport {
         if let p50 = line.p50Milliseconds { fields.append(("p50_ms", number(p50, digits: 3))) }
         if let p99 = line.p99Milliseconds { fields.append(("p99_ms", number(p99, digits: 3))) }
         if let rss = line.peakRSSMegabytes { fields.append(("peak_rss_mb", number(rss, digits: 1))) }
+        if let cpu = line.cpuMicroseconds { fields.append(("cpu_us_per_unit", number(cpu, digits: 2))) }
         fields.append(("count", String(line.count)))
         fields.append(("seconds", number(line.seconds, digits: 3)))
         fields.append(("rounds", String(line.rounds)))
@@ -59,7 +62,7 @@ struct BenchmarkReport {
     }
 
     var table: String {
-        let header = ["case", "subject", "rate", "unit", "MB/s", "vs", "ratio", "p50 ms", "p99 ms", "peak RSS MB", "count", "s"]
+        let header = ["case", "subject", "rate", "unit", "MB/s", "vs", "ratio", "p50 ms", "p99 ms", "peak RSS MB", "CPU µs", "count", "s"]
         let rows = lines.map { line -> [String] in
             [
                 line.benchCase, line.subject, Self.grouped(line.rate), line.unit,
@@ -69,6 +72,7 @@ struct BenchmarkReport {
                 line.p50Milliseconds.map { Self.number($0, digits: 3) } ?? "",
                 line.p99Milliseconds.map { Self.number($0, digits: 3) } ?? "",
                 line.peakRSSMegabytes.map { Self.number($0, digits: 0) } ?? "",
+                line.cpuMicroseconds.map { Self.number($0, digits: 1) } ?? "",
                 String(line.count),
                 Self.number(line.seconds, digits: 2),
             ]

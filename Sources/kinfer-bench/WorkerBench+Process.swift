@@ -39,18 +39,26 @@ extension WorkerBench {
         defer { if child.isRunning { child.terminate() } }
 
         let metrics = "http://127.0.0.1:\(port)/metrics"
+        var cpuAtFirst: (seconds: Double, completed: Int)?  // the child's CPU time when its first jobs were done
         let seconds = try await timeCompletions(until: messages, idleTimeout: idleTimeout, every: .milliseconds(5), subject: "swift-process (output in \(log.path))") {
             guard child.isRunning else {
                 throw BenchFailure("swift-process: kinfer worker exited (\(child.terminationStatus)); its output is in \(log.path)")
             }
-            return await completedJobs(at: metrics) ?? 0
+            let completed = await completedJobs(at: metrics) ?? 0
+            if cpuAtFirst == nil, completed > 0, let cpu = ProcessCPU.seconds(ofProcess: child.processIdentifier) {
+                cpuAtFirst = (cpu, completed)
+            }
+            return completed
         }
         let peak = PeakRSS.megabytes(ofProcess: child.processIdentifier)
+        let cpuPerJob = ProcessCPU.seconds(ofProcess: child.processIdentifier).flatMap { cpu in
+            cpuAtFirst.map { (cpu - $0.seconds) / Double(messages - $0.completed) * 1e6 }
+        }
         child.terminate()
         try await waitForExit(child, timeout: .seconds(30))
         return BenchmarkLine(
             benchCase: "worker", subject: "swift-process", rate: Double(messages) / seconds, unit: "jobs/s",
-            peakRSSMegabytes: peak, count: messages, seconds: seconds
+            peakRSSMegabytes: peak, cpuMicroseconds: cpuPerJob, count: messages, seconds: seconds
         )
     }
 

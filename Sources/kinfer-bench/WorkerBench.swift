@@ -115,7 +115,7 @@ struct WorkerBench: AsyncParsableCommand {
             "c: kinfer_baseline_worker on the same cluster settings, \(jobSize)-byte jobs and \(resultSize)-byte fixed results; offsets stored on delivery reports, committed every 100 ms; timed from first job to last delivery report.",
             "naive: Swift KafkaConsumer + KafkaProducer, one job at a time: decode, predict, encode, await send, store offset, await commit; \(naiveMessages) jobs.",
             "swift-latency: \(latencyMessages) jobs submitted at \(Int(latencyRate)) jobs/s (half the swift rate unless --latency-rate) to one InferenceWorker; p50/p99 from each job's submitted_at to its result being read from the results topic; rate is the submission rate achieved.",
-            "swift-process: the kinfer worker command (simulated model, default settings) in a child process on the same cluster; timed from its first completed job to the last by polling its /metrics every 5 ms; its peak RSS is its own.",
+            "swift-process: the kinfer worker command (simulated model, default settings) in a child process on the same cluster; timed from its first completed job to the last by polling its /metrics every 5 ms; its peak RSS is its own, and CPU µs is its CPU time (user + system, /proc/<pid>/stat) per job over the same span: the figure that varies least when other work shares the machine.",
             "peak RSS is the whole process's, including the embedded cluster's stored messages (swift-process: the child's alone).",
         ] + [batchNote, processNote].compactMap { $0 }
         report.print(json: json)
