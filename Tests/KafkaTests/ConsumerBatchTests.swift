@@ -53,6 +53,32 @@ struct ConsumerBatchTests {
         #expect(sizes == [1_500, 1_500])
     }
 
+    @Test("messages, one at a time over poll batches of up to 1,024, delivers 5,000 messages once each, in order, values intact")
+    func oneAtATime() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = try await topic(on: cluster, backlog: 5_000)
+
+        var options = KafkaConsumer.Options()
+        options.bufferCapacity = 5_000
+        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: uniqueName("group")), options: options)
+        try consumer.subscribe(topics: [topic])
+        // Read once the whole backlog is buffered, so that the iterator goes through several full poll batches.
+        try await waitUntil("5,000 messages wait in the buffer", timeout: .seconds(30)) { consumer.bufferedMessageCount >= 5_000 }
+        let messages = try await finishing(within: .seconds(30), "5,000 messages one at a time") {
+            var messages: [KafkaConsumerMessage] = []
+            for try await message in consumer.messages {
+                messages.append(message)
+                if messages.count >= 5_000 { break }
+            }
+            return messages
+        }
+        await consumer.close()
+
+        #expect(messages.map(\.offset) == Array(0..<5_000))
+        #expect(messages.map(\.value) == (0..<5_000).map { Array("m-\($0)".utf8) })
+        #expect(messages.map(\.keyString) == (0..<5_000).map { "k-\($0)" })
+    }
+
     /// A fresh one-partition topic of `cluster` holding `count` acknowledged messages.
     private func topic(on cluster: EmbeddedKafkaCluster, backlog count: Int) async throws -> String {
         let topic = uniqueName("batches")

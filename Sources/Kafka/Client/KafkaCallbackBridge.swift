@@ -6,9 +6,10 @@ import Logging
 ///
 /// - Delivery reports run on the producer's poll thread, or on a producing caller's thread inside
 ///   `enqueue`/`send`, which serve the reports already waiting (`ProducerCore.serveDeliveryReports`).
-///   Statistics and error callbacks of a producer may run there too. Each message carries a retained
-///   ``DeliveryHandler`` as its opaque; the report takes it back exactly once (`takeRetainedValue`)
-///   and completes it there, so an awaited `send` resumes as soon as librdkafka reports.
+///   Statistics and error callbacks of a producer may run there too. Each message's opaque names where
+///   its callback waits in the producer's ``DeliverySlots`` (reached through the handle opaque, below);
+///   the report takes it from there exactly once and runs it, so an awaited `send` resumes as soon as
+///   librdkafka reports.
 /// - Rebalance, statistics and error callbacks run on the thread polling the handle (each client's
 ///   dedicated poll thread, or a producing caller as above) and reach the handle's
 ///   ``KafkaCallbackContext`` through the handle opaque, which points at the context unretained:
@@ -35,10 +36,9 @@ enum KafkaCallbackBridge {
     }
 
     private static let deliveryReport: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
-        _, message, _ in
-        guard let message, let opaque = message.pointee._private else { return }
-        let handler = Unmanaged<DeliveryHandler>.fromOpaque(opaque).takeRetainedValue()
-        handler.complete(DeliveryHandler.result(of: message))
+        _, message, opaque in
+        guard let message, let delivery = message.pointee._private, let deliveries = context(opaque)?.deliveries else { return }
+        deliveries.complete(delivery, report: message)
     }
 
     private static let log: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {

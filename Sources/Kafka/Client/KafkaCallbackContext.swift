@@ -8,15 +8,19 @@ final class KafkaCallbackContext: Sendable {
     let logger: Logger
     let statistics: (@Sendable (KafkaStatistics) -> Void)?
     let rebalance: (@Sendable (RebalanceRequest) -> Void)?
+    /// A producer's delivery callbacks, which its messages' opaques name; `nil` for handles that produce nothing.
+    let deliveries: DeliverySlots?
 
     init(
         logger: Logger,
         statistics: (@Sendable (KafkaStatistics) -> Void)? = nil,
-        rebalance: (@Sendable (RebalanceRequest) -> Void)? = nil
+        rebalance: (@Sendable (RebalanceRequest) -> Void)? = nil,
+        deliveries: DeliverySlots? = nil
     ) {
         self.logger = logger
         self.statistics = statistics
         self.rebalance = rebalance
+        self.deliveries = deliveries
     }
 }
 

@@ -1,7 +1,8 @@
 import Synchronization
 import CRdKafka
 
-/// What to do with one message's delivery report. Travels through librdkafka as the message opaque.
+/// A message's delivery callback and topic in an object of its own: what ``DeliverySlots`` hands librdkafka as
+/// the message opaque when no slot is free.
 final class DeliveryHandler: Sendable {
     private let completion: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
     /// The message's topic, kept so that the report need not rebuild the name from C for every message.
@@ -16,15 +17,9 @@ final class DeliveryHandler: Sendable {
         completion(result)
     }
 
-    /// The outcome in a delivery report. The message's opaque is its ``DeliveryHandler``, which the caller
-    /// (the delivery-report callback) holds while this runs: the topic name comes from there, not from C.
-    static func result(of message: UnsafePointer<rd_kafka_message_t>) -> Result<KafkaDeliveryReport, KafkaError> {
-        let topic: String
-        if let opaque = message.pointee._private {
-            topic = Unmanaged<DeliveryHandler>.fromOpaque(opaque).takeUnretainedValue().topic
-        } else {
-            topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
-        }
+    /// The outcome in a delivery report. `topic` is the name the message was produced to, kept with its
+    /// callback, so that the report does not rebuild it from C.
+    static func result(of message: UnsafePointer<rd_kafka_message_t>, topic: String) -> Result<KafkaDeliveryReport, KafkaError> {
         guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             return .failure(KafkaError(code: .delivery, message.pointee.err, context: "delivery to \(topic)"))
         }

@@ -26,14 +26,26 @@ public final class KafkaProducer: Sendable {
     ///   - configuration: bootstrap servers, acks, idempotence, and any librdkafka property.
     ///   - logger: receives librdkafka's log lines and errors.
     ///   - onStatistics: called on the poll thread with each statistics report (needs `statisticsInterval`).
-    public init(
+    public convenience init(
         configuration: KafkaConfiguration,
         logger: Logger = Logger(label: "kinfer.kafka.producer"),
         onStatistics: (@Sendable (KafkaStatistics) -> Void)? = nil
     ) throws(KafkaError) {
-        let context = KafkaCallbackContext(logger: logger, statistics: onStatistics)
+        try self.init(configuration: configuration, logger: logger, onStatistics: onStatistics, deliverySlots: DeliverySlots.defaultCapacity)
+    }
+
+    /// `deliverySlots` (a power of two) is the capacity of the ring that holds delivery callbacks; tests make
+    /// it small to send messages through the fallback for a full ring.
+    init(
+        configuration: KafkaConfiguration,
+        logger: Logger,
+        onStatistics: (@Sendable (KafkaStatistics) -> Void)?,
+        deliverySlots: Int
+    ) throws(KafkaError) {
+        let deliveries = DeliverySlots(capacity: deliverySlots)
+        let context = KafkaCallbackContext(logger: logger, statistics: onStatistics, deliveries: deliveries)
         let handle = try KafkaHandle(kind: RD_KAFKA_PRODUCER, configuration: configuration, context: context)
-        let core = ProducerCore(handle: handle)
+        let core = ProducerCore(handle: handle, deliveries: deliveries)
         self.core = core
         self.pollThread = PollThread(name: "kafka-producer-poll") {
             let served: Int32
@@ -64,7 +76,7 @@ public final class KafkaProducer: Sendable {
     ///   within `message.timeout.ms` (code `.timedOut`), or the producer was closed.
     public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> KafkaDeliveryReport {
         let promise = DeliveryPromise()
-        try await core.produce(message, handler: DeliveryHandler(topic: message.topic, promise.fulfil))
+        try await core.produce(message, onDelivery: promise.fulfil)
         return try await promise.result.get()
     }
 
@@ -77,7 +89,7 @@ public final class KafkaProducer: Sendable {
         _ message: KafkaProducerMessage,
         onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
     ) async throws(KafkaError) {
-        try await core.produce(message, handler: DeliveryHandler(topic: message.topic, onDelivery))
+        try await core.produce(message, onDelivery: onDelivery)
     }
 
     /// Messages enqueued but not yet acknowledged or failed (librdkafka's `rd_kafka_outq_len`).
@@ -113,6 +125,8 @@ public final class KafkaProducer: Sendable {
 /// The producer's handle, its topic handles, and the queue-room signal, shared with the poll thread.
 final class ProducerCore: @unchecked Sendable {
     let handle: KafkaHandle
+    /// The delivery callbacks of the messages in flight (also reached by the reports through the handle's context).
+    let deliveries: DeliverySlots
     let queueSpace = QueueSpaceSignal()
     let closed = Atomic<Bool>(false)
     /// A producing caller served reports since the poll thread last looked: the poll thread need not wait on the queue.
@@ -124,8 +138,9 @@ final class ProducerCore: @unchecked Sendable {
     /// compares one string instead of hashing it.
     private let lastTopic = Mutex<(name: String, topic: ThreadSafePointer)?>(nil)
 
-    init(handle: KafkaHandle) {
+    init(handle: KafkaHandle, deliveries: DeliverySlots) {
         self.handle = handle
+        self.deliveries = deliveries
     }
 
     deinit {
@@ -134,15 +149,19 @@ final class ProducerCore: @unchecked Sendable {
         }
     }
 
-    func produce(_ message: KafkaProducerMessage, handler: DeliveryHandler) async throws(KafkaError) {
+    /// Inlined into `enqueue` and `send`, so that a message costs one async frame, not two.
+    @inline(__always)
+    func produce(_ message: KafkaProducerMessage, onDelivery: @escaping DeliverySlots.Completion) async throws(KafkaError) {
         let topic = try topicHandle(message.topic)
+        let delivery = deliveries.opaque(topic: message.topic, completion: onDelivery)
         // Suspends only while librdkafka's queue is full; the common case returns without suspending.
         while true {
             guard !closed.load(ordering: .acquiring) else {
+                deliveries.discard(delivery)
                 throw KafkaError(code: .closed, message: "the producer is closed")
             }
             let generation = queueSpace.generation
-            let err = produceOnce(message, topic: topic, handler: handler)
+            let err = produceOnce(message, topic: topic, delivery: delivery)
             switch err {
             case RD_KAFKA_RESP_ERR_NO_ERROR:
                 serveDeliveryReports()
@@ -150,6 +169,7 @@ final class ProducerCore: @unchecked Sendable {
             case RD_KAFKA_RESP_ERR__QUEUE_FULL:
                 if serveDeliveryReports() == 0 { await queueSpace.wait(after: generation) }
             default:
+                deliveries.discard(delivery)
                 throw KafkaError(code: .delivery, err, context: "produce to \(message.topic)")
             }
         }
@@ -191,21 +211,19 @@ final class ProducerCore: @unchecked Sendable {
         }
     }
 
-    /// One `rd_kafka_producev` call. The handler is retained for librdkafka only if it accepted the message.
-    private func produceOnce(_ message: KafkaProducerMessage, topic: OpaquePointer, handler: DeliveryHandler) -> rd_kafka_resp_err_t {
+    /// One `rd_kafka_producev` call; `delivery` stays the caller's unless librdkafka accepts the message.
+    private func produceOnce(_ message: KafkaProducerMessage, topic: OpaquePointer, delivery: UnsafeMutableRawPointer) -> rd_kafka_resp_err_t {
         let headers = Self.makeHeaders(message.headers)
-        let opaque = Unmanaged.passRetained(handler).toOpaque()
         let err = message.key.withOptionalBytes { key, keyLength in
             message.value.withOptionalBytes { value, valueLength in
                 kinfer_produce(
                     handle.pointer, topic, message.partition ?? RD_KAFKA_PARTITION_UA,
-                    key, keyLength, value, valueLength, headers, opaque
+                    key, keyLength, value, valueLength, headers, delivery
                 )
             }
         }
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            Unmanaged<DeliveryHandler>.fromOpaque(opaque).release()
-            if let headers { rd_kafka_headers_destroy(headers) }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR, let headers {
+            rd_kafka_headers_destroy(headers)
         }
         return err
     }
