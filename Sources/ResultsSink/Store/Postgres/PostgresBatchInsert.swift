@@ -1,6 +1,7 @@
 import PostgresNIO
 
-/// The statement that stores a batch: one array parameter per column, turned back into rows by `unnest`.
+/// The statement that stores a batch idempotently: one array parameter per column, turned back into rows by
+/// `unnest`. The store uses it when `COPY` (`PostgresCopyRows`) cannot: a job of the batch already has a row.
 ///
 /// Sixteen parameters whatever the batch size, so PostgreSQL parses one short statement and the rows travel in
 /// binary, which is what makes tens of thousands of rows per second possible over a single connection. The

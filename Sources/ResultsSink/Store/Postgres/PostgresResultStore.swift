@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// A ``ResultStore`` in PostgreSQL, over postgres-nio's connection pool.
@@ -58,23 +59,52 @@ public final class PostgresResultStore: ResultStore {
         }
     }
 
+    /// Stores the batch with `COPY` when none of its jobs has a row yet, the usual case; otherwise, or when `COPY`
+    /// cannot carry a row, with the idempotent insert, which skips the jobs that have one.
+    ///
+    /// Either way the batch is one transaction, and `write` returns only after COMMIT has succeeded: the sink
+    /// commits Kafka offsets next. (With an implicit transaction, postgres-nio completes a query at its command
+    /// tag, before the commit, and a commit that fails, through a deferred constraint or the server going away,
+    /// would go unseen.)
     public func write(_ batch: [StoredResult]) async throws -> WriteOutcome {
         let rows = batch.firstResultPerJob().map(ResultRow.init)
         guard !rows.isEmpty else { return WriteOutcome(inserted: 0, duplicatesAbsorbed: 0) }
+        if let text = PostgresCopyRows.text(for: rows), try await self.copy(text, resultCount: batch.count) {
+            return WriteOutcome(inserted: rows.count, duplicatesAbsorbed: batch.count - rows.count)
+        }
+        let inserted = try await self.insertSkippingStoredJobs(rows, resultCount: batch.count)
+        return WriteOutcome(inserted: inserted, duplicatesAbsorbed: batch.count - inserted)
+    }
+
+    /// `COPY`s the rows in one transaction; `false`, with nothing stored, when one of the jobs already has a row.
+    private func copy(_ text: ByteBuffer, resultCount: Int) async throws -> Bool {
+        try await self.perform("copy of \(resultCount) results") { client, logger in
+            do {
+                try await client.withTransaction(logger: logger) { connection in
+                    try await connection.copyFrom(table: PostgresCopyRows.table, columns: PostgresCopyRows.columns, logger: logger) { writer in
+                        try await writer.write(text)
+                    }
+                }
+                return true
+            } catch let error as PostgresTransactionError where error.rollbackError == nil && error.closureError.isUniqueViolation {
+                return false
+            }
+        }
+    }
+
+    /// The idempotent insert (`PostgresBatchInsert`) in one transaction; returns how many rows it inserted.
+    private func insertSkippingStoredJobs(_ rows: [ResultRow], resultCount: Int) async throws -> Int {
         let query = PostgresBatchInsert.query(for: rows)
-        // An explicit transaction, so that `write` returns only after COMMIT has succeeded: the sink commits Kafka
-        // offsets next. With an implicit one, postgres-nio completes the query at its command tag, before the
-        // commit, and a commit that fails (a deferred constraint, the server going away) would go unseen.
-        let tag = try await self.perform("write of \(batch.count) results") { client, logger in
+        let tag = try await self.perform("write of \(resultCount) results") { client, logger in
             try await client.withTransaction(logger: logger) { connection -> PostgresQueryMetadata in
                 let result: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
                 return try await result.get().metadata
             }
         }
         guard let inserted = tag.rows else {
-            throw ResultStoreError.rejected("write of \(batch.count) results: unexpected command tag \(tag.command)")
+            throw ResultStoreError.rejected("write of \(resultCount) results: unexpected command tag \(tag.command)")
         }
-        return WriteOutcome(inserted: inserted, duplicatesAbsorbed: batch.count - inserted)
+        return inserted
     }
 
     public func result(for jobID: String) async throws -> StoredResult? {
@@ -173,5 +203,12 @@ public final class PostgresResultStore: ResultStore {
         } catch {
             throw ResultStoreError(postgres: error, during: operation)
         }
+    }
+}
+
+extension Optional where Wrapped == any Error {
+    /// Whether this is PostgreSQL's `unique_violation` (SQLSTATE 23505).
+    fileprivate var isUniqueViolation: Bool {
+        (self as? PSQLError)?.serverInfo?[.sqlState] == "23505"
     }
 }
