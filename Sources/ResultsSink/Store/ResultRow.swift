@@ -22,19 +22,23 @@ struct ResultRow: Sendable {
     var sourcePartition: Int32
     var sourceOffset: Int64
 
+    /// The row of `stored`, its text made storable: PostgreSQL's `text` and `jsonb` refuse U+0000 (JSON can carry
+    /// it, as `\u0000`), and a batch it refused would be retried for ever, so every U+0000 is stored as U+FFFD, in
+    /// both stores alike. The result on the results topic keeps the original.
     init(_ stored: StoredResult) {
         let result = stored.result
-        self.jobID = result.jobID
-        self.status = result.status.rawValue
-        self.label = result.output?.label
-        self.confidence = result.output?.confidence
-        self.outputJSON = result.output?.storedJSON
-        self.errorClass = result.error?.errorClass.rawValue
-        self.errorMessage = result.error?.message
+        let output = result.output.map { ModelOutput(label: $0.label.storable, confidence: $0.confidence, scores: $0.scores) }
+        self.jobID = result.jobID.storable
+        self.status = result.status.rawValue.storable
+        self.label = output?.label
+        self.confidence = output?.confidence
+        self.outputJSON = output?.storedJSON
+        self.errorClass = result.error?.errorClass.rawValue.storable
+        self.errorMessage = result.error?.message.storable
         self.attempts = result.attempts
-        self.model = result.model
-        self.modelVersion = result.modelVersion
-        self.worker = result.worker
+        self.model = result.model.storable
+        self.modelVersion = result.modelVersion.storable
+        self.worker = result.worker.storable
         self.submittedAt = result.submittedAt.unixMicroseconds
         self.startedAt = result.startedAt?.unixMicroseconds
         self.completedAt = result.completedAt.unixMicroseconds
@@ -106,5 +110,13 @@ struct ResultRow: Sendable {
             completedAt: Date(unixMicroseconds: self.completedAt)
         )
         return StoredResult(result: result, partition: self.sourcePartition, offset: self.sourceOffset)
+    }
+}
+
+extension String {
+    /// This text with U+0000, which PostgreSQL cannot store, replaced by U+FFFD (see `ResultRow.init(_:)`).
+    var storable: String {
+        guard self.utf8.contains(0) else { return self }
+        return self.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
     }
 }

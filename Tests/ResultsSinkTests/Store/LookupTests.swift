@@ -35,6 +35,29 @@ struct LookupTests {
         }
     }
 
+    @Test("U+0000, which PostgreSQL's text and jsonb refuse, is stored as U+FFFD in every text field, alike in both stores", arguments: StoreKind.allCases)
+    func nulCharactersAreStoredAsReplacementCharacters(kind: StoreKind) async throws {
+        var withNUL = ResultFixtures.result(5)
+        withNUL.jobID = "job-\u{0}-5"
+        withNUL.status = .completed
+        withNUL.error = nil
+        withNUL.output = ModelOutput(label: "seven\u{0}", confidence: 0.5, scores: [0.5, 0.5])
+        withNUL.worker = "\u{0}worker"
+        var failedWithNUL = ResultFixtures.result(6)
+        failedWithNUL.status = .failed
+        failedWithNUL.output = nil
+        failedWithNUL.error = JobError(errorClass: .fatal, message: "bad\u{0}input")
+        try await withFreshStore(kind) { store, _ in
+            let outcome = try await store.write([StoredResult(result: withNUL, partition: 0, offset: 1), StoredResult(result: failedWithNUL, partition: 0, offset: 2)])
+            #expect(outcome == WriteOutcome(inserted: 2, duplicatesAbsorbed: 0))
+            let stored = try #require(try await store.result(for: withNUL.jobID), "found by the ID it was submitted with")
+            #expect(stored.result.jobID == "job-\u{FFFD}-5")
+            #expect(stored.result.output?.label == "seven\u{FFFD}")
+            #expect(stored.result.worker == "\u{FFFD}worker")
+            #expect(try await store.result(for: failedWithNUL.jobID)?.result.error?.message == "bad\u{FFFD}input")
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func anEmptyBatchWritesNothing(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in

@@ -108,6 +108,7 @@ public final class PostgresResultStore: ResultStore {
     }
 
     public func result(for jobID: String) async throws -> StoredResult? {
+        let jobID = jobID.storable  // as it was written (ResultRow)
         let row = try await self.perform("look-up of job \(jobID)") { client, logger -> ResultRow? in
             let rows = try await client.query(
                 """

@@ -78,6 +78,7 @@ public final class SQLiteResultStore: ResultStore {
     }
 
     public func result(for jobID: String) async throws -> StoredResult? {
+        let jobID = jobID.storable  // as it was written (ResultRow)
         let rows = try await self.perform("look-up of job \(jobID)") { connection in
             try await connection.query(
                 """
