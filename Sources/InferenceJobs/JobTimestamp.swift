@@ -108,8 +108,9 @@ public enum JobTimestamp {
         return Date(timeIntervalSince1970: Double(milliseconds) / 1000 + belowMilliseconds)
     }
 
-    /// Howard Hinnant's `civil_from_days`: proleptic Gregorian date of a day count since 1970-01-01.
-    private static func civilDate(fromDaysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    /// Howard Hinnant's `civil_from_days`: proleptic Gregorian date of a day count since 1970-01-01. Package-wide:
+    /// the sink's COPY encoder writes dates with it too.
+    package static func civilDate(fromDaysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let shifted = days + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097

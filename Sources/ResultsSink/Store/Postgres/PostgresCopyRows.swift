@@ -1,3 +1,4 @@
+import InferenceJobs
 import NIOCore
 
 /// Rows in the text format of `COPY inference_results (…) FROM STDIN`: the fast way to store a batch of new jobs.
@@ -113,7 +114,7 @@ extension ByteBuffer {
         let (quotient, remainder) = unixMicroseconds.quotientAndRemainder(dividingBy: microsecondsPerDay)
         let days = remainder < 0 ? quotient - 1 : quotient
         let ofDay = remainder < 0 ? remainder + microsecondsPerDay : remainder
-        let (year, month, day) = Self.civilDate(daysSince1970: days)
+        let (year, month, day) = JobTimestamp.civilDate(fromDaysSince1970: days)
         guard (1...9999).contains(year) else { return false }
         let seconds = ofDay / 1_000_000
         self.writeWithUnsafeMutableBytes(minimumWritableBytes: 29) { bytes in
@@ -143,18 +144,5 @@ extension ByteBuffer {
             return 29
         }
         return true
-    }
-
-    /// The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    private static func civilDate(daysSince1970: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = daysSince1970 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
