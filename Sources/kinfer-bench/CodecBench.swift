@@ -47,9 +47,8 @@ struct CodecBench: ParsableCommand {
             ("encode-result", encodedResult.count, { _ = JobCodec.encode(result) }),
             ("decode-result", encodedResult.count, { _ = try JobCodec.decodeResult(encodedResult) }),
         ]
-        let wanted = subjects.map { Set($0.split(separator: ",").map(String.init)) }
         var report = BenchmarkReport()
-        for (subject, bytes, operation) in all where wanted?.contains(subject) ?? true {
+        for (subject, bytes, operation) in all where isWanted(subject, in: subjects) {
             var seconds: [Double] = []
             for _ in 0..<max(1, rounds) {
                 let clock = ContinuousClock()
