@@ -41,8 +41,9 @@ final class OutcomePublisher: Sendable {
                 submittedAt: job.submittedAt, startedAt: startedAt, completedAt: Date()
             )
         }
-        /// A job whose result or retry the broker refused was dead-lettered and failed instead.
-        let recordReplaced: @Sendable () -> Void = {
+        /// A job dead-lettered with a `failed` result: a fatal failure or out of attempts, or one whose result or retry
+        /// the broker refused.
+        let recordDeadLetteredAndFailed: @Sendable () -> Void = {
             self.counters.recordDeadLettered()
             self.counters.recordFailed()
             metrics.recordOutcome(.deadLettered)
@@ -53,7 +54,7 @@ final class OutcomePublisher: Sendable {
         case .completed(let output, let startedAt):
             let completed = result(.completed, output: output, startedAt: startedAt)
             await send([.replaceable(resultMessage(completed, pending.message), result: completed)], for: pending.message) { replaced in
-                guard !replaced else { return recordReplaced() }
+                guard !replaced else { return recordDeadLetteredAndFailed() }
                 self.counters.recordCompleted()
                 metrics.recordOutcome(.completed)
                 metrics.recordJobAge(submittedAt: job.submittedAt)
@@ -61,7 +62,7 @@ final class OutcomePublisher: Sendable {
         case .expired:
             let expired = result(.expired, error: JobError(errorClass: .expired, message: "the deadline passed before the model ran"))
             await send([.replaceable(resultMessage(expired, pending.message), result: expired)], for: pending.message) { replaced in
-                guard !replaced else { return recordReplaced() }
+                guard !replaced else { return recordDeadLetteredAndFailed() }
                 self.counters.recordExpired()
                 metrics.recordOutcome(.expired)
                 metrics.recordJobAge(submittedAt: job.submittedAt)
@@ -69,7 +70,7 @@ final class OutcomePublisher: Sendable {
         case .failed(let failure, let startedAt) where failure.failureClass == .retryable && job.attempt < configuration.maxAttempts:
             let failed = result(.failed, error: JobError(errorClass: .retryable, message: failure.message), startedAt: startedAt)
             await send([.replaceable(retryMessage(pending, after: failure), result: failed)], for: pending.message) { replaced in
-                guard !replaced else { return recordReplaced() }
+                guard !replaced else { return recordDeadLetteredAndFailed() }
                 self.counters.recordRetried()
                 metrics.recordOutcome(.retried)
             }
@@ -81,11 +82,7 @@ final class OutcomePublisher: Sendable {
             let deadLetter = deadLetterMessage(pending.message, errorClass: errorClass, reason: message)
             let failed = result(.failed, error: JobError(errorClass: errorClass, message: message), startedAt: startedAt)
             await send([.deadLetter(deadLetter), .replaceable(resultMessage(failed, pending.message), result: failed)], for: pending.message) { _ in
-                self.counters.recordDeadLettered()
-                self.counters.recordFailed()
-                metrics.recordOutcome(.deadLettered)
-                metrics.recordOutcome(.failed)
-                metrics.recordJobAge(submittedAt: job.submittedAt)
+                recordDeadLetteredAndFailed()
             }
         }
     }
