@@ -111,15 +111,21 @@ struct JSONFieldReader {
     /// else fail like any other non-number.
     mutating func numbers(_ key: String, code: JobDecodingError.Code, nullAs: Double? = nil) throws(JobDecodingError) -> [Double]? {
         guard let member = self.takeNonNullMember(key) else { return nil }
-        if let numbers = member.numbers { return numbers }
-        switch try? JSONParser.numbers(in: self.bytes, at: member.valueOffset, nullAs: nullAs) {
-        case .numbers(let numbers)?:
-            return numbers
-        case .notANumber(let index)?:
-            throw self.error(code, "\(key)[\(index)]", "'\(self.path)\(key)[\(index)]' is not a number")
-        case .notAnArray?, nil:
+        if let numbers = member.numbers { return numbers }  // read by the scan: only numbers
+        guard case .array(let elements) = self.value(at: member.valueOffset) else {
             throw self.error(code, key, "'\(self.path)\(key)' must be an array of numbers")
         }
+        var numbers: [Double] = []
+        numbers.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            switch element {
+            case .integer(let integer): numbers.append(Double(integer))
+            case .number(let number): numbers.append(number)
+            case .null where nullAs != nil: numbers.append(nullAs!)
+            default: throw self.error(code, "\(key)[\(index)]", "'\(self.path)\(key)[\(index)]' is not a number")
+            }
+        }
+        return numbers
     }
 
     func missing(_ key: String, code: JobDecodingError.Code = .missingField) -> JobDecodingError {

@@ -74,8 +74,12 @@ struct JSONParser {
         members.reserveCapacity(12)
         try self.walkObject { key, parser throws(SyntaxError) in
             let offset = parser.index
-            let numbers = parser.bytes[offset] == UInt8(ascii: "[") ? try parser.skipArrayReadingNumbers() : nil
-            if parser.index == offset { try parser.skipValue() }
+            var numbers: [Double]?
+            if parser.bytes[offset] == UInt8(ascii: "[") {
+                numbers = try parser.skipArrayReadingNumbers()
+            } else {
+                try parser.skipValue()
+            }
             members.append(Member(key: key, valueOffset: offset, numbers: numbers))
         }
         return members
@@ -86,8 +90,7 @@ struct JSONParser {
         var numbers: [Double] = []
         var onlyNumbers = true
         try self.walkArray { parser throws(SyntaxError) in
-            let byte = parser.bytes[parser.index]
-            guard byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else {
+            guard Self.startsNumber(parser.bytes[parser.index]) else {
                 onlyNumbers = false
                 return try parser.skipValue()
             }
@@ -113,36 +116,6 @@ struct JSONParser {
         var parser = JSONParser(bytes: bytes)
         parser.index = offset
         return try parser.parseString()
-    }
-
-    /// What the value at an offset holds when a decoder wants an array of numbers.
-    enum Numbers {
-        case numbers([Double])
-        /// The first element that is not a number (`null` is one if `nullAs` is not given).
-        case notANumber(at: Int)
-        case notAnArray
-    }
-
-    /// Reads the array of numbers at `offset` of bytes already checked, `null` elements read as `nullAs` when given.
-    static func numbers(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int, nullAs: Double? = nil) throws(SyntaxError) -> Numbers {
-        guard bytes[offset] == UInt8(ascii: "[") else { return .notAnArray }
-        var parser = JSONParser(bytes: bytes)
-        parser.index = offset
-        var numbers: [Double] = []
-        var bad: Int?
-        try parser.walkArray { parser throws(SyntaxError) in
-            let byte = parser.bytes[parser.index]
-            let isNumber = byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-            let value = isNumber ? try parser.parseNumber() : try parser.parseValue()
-            guard bad == nil else { return }
-            switch value {
-            case .integer(let integer): numbers.append(Double(integer))
-            case .number(let number): numbers.append(number)
-            case .null where nullAs != nil: numbers.append(nullAs!)
-            default: bad = numbers.count
-            }
-        }
-        return bad.map { .notANumber(at: $0) } ?? .numbers(numbers)
     }
 
     private mutating func parseValue() throws(SyntaxError) -> JSONValue {
@@ -224,7 +197,7 @@ struct JSONParser {
         case UInt8(ascii: "{"): try self.walkObject { _, parser throws(SyntaxError) in try parser.skipValue() }
         case UInt8(ascii: "["): try self.walkArray { parser throws(SyntaxError) in try parser.skipValue() }
         case UInt8(ascii: "\""): try self.skipString()
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try self.parseNumber()
+        case let byte where Self.startsNumber(byte): _ = try self.parseNumber()
         default: _ = try self.parseValue()  // a literal: nothing is allocated
         }
     }
@@ -413,6 +386,10 @@ struct JSONParser {
             throw SyntaxError(message: "invalid UTF-8 in string", offset: offset)
         }
         return string
+    }
+
+    private static func startsNumber(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
     private static func isASCII(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
