@@ -44,22 +44,22 @@ public enum JobTimestamp {
         let millisecond = remainder - second * 1000
 
         // The 24 bytes are written in place and appended at once, not one append per character.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { text in
-            self.write(year, digits: 4, at: 0, in: text)
+        withUnsafeTemporaryAllocation(byteCount: 24, alignment: 1) { text in
+            self.writeDigits(year, count: 4, endingAt: 4, in: text)
             text[4] = UInt8(ascii: "-")
-            self.write(month, digits: 2, at: 5, in: text)
+            self.writeDigits(month, count: 2, endingAt: 7, in: text)
             text[7] = UInt8(ascii: "-")
-            self.write(day, digits: 2, at: 8, in: text)
+            self.writeDigits(day, count: 2, endingAt: 10, in: text)
             text[10] = UInt8(ascii: "T")
-            self.write(hour, digits: 2, at: 11, in: text)
+            self.writeDigits(hour, count: 2, endingAt: 13, in: text)
             text[13] = UInt8(ascii: ":")
-            self.write(minute, digits: 2, at: 14, in: text)
+            self.writeDigits(minute, count: 2, endingAt: 16, in: text)
             text[16] = UInt8(ascii: ":")
-            self.write(second, digits: 2, at: 17, in: text)
+            self.writeDigits(second, count: 2, endingAt: 19, in: text)
             text[19] = UInt8(ascii: ".")
-            self.write(millisecond, digits: 3, at: 20, in: text)
+            self.writeDigits(millisecond, count: 3, endingAt: 23, in: text)
             text[23] = UInt8(ascii: "Z")
-            bytes.append(contentsOf: UnsafeBufferPointer(text))
+            bytes.append(contentsOf: UnsafeRawBufferPointer(text))
         }
     }
 
@@ -141,11 +141,12 @@ public enum JobTimestamp {
         }
     }
 
-    /// Writes `value` as exactly `digits` decimal digits, zero-padded, at `offset`.
-    private static func write(_ value: Int64, digits: Int, at offset: Int, in text: UnsafeMutableBufferPointer<UInt8>) {
+    /// Writes `value` (not negative) as exactly `count` decimal digits, zero-padded, ending before `end`. Package-wide:
+    /// the sink's COPY encoder writes its timestamps with it too.
+    package static func writeDigits(_ value: Int64, count: Int, endingAt end: Int, in bytes: UnsafeMutableRawBufferPointer) {
         var value = value
-        for position in stride(from: offset + digits - 1, through: offset, by: -1) {
-            text[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+        for index in stride(from: end - 1, through: end - count, by: -1) {
+            bytes[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
             value /= 10
         }
     }

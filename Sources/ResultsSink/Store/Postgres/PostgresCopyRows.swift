@@ -119,11 +119,7 @@ extension ByteBuffer {
         let seconds = ofDay / 1_000_000
         self.writeWithUnsafeMutableBytes(minimumWritableBytes: 29) { bytes in
             func put(_ value: Int64, digits: Int, at end: Int) {
-                var value = value
-                for index in stride(from: end - 1, through: end - digits, by: -1) {
-                    bytes[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
-                    value /= 10
-                }
+                JobTimestamp.writeDigits(value, count: digits, endingAt: end, in: bytes)
             }
             put(year, digits: 4, at: 4)
             bytes[4] = UInt8(ascii: "-")
