@@ -29,7 +29,7 @@ struct ResultRow: Sendable {
         let result = stored.result
         let output = result.output.map { ModelOutput(label: $0.label.storable, confidence: $0.confidence, scores: $0.scores) }
         self.jobID = result.jobID.storable
-        self.status = result.status.rawValue.storable
+        self.status = result.status.rawValue
         self.label = output?.label
         self.confidence = output?.confidence
         self.outputJSON = output?.storedJSON
