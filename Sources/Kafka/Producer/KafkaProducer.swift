@@ -18,7 +18,7 @@ import Synchronization
 ///
 /// - Important: Call ``close(timeout:)`` when done: it delivers, or reports as failed, every enqueued message.
 public final class KafkaProducer: Sendable {
-    private let core: ProducerCore
+    @usableFromInline let core: ProducerCore
     private let pollThread: PollThread
 
     /// Makes a producer. Fails with librdkafka's message when a property is unknown or invalid.
@@ -76,7 +76,9 @@ public final class KafkaProducer: Sendable {
     ///   within `message.timeout.ms` (code `.timedOut`), or the producer was closed.
     public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> KafkaDeliveryReport {
         let promise = DeliveryPromise()
-        try await core.produce(message, onDelivery: promise.fulfil)
+        if let waiting = try core.produceIfRoom(message, onDelivery: promise.fulfil) {
+            try await core.produceWhenRoom(waiting)
+        }
         return try await promise.result.get()
     }
 
@@ -85,11 +87,18 @@ public final class KafkaProducer: Sendable {
     /// Suspends only while librdkafka's local queue is full. `onDelivery` runs on the producer's
     /// poll thread or inside a later `enqueue` or `send` call, on its caller's thread: keep it short
     /// and non-blocking.
+    ///
+    /// Inlinable so that a message the queue has room for is produced by a plain call in the caller's
+    /// async function: an async call of its own cost an async frame per message, about a seventh of
+    /// the producing thread at a million messages (perf, docs/benchmarks.md).
+    @inlinable
     public func enqueue(
         _ message: KafkaProducerMessage,
         onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
     ) async throws(KafkaError) {
-        try await core.produce(message, onDelivery: onDelivery)
+        if let waiting = try core.produceIfRoom(message, onDelivery: onDelivery) {
+            try await core.produceWhenRoom(waiting)
+        }
     }
 
     /// Messages enqueued but not yet acknowledged or failed (librdkafka's `rd_kafka_outq_len`).
@@ -123,6 +132,7 @@ public final class KafkaProducer: Sendable {
 }
 
 /// The producer's handle, its topic handles, and the queue-room signal, shared with the poll thread.
+@usableFromInline
 final class ProducerCore: @unchecked Sendable {
     let handle: KafkaHandle
     /// The delivery callbacks of the messages in flight (also reached by the reports through the handle's context).
@@ -149,29 +159,58 @@ final class ProducerCore: @unchecked Sendable {
         }
     }
 
-    /// Inlined into `enqueue` and `send`, so that a message costs one async frame, not two.
-    @inline(__always)
-    func produce(_ message: KafkaProducerMessage, onDelivery: @escaping DeliverySlots.Completion) async throws(KafkaError) {
+    /// A message librdkafka's full queue did not take, holding its delivery slot while it waits for room.
+    @usableFromInline
+    struct WaitingForRoom {
+        let message: KafkaProducerMessage
+        let topic: OpaquePointer
+        let delivery: UnsafeMutableRawPointer
+        /// The queue-room generation read before the refused attempt: a wait after it cannot miss room made since.
+        let generation: UInt64
+    }
+
+    /// Hands `message` to librdkafka if its queue has room, without suspending; returns the message to wait
+    /// with (``produceWhenRoom(_:)``) when the queue is full.
+    @usableFromInline
+    func produceIfRoom(
+        _ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
+    ) throws(KafkaError) -> WaitingForRoom? {
         let topic = try topicHandle(message.topic)
         let delivery = deliveries.opaque(topic: message.topic, completion: onDelivery)
-        // Suspends only while librdkafka's queue is full; the common case returns without suspending.
+        let generation = queueSpace.generation
+        guard try produceOnce(message, topic: topic, delivery: delivery) else {
+            return WaitingForRoom(message: message, topic: topic, delivery: delivery, generation: generation)
+        }
+        return nil
+    }
+
+    /// Suspends until librdkafka's queue has room for `waiting`, then hands it over.
+    @usableFromInline
+    func produceWhenRoom(_ waiting: WaitingForRoom) async throws(KafkaError) {
+        var generation = waiting.generation
         while true {
-            guard !closed.load(ordering: .acquiring) else {
-                deliveries.discard(delivery)
-                throw KafkaError(code: .closed, message: "the producer is closed")
-            }
-            let generation = queueSpace.generation
-            let err = produceOnce(message, topic: topic, delivery: delivery)
-            switch err {
-            case RD_KAFKA_RESP_ERR_NO_ERROR:
-                serveDeliveryReports()
-                return
-            case RD_KAFKA_RESP_ERR__QUEUE_FULL:
-                if serveDeliveryReports() == 0 { await queueSpace.wait(after: generation) }
-            default:
-                deliveries.discard(delivery)
-                throw KafkaError(code: .delivery, err, context: "produce to \(message.topic)")
-            }
+            if serveDeliveryReports() == 0 { await queueSpace.wait(after: generation) }
+            generation = queueSpace.generation
+            if try produceOnce(waiting.message, topic: waiting.topic, delivery: waiting.delivery) { return }
+        }
+    }
+
+    /// One attempt: `true` when librdkafka took the message, `false` when its queue is full. Throws (and
+    /// drops the delivery callback unrun) when the producer is closed or librdkafka refuses the message.
+    private func produceOnce(_ message: KafkaProducerMessage, topic: OpaquePointer, delivery: UnsafeMutableRawPointer) throws(KafkaError) -> Bool {
+        guard !closed.load(ordering: .acquiring) else {
+            deliveries.discard(delivery)
+            throw KafkaError(code: .closed, message: "the producer is closed")
+        }
+        switch callProduce(message, topic: topic, delivery: delivery) {
+        case RD_KAFKA_RESP_ERR_NO_ERROR:
+            serveDeliveryReports()
+            return true
+        case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+            return false
+        case let err:
+            deliveries.discard(delivery)
+            throw KafkaError(code: .delivery, err, context: "produce to \(message.topic)")
         }
     }
 
@@ -212,7 +251,7 @@ final class ProducerCore: @unchecked Sendable {
     }
 
     /// One `rd_kafka_producev` call; `delivery` stays the caller's unless librdkafka accepts the message.
-    private func produceOnce(_ message: KafkaProducerMessage, topic: OpaquePointer, delivery: UnsafeMutableRawPointer) -> rd_kafka_resp_err_t {
+    private func callProduce(_ message: KafkaProducerMessage, topic: OpaquePointer, delivery: UnsafeMutableRawPointer) -> rd_kafka_resp_err_t {
         let headers = Self.makeHeaders(message.headers)
         let err = message.key.withOptionalBytes { key, keyLength in
             message.value.withOptionalBytes { value, valueLength in
