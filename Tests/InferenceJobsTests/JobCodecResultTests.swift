@@ -33,6 +33,28 @@ import Testing
         #expect(try JobCodec.decodeResult(JobCodec.encode(result)) == result)
     }
 
+    @Test func scoresAreWrittenAsTheStandardLibraryWritesThemAndReadBackBitForBit() throws {
+        var generator = SystemRandomNumberGenerator()
+        var scores: [Double] = [0.1, -0.0, 1e22, 1e23, .leastNonzeroMagnitude, 1.7976931348623157e308, 123456789012345.6, 0.30000000000000004, 2.5, -7]
+        while scores.count < 10_000 {
+            let value = Double(bitPattern: generator.next())
+            if value.isFinite { scores.append(value) }
+        }
+        var result = Self.completed
+        result.output = ModelOutput(label: "x", confidence: 0.5, scores: scores)
+        let text = String(decoding: JobCodec.encode(result), as: UTF8.self)
+        let written = try #require(text.firstMatch(of: /"scores":\[([^\]]*)\]/)).1.split(separator: ",").map(String.init)
+        #expect(written.count == scores.count)
+        for (score, text) in zip(scores, written) {
+            // Integral values below 2^53 are written as integers ("-0.0" as "0"); the rest as `description` writes them.
+            let isSmallInteger = score == score.rounded(.towardZero) && abs(score) < 9_007_199_254_740_992
+            #expect(text == (isSmallInteger ? String(Int(score)) : score.description))
+        }
+        let decoded = try JobCodec.decodeResult(JobCodec.encode(result))
+        let pairs = zip(scores, try #require(decoded.output?.scores))
+        #expect(pairs.allSatisfy { $0 == 0 ? $1 == 0 : $0.bitPattern == $1.bitPattern })
+    }
+
     @Test func completedResultIsWrittenInTheDocumentedForm() {
         let text = String(decoding: JobCodec.encode(Self.completed), as: UTF8.self)
         #expect(
