@@ -93,7 +93,7 @@ struct JSONFieldReader {
         guard self.bytes[offset] == UInt8(ascii: "{"), let members = try? JSONParser.members(in: self.bytes, at: offset) else {
             throw self.wrongType(key, expected: "an object")
         }
-        return JSONFieldReader(self.bytes, members: members, path: "\(self.path)\(key).", jobID: self.jobID)
+        return JSONFieldReader(self.bytes, members: members, path: self.path + key + ".", jobID: self.jobID)
     }
 
     mutating func timestamp(_ key: String) throws(JobDecodingError) -> Date? {

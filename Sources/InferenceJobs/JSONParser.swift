@@ -85,9 +85,27 @@ struct JSONParser {
         return members
     }
 
+    /// The number of elements of the array at `index` if it holds no strings or containers (its commas plus one),
+    /// so that its numbers are read into an array allocated once rather than grown; 0 otherwise.
+    private func elementCountEstimate() -> Int {
+        var commas = 0
+        var index = self.index + 1
+        while index < self.bytes.count {
+            switch self.bytes[index] {
+            case UInt8(ascii: ","): commas += 1
+            case UInt8(ascii: "]"): return commas + 1
+            case UInt8(ascii: "\""), UInt8(ascii: "["), UInt8(ascii: "{"): return 0
+            default: break
+            }
+            index += 1
+        }
+        return 0
+    }
+
     /// Checks the array at `index` as `skipValue` would and returns its elements when all are numbers.
     private mutating func skipArrayReadingNumbers() throws(SyntaxError) -> [Double]? {
         var numbers: [Double] = []
+        numbers.reserveCapacity(self.elementCountEstimate())
         var onlyNumbers = true
         try self.walkArray { parser throws(SyntaxError) in
             guard Self.startsNumber(parser.bytes[parser.index]) else {

@@ -17,6 +17,18 @@ extension JobCodec {
         fallbackSubmittedAt: Date,
         maxBytes: Int = JobCodec.defaultMaxBytes
     ) throws(JobDecodingError) -> InferenceJob {
+        try self.withBytes(bytes) { raw throws(JobDecodingError) in
+            try self.decodeJob(raw, fallbackSubmittedAt: fallbackSubmittedAt, maxBytes: maxBytes)
+        }
+    }
+
+    /// ``decodeJob(_:fallbackSubmittedAt:maxBytes:)`` from bytes where they lie, e.g. inside a consumed message
+    /// (`KafkaConsumerMessage.withUnsafeValue`), without copying them into an array first.
+    public static func decodeJob(
+        _ bytes: UnsafeRawBufferPointer?,
+        fallbackSubmittedAt: Date,
+        maxBytes: Int = JobCodec.defaultMaxBytes
+    ) throws(JobDecodingError) -> InferenceJob {
         try self.readObject(bytes, maxBytes: maxBytes) { reader throws(JobDecodingError) in
             guard let jobID = try reader.string("job_id") else {
                 throw reader.missing("job_id", code: .missingJobID)

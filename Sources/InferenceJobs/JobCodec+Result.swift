@@ -5,7 +5,7 @@ extension JobCodec {
     ///
     /// Non-finite model scores, which JSON cannot express, are written as `null` (and read back as NaN).
     public static func encode(_ result: JobResult) -> [UInt8] {
-        var writer = JSONWriter(capacity: 256 + (result.output?.scores.count ?? 0) * 24)
+        var writer = JSONWriter(capacity: 512 + (result.output?.scores.count ?? 0) * 24)
         writer.raw("{\"job_id\":")
         writer.string(result.jobID)
         writer.raw(",\"status\":")
@@ -54,6 +54,15 @@ extension JobCodec {
     /// - Throws: `JobDecodingError`, carrying the job ID whenever `job_id` could be read.
     public static func decodeResult(
         _ bytes: [UInt8]?,
+        maxBytes: Int = JobCodec.defaultMaxBytes
+    ) throws(JobDecodingError) -> JobResult {
+        try self.withBytes(bytes) { raw throws(JobDecodingError) in try self.decodeResult(raw, maxBytes: maxBytes) }
+    }
+
+    /// ``decodeResult(_:maxBytes:)`` from bytes where they lie, e.g. inside a consumed message
+    /// (`KafkaConsumerMessage.withUnsafeValue`), without copying them into an array first.
+    public static func decodeResult(
+        _ bytes: UnsafeRawBufferPointer?,
         maxBytes: Int = JobCodec.defaultMaxBytes
     ) throws(JobDecodingError) -> JobResult {
         try self.readObject(bytes, maxBytes: maxBytes) { reader throws(JobDecodingError) in

@@ -12,7 +12,7 @@ public enum JobCodec {
 
     /// Reads `bytes` as one JSON object with `body`, or says precisely why it is not one.
     static func readObject<Value>(
-        _ bytes: [UInt8]?,
+        _ bytes: UnsafeRawBufferPointer?,
         maxBytes: Int,
         _ body: (inout JSONFieldReader) throws(JobDecodingError) -> Value
     ) throws(JobDecodingError) -> Value {
@@ -25,21 +25,27 @@ public enum JobCodec {
                 message: "the message has \(bytes.count) bytes, more than the limit of \(maxBytes)"
             )
         }
-        let read = bytes.withUnsafeBufferPointer { buffer in
-            Result { () throws(JobDecodingError) -> Value in
-                let members: [JSONParser.Member]?
-                switch Result(catching: { () throws(JSONParser.SyntaxError) in try JSONParser.members(buffer) }) {
-                case .success(let scanned): members = scanned
-                case .failure(let error):
-                    throw JobDecodingError(code: .notJSON, message: "not valid JSON: \(error.message) at byte \(error.offset)")
-                }
-                guard let members else {
-                    throw JobDecodingError(code: .notAnObject, message: "the JSON value is not an object")
-                }
-                var reader = JSONFieldReader(buffer, members: members)
-                return try body(&reader)
-            }
+        let buffer = bytes.assumingMemoryBound(to: UInt8.self)
+        let members: [JSONParser.Member]?
+        switch Result(catching: { () throws(JSONParser.SyntaxError) in try JSONParser.members(buffer) }) {
+        case .success(let scanned): members = scanned
+        case .failure(let error):
+            throw JobDecodingError(code: .notJSON, message: "not valid JSON: \(error.message) at byte \(error.offset)")
         }
-        return try read.get()
+        guard let members else {
+            throw JobDecodingError(code: .notAnObject, message: "the JSON value is not an object")
+        }
+        // Handed over, not shared: the reader marks members as taken, and a second reference would make that a copy.
+        var reader = JSONFieldReader(buffer, members: consume members)
+        return try body(&reader)
+    }
+
+    /// `read` of an array's bytes, or of `nil`.
+    static func withBytes<Value>(
+        _ bytes: [UInt8]?,
+        _ read: (UnsafeRawBufferPointer?) throws(JobDecodingError) -> Value
+    ) throws(JobDecodingError) -> Value {
+        guard let bytes else { return try read(nil) }
+        return try bytes.withUnsafeBytes { raw in Result { () throws(JobDecodingError) in try read(raw) } }.get()
     }
 }

@@ -154,7 +154,9 @@ public final class InferenceWorker: Service, Sendable {
         let attemptHeader = message.firstHeader(JobHeaders.attempt).flatMap(Int.init)
         var job: InferenceJob
         do {
-            job = try JobCodec.decodeJob(message.value, fallbackSubmittedAt: fallback, maxBytes: configuration.maxMessageBytes)
+            job = try message.withUnsafeValue { value throws(JobDecodingError) in
+                try JobCodec.decodeJob(value, fallbackSubmittedAt: fallback, maxBytes: configuration.maxMessageBytes)
+            }
         } catch {
             await publisher.publishPoison(message, reason: error.description, jobID: error.jobID, model: nil, submittedAt: nil, attempt: attemptHeader ?? 1)
             return

@@ -44,6 +44,17 @@ struct ConsumerMessageTests {
         #expect(keyOnly != valueOnly)
     }
 
+    @Test("withUnsafeValue sees exactly value's bytes: nil for a tombstone, empty for an empty value, never the key's")
+    func valueInPlace() {
+        func inPlace(_ message: KafkaConsumerMessage) -> [UInt8]? {
+            message.withUnsafeValue { $0.map { Array($0) } }
+        }
+        for (key, value) in [([1, 2, 3], [4, 5]), (nil, [6]), ([7], nil), (nil, nil), ([], []), ([8, 9], [])] as [([UInt8]?, [UInt8]?)] {
+            let message = KafkaConsumerMessage(topic: "t", partition: 0, offset: 0, key: key, value: value, headers: [KafkaHeader(key: "h", value: [10])])
+            #expect(inPlace(message) == value, "key \(String(describing: key)), value \(String(describing: value))")
+        }
+    }
+
     @Test("Setting key, value or headers changes that field only; equal contents are equal and hash alike")
     func settersAndEquality() {
         var message = KafkaConsumerMessage(topic: "t", partition: 0, offset: 5, key: [1], value: [2, 3], headers: Self.awkwardHeaders)

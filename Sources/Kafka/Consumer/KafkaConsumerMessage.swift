@@ -53,13 +53,19 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
 
     /// The first header named `key`, as UTF-8 text: `headers.first(key)` without making every header.
     public func firstHeader(_ key: String) -> String? {
-        bytes.header(named: key)?.stringValue
+        bytes.firstHeaderValue(named: key) { value in value.map { String(decoding: $0, as: UTF8.self) } } ?? nil
     }
 
     /// The first header named `key`, whole (a `nil` value kept): `headers.first { $0.key == key }` without making
     /// every header.
     public func header(named key: String) -> KafkaHeader? {
         bytes.header(named: key)
+    }
+
+    /// Calls `body` with the value's bytes where they lie, `nil` for a tombstone: ``value`` without the copy, for
+    /// decoding. The pointer is valid only inside `body`.
+    public func withUnsafeValue<R, E: Error>(_ body: (UnsafeRawBufferPointer?) throws(E) -> R) throws(E) -> R {
+        try bytes.withValue(body)
     }
 
     public var topicPartition: KafkaTopicPartition {

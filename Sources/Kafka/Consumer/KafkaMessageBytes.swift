@@ -148,6 +148,15 @@ struct KafkaMessageBytes: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` with the value's bytes where they lie (`nil` for a tombstone), without making an array.
+    func withValue<R, E: Error>(_ body: (UnsafeRawBufferPointer?) throws(E) -> R) throws(E) -> R {
+        try storage.withUnsafeMutablePointers { layout, start throws(E) -> R in
+            guard layout.pointee.valueLength >= 0 else { return try body(nil) }
+            let keyLength = max(layout.pointee.keyLength, 0)
+            return try body(UnsafeRawBufferPointer(start: UnsafeRawPointer(start) + keyLength, count: layout.pointee.valueLength))
+        }
+    }
+
     /// Calls `body` with each header's name and value in order until it returns `false`.
     private func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer?) -> Bool) {
         withBytes { bytes, layout in
@@ -177,12 +186,17 @@ struct KafkaMessageBytes: @unchecked Sendable {
 
     /// The first header named `key`, as `headers.first { $0.key == key }` finds it, without making the others.
     func header(named key: String) -> KafkaHeader? {
-        var found: KafkaHeader?
+        firstHeaderValue(named: key) { value in KafkaHeader(key: key, value: value.map { Array($0) }) }
+    }
+
+    /// `transform` of the first header named `key`'s value bytes (`nil` for a null value); `nil` when there is none.
+    func firstHeaderValue<R>(named key: String, _ transform: (UnsafeRawBufferPointer?) -> R) -> R? {
+        var found: R?
         var wantedName = key
         wantedName.withUTF8 { wanted in
             forEachHeader { name, value in
                 guard name.elementsEqual(UnsafeRawBufferPointer(wanted)) else { return true }
-                found = KafkaHeader(key: key, value: value.map { Array($0) })
+                found = transform(value)
                 return false
             }
         }

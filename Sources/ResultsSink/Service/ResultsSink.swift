@@ -129,7 +129,7 @@ public final class ResultsSink: Service, Sendable {
         decoded.results.reserveCapacity(batch.count)
         for message in batch {
             do {
-                let result = try JobCodec.decodeResult(message.value)
+                let result = try message.withUnsafeValue { value throws(JobDecodingError) in try JobCodec.decodeResult(value) }
                 decoded.results.append(StoredResult(result: result, partition: message.partition, offset: message.offset))
             } catch {
                 guard await deadLetter(message, reason: error.description) else { return nil }
