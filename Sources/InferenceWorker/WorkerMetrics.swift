@@ -65,14 +65,15 @@ struct WorkerMetrics: Sendable {
 
 /// One model's series; the `unknown` model has job counters only.
 struct ModelMetrics: Sendable {
-    private let jobs: [WorkerMetrics.Outcome: Counter]
+    /// By the outcome's place in `Outcome.allCases`: recorded for every job, so not hashed.
+    private let jobs: [Counter?]
     private let jobAge: Timer?
     private let queueWait: Timer?
     private let batchDuration: Timer?
     private let batchSize: Recorder?
 
     init(jobs: [WorkerMetrics.Outcome: Counter], jobAge: Timer? = nil, queueWait: Timer? = nil, batchDuration: Timer? = nil, batchSize: Recorder? = nil) {
-        self.jobs = jobs
+        self.jobs = WorkerMetrics.Outcome.allCases.map { jobs[$0] }
         self.jobAge = jobAge
         self.queueWait = queueWait
         self.batchDuration = batchDuration
@@ -80,7 +81,7 @@ struct ModelMetrics: Sendable {
     }
 
     func recordOutcome(_ outcome: WorkerMetrics.Outcome) {
-        jobs[outcome]?.increment()
+        jobs[WorkerMetrics.Outcome.allCases.firstIndex(of: outcome)!]?.increment()
     }
 
     /// Submission to terminal result (completed, failed, expired), when the broker acknowledged the result.

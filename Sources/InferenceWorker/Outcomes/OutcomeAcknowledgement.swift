@@ -12,14 +12,14 @@ final class OutcomeAcknowledgement: Sendable {
     private let partition: KafkaTopicPartition
     private let offset: Int64
     private let inFlight: InFlightJobs
-    private let acknowledged: @Sendable (_ replaced: Bool) -> Void
+    private let outcome: OutcomeRecord
 
-    init(messages: Int, source: KafkaConsumerMessage, inFlight: InFlightJobs, acknowledged: @escaping @Sendable (_ replaced: Bool) -> Void) {
+    init(messages: Int, source: KafkaConsumerMessage, inFlight: InFlightJobs, outcome: OutcomeRecord) {
         remaining = Atomic(messages)
         partition = source.topicPartition
         offset = source.offset
         self.inFlight = inFlight
-        self.acknowledged = acknowledged
+        self.outcome = outcome
     }
 
     /// Counts `count` more messages; called before the message they replace is given up, so the count never reaches 0 early.
@@ -35,7 +35,7 @@ final class OutcomeAcknowledgement: Sendable {
     /// One message acknowledged (or given up); the last one finishes the job.
     func acknowledgeOne() {
         guard remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
-        acknowledged(replaced.load(ordering: .relaxed))
+        outcome.record(replaced: replaced.load(ordering: .relaxed))
         inFlight.finish(partition, offset: offset)
     }
 }

@@ -41,39 +41,19 @@ final class OutcomePublisher: Sendable {
                 submittedAt: job.submittedAt, startedAt: startedAt, completedAt: Date()
             )
         }
-        /// A job dead-lettered with a `failed` result: a fatal failure or out of attempts, or one whose result or retry
-        /// the broker refused.
-        let recordDeadLetteredAndFailed: @Sendable () -> Void = {
-            self.counters.recordDeadLettered()
-            self.counters.recordFailed()
-            metrics.recordOutcome(.deadLettered)
-            metrics.recordOutcome(.failed)
-            metrics.recordJobAge(submittedAt: job.submittedAt)
+        func record(_ kind: OutcomeRecord.Kind) -> OutcomeRecord {
+            OutcomeRecord(kind: kind, submittedAt: job.submittedAt, counters: counters, metrics: metrics)
         }
         switch outcome {
         case .completed(let output, let startedAt):
             let completed = result(.completed, output: output, startedAt: startedAt)
-            await send([.replaceable(resultMessage(completed, pending.message), result: completed)], for: pending.message) { replaced in
-                guard !replaced else { return recordDeadLetteredAndFailed() }
-                self.counters.recordCompleted()
-                metrics.recordOutcome(.completed)
-                metrics.recordJobAge(submittedAt: job.submittedAt)
-            }
+            await send(.replaceable(resultMessage(completed, pending.message), result: completed), for: pending.message, recording: record(.completed))
         case .expired:
             let expired = result(.expired, error: JobError(errorClass: .expired, message: "the deadline passed before the model ran"))
-            await send([.replaceable(resultMessage(expired, pending.message), result: expired)], for: pending.message) { replaced in
-                guard !replaced else { return recordDeadLetteredAndFailed() }
-                self.counters.recordExpired()
-                metrics.recordOutcome(.expired)
-                metrics.recordJobAge(submittedAt: job.submittedAt)
-            }
+            await send(.replaceable(resultMessage(expired, pending.message), result: expired), for: pending.message, recording: record(.expired))
         case .failed(let failure, let startedAt) where failure.failureClass == .retryable && job.attempt < configuration.maxAttempts:
             let failed = result(.failed, error: JobError(errorClass: .retryable, message: failure.message), startedAt: startedAt)
-            await send([.replaceable(retryMessage(pending, after: failure), result: failed)], for: pending.message) { replaced in
-                guard !replaced else { return recordDeadLetteredAndFailed() }
-                self.counters.recordRetried()
-                metrics.recordOutcome(.retried)
-            }
+            await send(.replaceable(retryMessage(pending, after: failure), result: failed), for: pending.message, recording: record(.retried))
         case .failed(let failure, let startedAt):
             let exhausted = failure.failureClass == .retryable
             let errorClass = JobErrorClass(failure.failureClass)
@@ -81,9 +61,10 @@ final class OutcomePublisher: Sendable {
             logger.warning("job failed", metadata: jobMetadata(pending.message, jobID: job.jobID, ["error": "\(message)"]))
             let deadLetter = deadLetterMessage(pending.message, errorClass: errorClass, reason: message)
             let failed = result(.failed, error: JobError(errorClass: errorClass, message: message), startedAt: startedAt)
-            await send([.deadLetter(deadLetter), .replaceable(resultMessage(failed, pending.message), result: failed)], for: pending.message) { _ in
-                recordDeadLetteredAndFailed()
-            }
+            await send(
+                [.deadLetter(deadLetter), .replaceable(resultMessage(failed, pending.message), result: failed)],
+                for: pending.message, recording: record(.deadLetteredAndFailed)
+            )
         }
     }
 
@@ -99,16 +80,8 @@ final class OutcomePublisher: Sendable {
             )
             messages.append(.replaceable(resultMessage(result, message), result: result))
         }
-        let withResult = jobID != nil
-        let metrics = self.metrics.model(model)
-        await send(messages, for: message) { _ in
-            self.counters.recordDeadLettered()
-            metrics.recordOutcome(.deadLettered)
-            if withResult {
-                self.counters.recordFailed()
-                metrics.recordOutcome(.failed)
-            }
-        }
+        let record = OutcomeRecord(kind: .poison(withResult: jobID != nil), submittedAt: nil, counters: counters, metrics: metrics.model(model))
+        await send(messages, for: message, recording: record)
     }
 
     // MARK: Messages
@@ -159,13 +132,18 @@ final class OutcomePublisher: Sendable {
 
     // MARK: Delivery
 
-    /// Produces `messages`; when the broker has acknowledged all of them (or what replaced them), runs `acknowledged`
+    /// Produces `messages`; when the broker has acknowledged all of them (or what replaced them), records the outcome
     /// and finishes the job.
-    private func send(_ messages: [OutgoingMessage], for source: KafkaConsumerMessage, acknowledged: @escaping @Sendable (_ replaced: Bool) -> Void) async {
-        let acknowledgement = OutcomeAcknowledgement(messages: messages.count, source: source, inFlight: inFlight, acknowledged: acknowledged)
+    private func send(_ messages: [OutgoingMessage], for source: KafkaConsumerMessage, recording outcome: OutcomeRecord) async {
+        let acknowledgement = OutcomeAcknowledgement(messages: messages.count, source: source, inFlight: inFlight, outcome: outcome)
         for message in messages {
             await produce(message, for: source, acknowledgement)
         }
+    }
+
+    /// `send` of the one message most outcomes need, without an array for it.
+    private func send(_ message: OutgoingMessage, for source: KafkaConsumerMessage, recording outcome: OutcomeRecord) async {
+        await produce(message, for: source, OutcomeAcknowledgement(messages: 1, source: source, inFlight: inFlight, outcome: outcome))
     }
 
     /// Produces `outgoing` until the broker acknowledges it: a failed delivery, or a produce call librdkafka refuses
@@ -173,30 +151,31 @@ final class OutcomePublisher: Sendable {
     /// (then what stands in for it is produced instead). Only a closed producer ends the attempts: the job then stays
     /// unfinished, uncommitted, and is redelivered.
     private func produce(_ outgoing: OutgoingMessage, for source: KafkaConsumerMessage, _ acknowledgement: OutcomeAcknowledgement) async {
-        let message = outgoing.message
-        let failed: @Sendable (KafkaError) -> Void = { [self] error in
-            if error.isMessageRejected {
-                Task { await self.replace(outgoing, refusedWith: error, for: source, acknowledgement) }
-                return
-            }
-            logger.warning("publishing to \(message.topic) failed; producing it again", metadata: ["error": "\(error)"])
-            counters.recordRepublish()
-            Task {
-                try? await Task.sleep(for: .milliseconds(500))
-                await self.produce(outgoing, for: source, acknowledgement)
-            }
-        }
         do {
-            try await producer.enqueue(message) { outcome in
+            try await producer.enqueue(outgoing.message) { [self] outcome in
                 switch outcome {
                 case .success: acknowledgement.acknowledgeOne()
-                case .failure(let error): failed(error)
+                case .failure(let error): notDelivered(outgoing, error, for: source, acknowledgement)
                 }
             }
         } catch where error.code == .closed {
-            logger.error("cannot publish to \(message.topic): \(error); the job will be redelivered")
+            logger.error("cannot publish to \(outgoing.message.topic): \(error); the job will be redelivered")
         } catch {
-            failed(error)
+            notDelivered(outgoing, error, for: source, acknowledgement)
+        }
+    }
+
+    /// Replaces a message the broker refused for itself; produces any other failure again after a pause.
+    private func notDelivered(_ outgoing: OutgoingMessage, _ error: KafkaError, for source: KafkaConsumerMessage, _ acknowledgement: OutcomeAcknowledgement) {
+        if error.isMessageRejected {
+            Task { await self.replace(outgoing, refusedWith: error, for: source, acknowledgement) }
+            return
+        }
+        logger.warning("publishing to \(outgoing.message.topic) failed; producing it again", metadata: ["error": "\(error)"])
+        counters.recordRepublish()
+        Task {
+            try? await Task.sleep(for: .milliseconds(500))
+            await self.produce(outgoing, for: source, acknowledgement)
         }
     }
 
