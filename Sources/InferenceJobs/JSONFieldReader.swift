@@ -11,8 +11,11 @@ import Foundation
 /// with its last value, as in a dictionary.
 struct JSONFieldReader {
     private let bytes: UnsafeBufferPointer<UInt8>
-    /// The object's members in order, those read marked as taken.
-    private var members: [JSONParser.Member]
+    /// The object's members in order.
+    private let members: [JSONParser.Member]
+    /// The indices of the members read. Kept apart from `members`, which a mark would copy whenever the array is
+    /// shared (as it is while the reader is handed out).
+    private var taken = MemberIndices()
     /// The path of this object inside the message, e.g. `inputs.`, used to name fields in errors.
     private let path: String
     /// The job ID once known, attached to every error.
@@ -28,7 +31,7 @@ struct JSONFieldReader {
     /// The fields not taken, as values; a key given twice keeps its last value.
     var remaining: [String: JSONValue] {
         var remaining: [String: JSONValue] = [:]
-        for member in self.members where !member.isTaken {
+        for (index, member) in self.members.enumerated() where !self.taken.contains(index) {
             remaining[member.key] = self.value(at: member.valueOffset)
         }
         return remaining
@@ -37,8 +40,8 @@ struct JSONFieldReader {
     /// Takes every member named `key` and returns the last one, `null` included; `nil` when absent.
     private mutating func takeMember(_ key: String) -> JSONParser.Member? {
         var found: Int?
-        for index in self.members.indices where !self.members[index].isTaken && self.members[index].key == key {
-            self.members[index].isTaken = true
+        for index in self.members.indices where !self.taken.contains(index) && self.members[index].key == key {
+            self.taken.insert(index)
             found = index
         }
         return found.map { self.members[$0] }
@@ -97,8 +100,16 @@ struct JSONFieldReader {
     }
 
     mutating func timestamp(_ key: String) throws(JobDecodingError) -> Date? {
-        guard let text = try self.string(key) else { return nil }
-        guard let date = JobTimestamp.parse(text) else {
+        guard let offset = self.takeNonNullOffset(key) else { return nil }
+        let date: Date?
+        if let text = JSONParser.unescapedStringBytes(in: self.bytes, at: offset) {
+            date = JobTimestamp.parse(utf8: text)  // read where it lies: no String for a value only parsed
+        } else if let text = try? JSONParser.string(in: self.bytes, at: offset) {
+            date = JobTimestamp.parse(text)
+        } else {
+            throw self.wrongType(key, expected: "a string")
+        }
+        guard let date else {
             throw self.error(
                 .invalidTimestamp, key,
                 "'\(self.path)\(key)' is not an RFC 3339 timestamp such as 2026-11-29T01:46:51.123Z"
@@ -142,5 +153,19 @@ struct JSONFieldReader {
 
     private func error(_ code: JobDecodingError.Code, _ key: String, _ message: String) -> JobDecodingError {
         JobDecodingError(code: code, message: message, jobID: self.jobID, field: self.path + key)
+    }
+}
+
+/// A set of member indices that needs no allocation for an object's first 64 members.
+private struct MemberIndices {
+    private var first64: UInt64 = 0
+    private var rest: Set<Int> = []
+
+    func contains(_ index: Int) -> Bool {
+        index < 64 ? self.first64 & (1 << UInt64(index)) != 0 : self.rest.contains(index)
+    }
+
+    mutating func insert(_ index: Int) {
+        if index < 64 { self.first64 |= 1 << UInt64(index) } else { self.rest.insert(index) }
     }
 }

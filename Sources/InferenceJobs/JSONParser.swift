@@ -39,8 +39,6 @@ struct JSONParser {
         /// The value, when it is an array of numbers only (a job's features, a result's scores): read while it was
         /// checked, so that it is not read twice.
         var numbers: [Double]?
-        /// Set by `JSONFieldReader` once it has read the member (marked rather than removed: no element moves).
-        var isTaken = false
     }
 
     /// The members of the object `bytes` holds, in order, with the whole text checked exactly as `parse` checks it
@@ -129,6 +127,21 @@ struct JSONParser {
     }
 
     /// The string at `offset` of bytes already checked, or `nil` when the value there is not a string.
+    /// The bytes between the quotes of the string at `offset`, when it has no escapes; `nil` otherwise (then
+    /// `string(in:at:)` reads it). The string must have been checked, by `members`.
+    static func unescapedStringBytes(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UnsafeBufferPointer<UInt8>? {
+        guard bytes[offset] == UInt8(ascii: "\"") else { return nil }
+        var end = offset + 1
+        while end < bytes.count {
+            switch bytes[end] {
+            case UInt8(ascii: "\""): return UnsafeBufferPointer(rebasing: bytes[offset + 1..<end])
+            case UInt8(ascii: "\\"): return nil
+            default: end += 1
+            }
+        }
+        return nil
+    }
+
     static func string(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) throws(SyntaxError) -> String? {
         guard bytes[offset] == UInt8(ascii: "\"") else { return nil }
         var parser = JSONParser(bytes: bytes)

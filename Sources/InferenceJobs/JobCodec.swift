@@ -35,8 +35,7 @@ public enum JobCodec {
         guard let members else {
             throw JobDecodingError(code: .notAnObject, message: "the JSON value is not an object")
         }
-        // Handed over, not shared: the reader marks members as taken, and a second reference would make that a copy.
-        var reader = JSONFieldReader(buffer, members: consume members)
+        var reader = JSONFieldReader(buffer, members: members)
         return try body(&reader)
     }
 

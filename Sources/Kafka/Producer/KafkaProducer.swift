@@ -271,8 +271,16 @@ final class ProducerCore: @unchecked Sendable {
         guard !headers.isEmpty else { return nil }
         let list = rd_kafka_headers_new(headers.count)!
         for header in headers {
-            header.value.withOptionalBytes { value, length in
-                _ = rd_kafka_header_add(list, header.key, -1, value, length)
+            // The name by pointer and length: passed as a C string, a Swift string is copied to a new allocation.
+            var name = header.key
+            name.withUTF8 { name in
+                header.value.withOptionalBytes { value, length in
+                    if let start = name.baseAddress {
+                        _ = rd_kafka_header_add(list, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self), name.count, value, length)
+                    } else {
+                        _ = rd_kafka_header_add(list, "", 0, value, length)
+                    }
+                }
             }
         }
         return list
