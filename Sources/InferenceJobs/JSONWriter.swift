@@ -22,24 +22,27 @@ struct JSONWriter: TextOutputStream {
 
     mutating func string(_ value: String) {
         self.bytes.append(UInt8(ascii: "\""))
-        // Most strings (IDs, names, labels) need no escape: copied at once rather than byte by byte.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            self.bytes.append(contentsOf: value.utf8)
-            self.bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): self.raw("\\\"")
-            case UInt8(ascii: "\\"): self.raw("\\\\")
-            case 0x0A: self.raw("\\n")
-            case 0x0D: self.raw("\\r")
-            case 0x09: self.raw("\\t")
-            case ..<0x20:
-                self.raw("\\u00")
-                self.bytes.append(Self.hexDigits[Int(byte >> 4)])
-                self.bytes.append(Self.hexDigits[Int(byte & 0x0F)])
-            default: self.bytes.append(byte)
+        var value = value
+        value.withUTF8 { utf8 in
+            // Most strings (IDs, names, labels) need no escape: copied at once rather than byte by byte, through the
+            // string's own buffer (its `utf8` view, iterated, cost more than the copy).
+            guard utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+                self.bytes.append(contentsOf: utf8)
+                return
+            }
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): self.raw("\\\"")
+                case UInt8(ascii: "\\"): self.raw("\\\\")
+                case 0x0A: self.raw("\\n")
+                case 0x0D: self.raw("\\r")
+                case 0x09: self.raw("\\t")
+                case ..<0x20:
+                    self.raw("\\u00")
+                    self.bytes.append(Self.hexDigits[Int(byte >> 4)])
+                    self.bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+                default: self.bytes.append(byte)
+                }
             }
         }
         self.bytes.append(UInt8(ascii: "\""))
