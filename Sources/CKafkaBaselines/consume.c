@@ -8,7 +8,7 @@
 enum { batch_capacity = 1024, max_partitions = 4096 };
 
 int64_t kinfer_baseline_consume(const char *bootstrap, const char *topic, const char *group, int64_t count,
-                                const char **properties, size_t property_count, int timeout_ms,
+                                const char **properties, size_t property_count, int timeout_ms, int read_headers,
                                 kinfer_baseline_timing *timing,
                                 char *error, size_t error_size) {
     rd_kafka_conf_t *conf = kinfer_baseline_conf(bootstrap, properties, property_count, error, error_size);
@@ -58,6 +58,11 @@ int64_t kinfer_baseline_consume(const char *bootstrap, const char *topic, const 
                 }
                 if (message->partition >= 0 && message->partition < max_partitions) {
                     expected[message->partition] = message->offset + 1;
+                }
+                if (read_headers) {
+                    rd_kafka_headers_t *headers = NULL;
+                    rd_kafka_message_headers(message, &headers);
+                    rd_kafka_message_timestamp(message, NULL);
                 }
                 consumed++;
             } else if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {

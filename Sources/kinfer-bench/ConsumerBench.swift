@@ -33,7 +33,7 @@ struct ConsumerBench: AsyncParsableCommand {
         try cluster.createTopic(topic, partitions: options.partitions)
         try await Baseline.preProduce(cluster: cluster, topic: topic, count: options.messages, size: options.size)
 
-        let subjects = options.subjects(of: ["c", "swift", "swift-batches"])
+        let subjects = options.subjects(of: ["c", "c-headers", "swift", "swift-batches"])
         var runs: [String: [SubjectRun]] = [:]
         for round in 1...options.rounds {
             let order = round % 2 == 1 ? subjects : subjects.reversed()
@@ -48,7 +48,8 @@ struct ConsumerBench: AsyncParsableCommand {
                 PeakRSS.reset()
                 var run: SubjectRun
                 switch subject {
-                case "c": run = try await consumeC(cluster: cluster, configuration: configuration, topic: topic, group: group)
+                case "c": run = try await consumeC(cluster: cluster, configuration: configuration, topic: topic, group: group, readHeaders: false)
+                case "c-headers": run = try await consumeC(cluster: cluster, configuration: configuration, topic: topic, group: group, readHeaders: true)
                 case "swift": run = try await consumeSwift(configuration: configuration, topic: topic, batched: false)
                 default: run = try await consumeSwift(configuration: configuration, topic: topic, batched: true)
                 }
@@ -60,22 +61,25 @@ struct ConsumerBench: AsyncParsableCommand {
         var report = BenchmarkReport()
         let c = runs["c"].map(SubjectRun.median)
         if let c { report.add(c.line(benchCase: "consumer", subject: "c", size: options.size, rounds: options.rounds)) }
+        let cHeaders = runs["c-headers"].map(SubjectRun.median)
         for subject in subjects where subject != "c" {
-            report.add(
-                SubjectRun.median(runs[subject]!)
-                    .line(benchCase: "consumer", subject: subject, size: options.size, rounds: options.rounds, baseline: c.map { ("c", $0.rate) })
-            )
+            let run = SubjectRun.median(runs[subject]!)
+            report.add(run.line(benchCase: "consumer", subject: subject, size: options.size, rounds: options.rounds, baseline: c.map { ("c", $0.rate) }))
+            // The same work on both sides: the Swift consumer hands every message's headers to its reader.
+            if subject.hasPrefix("swift"), let cHeaders {
+                report.add(run.line(benchCase: "consumer", subject: subject, size: options.size, rounds: options.rounds, baseline: ("c-headers", cHeaders.rate)))
+            }
         }
         report.notes = [
             "\(options.messages) pre-produced messages of \(options.size) B over \(options.partitions) partitions of one topic, read by each subject in a fresh group; embedded cluster of 3 brokers.",
             "Timed from the first message to the last (group join excluded for every subject); medians of \(options.rounds) round(s), order alternating.",
-            "swift: `for try await message in consumer.messages`; swift-batches: `consumer.batches(maxCount: 1024)`; c: rd_kafka_consume_batch_queue, 1024 per call.",
+            "swift: `for try await message in consumer.messages`; swift-batches: `consumer.batches(maxCount: 1024)`; c: rd_kafka_consume_batch_queue, 1024 per call; c-headers: the same, reading each message's headers and timestamp as the Swift consumer does (librdkafka 2.0.2 allocates a header list per message, even an empty one).",
             "peak RSS is the whole process's high-water mark during the subject, embedded cluster (and the messages it stores) included.",
         ]
         report.print(json: options.json)
     }
 
-    func consumeC(cluster: EmbeddedKafkaCluster, configuration: KafkaConfiguration, topic: String, group: String) async throws -> SubjectRun {
+    func consumeC(cluster: EmbeddedKafkaCluster, configuration: KafkaConfiguration, topic: String, group: String, readHeaders: Bool) async throws -> SubjectRun {
         let bootstrap = cluster.bootstrapServers
         // Exactly the Swift consumer's properties, with its defaults and the one it forces.
         let properties = Baseline.properties(
@@ -83,7 +87,7 @@ struct ConsumerBench: AsyncParsableCommand {
         )
         let (count, timeout) = (options.messages, Int32(idleTimeout * 1000))
         let run = try await Baseline.run("C consume loop", properties: [properties]) { lists, timing, error, errorSize in
-            kinfer_baseline_consume(bootstrap, topic, group, Int64(count), lists[0], properties.count, timeout, timing, error, errorSize)
+            kinfer_baseline_consume(bootstrap, topic, group, Int64(count), lists[0], properties.count, timeout, readHeaders ? 1 : 0, timing, error, errorSize)
         }
         guard run.count == count, run.anomalies == 0 else {
             throw BenchFailure("C consume loop: read \(run.count) of \(count), \(run.anomalies) out of order, duplicated or failed")

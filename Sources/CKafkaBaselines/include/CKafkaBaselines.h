@@ -31,9 +31,11 @@ int64_t kinfer_baseline_produce(const char *bootstrap, const char *topic, int64_
 /// Consumes `count` messages from `topic` in consumer group `group` with `rd_kafka_consume_batch_queue`
 /// on the consumer queue (`rd_kafka_poll_set_consumer`), checking that each partition's offsets arrive
 /// contiguously. Timed from the first message to the `count`th, so the group join is excluded.
-/// Gives up after `timeout_ms` without a message.
+/// Gives up after `timeout_ms` without a message. With `read_headers`, each message's headers and timestamp are
+/// also read (`rd_kafka_message_headers`, which parses and allocates even an empty list), as any consumer that
+/// hands them to its application must.
 int64_t kinfer_baseline_consume(const char *bootstrap, const char *topic, const char *group, int64_t count,
-                                const char **properties, size_t property_count, int timeout_ms,
+                                const char **properties, size_t property_count, int timeout_ms, int read_headers,
                                 kinfer_baseline_timing *timing,
                                 char *error, size_t error_size);
 
