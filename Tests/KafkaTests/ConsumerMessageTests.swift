@@ -100,4 +100,40 @@ struct ConsumerMessageTests {
         #expect(received[0].firstHeader("repeated") == "first")
         #expect(received[1].firstHeader("only-null") == nil && received[1].headers.count == 1)
     }
+
+    @Test("2,000 messages of 0 to 100 KB, with and without keys, values and headers, come back byte for byte across shared buffers")
+    func sharedBuffers() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueName("mixed")
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
+        var generator = SystemRandomNumberGenerator()
+        func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+        // Mostly small (many share a buffer), some near and over the 64 KiB limit (own buffers, boundaries between).
+        let sent = (0..<2_000).map { index in
+            let size = index % 50 == 0 ? Int.random(in: 60_000...100_000, using: &generator) : Int.random(in: 0...300, using: &generator)
+            return KafkaProducerMessage(
+                topic: topic,
+                key: index % 7 == 0 ? nil : Array("key-\(index)".utf8),
+                value: index % 11 == 0 ? nil : bytes(size),
+                headers: index % 3 == 0 ? [] : [KafkaHeader(key: "n", value: Array("\(index)".utf8)), KafkaHeader(key: "odd", value: index % 2 == 0 ? nil : bytes(index % 40))]
+            )
+        }
+        for message in sent {
+            try await producer.enqueue(message) { _ in }
+        }
+        try await producer.flush(timeout: .seconds(30))
+
+        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: uniqueName("group")))
+        try consumer.subscribe(topics: [topic])
+        let received = try await consume(consumer, count: sent.count)
+        await consumer.close()
+        await producer.close()
+
+        #expect(received.count == sent.count)
+        for (message, original) in zip(received, sent) {
+            #expect(message.key == original.key && message.value == original.value && message.headers == original.headers, "offset \(message.offset)")
+            #expect(message.withUnsafeValue { $0.map { Array($0) } } == original.value)
+        }
+    }
 }

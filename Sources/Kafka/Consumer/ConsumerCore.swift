@@ -92,18 +92,24 @@ final class ConsumerCore: @unchecked Sendable {
     /// Converts and buffers the `received` messages in `slots`, logging and dropping error events.
     private func deliver(_ received: Int) {
         guard received > 0 else { return }
-        var batch: [KafkaConsumerMessage] = []
-        batch.reserveCapacity(received)
+        var messages: [UnsafePointer<rd_kafka_message_t>] = []
+        messages.reserveCapacity(received)
         for index in 0..<received {
             let message = slots[index]!
             if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                batch.append(KafkaConsumerMessage(copying: message, topic: topicName(message.pointee.rkt)))
+                messages.append(UnsafePointer(message))
             } else if message.pointee.err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
                 let text = String(cString: rd_kafka_err2str(message.pointee.err))
                 handle.logger.warning("consumer error: \(text)", metadata: ["partition": "\(message.pointee.partition)"])
             }
-            rd_kafka_message_destroy(message)
         }
+        let copies = KafkaMessageBytes.copying(messages)
+        var batch: [KafkaConsumerMessage] = []
+        batch.reserveCapacity(messages.count)
+        for (message, bytes) in zip(messages, copies) {
+            batch.append(KafkaConsumerMessage(copying: message, topic: topicName(message.pointee.rkt), bytes: bytes))
+        }
+        for index in 0..<received { rd_kafka_message_destroy(slots[index]) }
         _ = buffer.append(batch)
     }
 

@@ -26,13 +26,18 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
 
     /// Copies a librdkafka message (which the caller still destroys).
     init(copying message: UnsafePointer<rd_kafka_message_t>, topic: String) {
+        self.init(copying: message, topic: topic, bytes: .make(copying: message))
+    }
+
+    /// A librdkafka message whose key, value and headers are already copied into `bytes`.
+    init(copying message: UnsafePointer<rd_kafka_message_t>, topic: String, bytes: KafkaMessageBytes) {
         self.topic = topic
         self.partition = message.pointee.partition
         self.offset = message.pointee.offset
         var kind = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let timestamp = rd_kafka_message_timestamp(message, &kind)
         self.timestampMilliseconds = kind == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
-        self.bytes = .make(copying: message)
+        self.bytes = bytes
     }
 
     public var key: [UInt8]? {

@@ -1,35 +1,50 @@
 import CRdKafka
 import Foundation  // strlen
 
-/// A consumed message's key, value and headers, copied from librdkafka into one allocation.
+/// A consumed message's key, value and headers, copied from librdkafka.
 ///
 /// The poll thread copies each message once, so that it keeps pace with librdkafka's fetcher (on 2.0.2 a
 /// consumer slower than its fetcher stalls for a second at `queued.min.messages`). Arrays and
 /// ``KafkaHeader`` values are made only when the reader asks for them.
 ///
-/// The elements hold the key's bytes, the value's bytes, then per header its name's length (`Int32`), the
-/// name's UTF-8 bytes, its value's length (`Int32`, `-1` for a null value) and the value's bytes. The
-/// encoding is canonical: equal contents are equal bytes, so `==` compares the bytes.
+/// The messages of one poll share buffers of up to ``sharedBufferLimit`` bytes (a larger message has its own):
+/// an allocation per message, freed by the reader's thread, cost the poll thread more than the copy (perf:
+/// glibc's arena lock, taken by both threads). Holding one message keeps its buffer's neighbours too.
 ///
-/// `@unchecked Sendable`: the storage is written only while it is made and immutable afterwards
+/// A message's bytes are its `Layout`, then the key's bytes, the value's bytes, then per header its name's length
+/// (`Int32`), the name's UTF-8 bytes, its value's length (`Int32`, `-1` for a null value) and the value's bytes.
+/// The encoding is canonical: equal contents are equal bytes, so `==` compares the bytes.
+///
+/// `@unchecked Sendable`: a buffer is written only while its messages are made and immutable afterwards
 /// (`ManagedBuffer` itself cannot be `Sendable`).
 struct KafkaMessageBytes: @unchecked Sendable {
-    /// One allocation: the layout as the header, the bytes as the tail.
-    final class Storage: ManagedBuffer<Layout, UInt8> {}
+    /// One allocation for one or more messages' bytes.
+    final class Storage: ManagedBuffer<Void, UInt8> {}
 
     private let storage: Storage
+    /// Where this message's `Layout` starts in `storage`.
+    private let start: Int
 
-    private init(storage: Storage) {
+    private init(storage: Storage, start: Int) {
         self.storage = storage
+        self.start = start
     }
+
+    /// Messages whose bytes fit together in this many bytes share one buffer.
+    static let sharedBufferLimit = 64 * 1024
 
     struct Layout: Hashable {
         /// `-1` for a missing key or value (a tombstone), else the byte count.
         var keyLength: Int
         var valueLength: Int
         var headerCount: Int
-        /// Bytes used in all: key, value and encoded headers.
+        /// Bytes used after the layout: key, value and encoded headers.
         var length: Int
+
+        /// The bytes a message takes in a buffer, layout included, rounded up so that the next layout is aligned.
+        var footprint: Int {
+            (MemoryLayout<Layout>.stride + length + 7) & ~7
+        }
     }
 
     /// Appends to the elements while a buffer is made.
@@ -60,29 +75,51 @@ struct KafkaMessageBytes: @unchecked Sendable {
         8 + nameCount + (valueCount ?? 0)
     }
 
-    private static func make(_ layout: Layout, write: (inout Writer) -> Void) -> KafkaMessageBytes {
-        let storage = unsafeDowncast(Storage.create(minimumCapacity: layout.length) { _ in layout }, to: Storage.self)
-        storage.withUnsafeMutablePointerToElements { start in
-            var writer = Writer(cursor: UnsafeMutableRawPointer(start))
-            write(&writer)
-        }
-        return KafkaMessageBytes(storage: storage)
+    private static func makeStorage(capacity: Int) -> Storage {
+        unsafeDowncast(Storage.create(minimumCapacity: capacity) { _ in () }, to: Storage.self)
     }
 
-    /// Copies a librdkafka message's key, value and headers.
-    static func make(copying message: UnsafePointer<rd_kafka_message_t>) -> KafkaMessageBytes {
-        let m = message.pointee
-        let key = m.key.map { UnsafeRawBufferPointer(start: $0, count: m.key_len) }
-        let value = m.payload.map { UnsafeRawBufferPointer(start: $0, count: m.len) }
-        var layout = Layout(keyLength: key?.count ?? -1, valueLength: value?.count ?? -1, headerCount: 0, length: (key?.count ?? 0) + (value?.count ?? 0))
-        var list: OpaquePointer?
-        guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else {
-            return make(layout) { writer in
-                writer.put(key)
-                writer.put(value)
-            }
+    /// Writes one message at `start` of `storage`, which has room for its footprint.
+    private static func write(_ layout: Layout, at start: Int, in storage: Storage, _ body: (inout Writer) -> Void) -> KafkaMessageBytes {
+        storage.withUnsafeMutablePointerToElements { elements in
+            let base = UnsafeMutableRawPointer(elements) + start
+            base.storeBytes(of: layout, as: Layout.self)
+            var writer = Writer(cursor: base + MemoryLayout<Layout>.stride)
+            body(&writer)
         }
-        func header(_ index: Int) -> (name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?)? {
+        return KafkaMessageBytes(storage: storage, start: start)
+    }
+
+    private static func make(_ layout: Layout, write body: (inout Writer) -> Void) -> KafkaMessageBytes {
+        write(layout, at: 0, in: makeStorage(capacity: layout.footprint), body)
+    }
+
+    /// A librdkafka message's key, value and headers, measured and then copied.
+    private struct Source {
+        let key: UnsafeRawBufferPointer?
+        let value: UnsafeRawBufferPointer?
+        let headers: OpaquePointer?
+        let layout: Layout
+
+        init(_ message: UnsafePointer<rd_kafka_message_t>) {
+            let m = message.pointee
+            key = m.key.map { UnsafeRawBufferPointer(start: $0, count: m.key_len) }
+            value = m.payload.map { UnsafeRawBufferPointer(start: $0, count: m.len) }
+            var layout = Layout(keyLength: key?.count ?? -1, valueLength: value?.count ?? -1, headerCount: 0, length: (key?.count ?? 0) + (value?.count ?? 0))
+            var list: OpaquePointer?
+            if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
+                while let (name, value) = Self.header(layout.headerCount, of: list) {
+                    layout.headerCount += 1
+                    layout.length += encodedSize(nameCount: name.count, valueCount: value?.count)
+                }
+                headers = list
+            } else {
+                headers = nil
+            }
+            self.layout = layout
+        }
+
+        static func header(_ index: Int, of list: OpaquePointer) -> (name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?)? {
             var name: UnsafePointer<CChar>?
             var bytes: UnsafeRawPointer?
             var size = 0
@@ -90,18 +127,47 @@ struct KafkaMessageBytes: @unchecked Sendable {
             let nameBytes = UnsafeRawBufferPointer(start: name, count: name.map { strlen($0) } ?? 0)
             return (nameBytes, bytes.map { UnsafeRawBufferPointer(start: $0, count: size) })
         }
-        while let (name, value) = header(layout.headerCount) {
-            layout.headerCount += 1
-            layout.length += encodedSize(nameCount: name.count, valueCount: value?.count)
-        }
-        return make(layout) { writer in
+
+        func write(into writer: inout Writer) {
             writer.put(key)
             writer.put(value)
+            guard let headers else { return }
             for index in 0..<layout.headerCount {
-                let (name, value) = header(index)!  // the same list, read just above
+                let (name, value) = Self.header(index, of: headers)!  // the same list, read when measured
                 writer.putHeader(name: name, value: value)
             }
         }
+    }
+
+    /// Copies librdkafka messages' keys, values and headers (the caller still destroys the messages), those that fit
+    /// together into shared buffers of up to ``sharedBufferLimit`` bytes.
+    static func copying(_ messages: some Collection<UnsafePointer<rd_kafka_message_t>>) -> [KafkaMessageBytes] {
+        let sources = messages.map(Source.init)
+        var copies: [KafkaMessageBytes] = []
+        copies.reserveCapacity(sources.count)
+        var next = sources.startIndex
+        while next < sources.endIndex {
+            // The run of messages from `next` that fits one shared buffer (a large message alone gets its own).
+            var end = next
+            var capacity = 0
+            while end < sources.endIndex, capacity == 0 || capacity + sources[end].layout.footprint <= sharedBufferLimit {
+                capacity += sources[end].layout.footprint
+                end += 1
+            }
+            let storage = makeStorage(capacity: capacity)
+            var start = 0
+            for source in sources[next..<end] {
+                copies.append(write(source.layout, at: start, in: storage) { source.write(into: &$0) })
+                start += source.layout.footprint
+            }
+            next = end
+        }
+        return copies
+    }
+
+    /// Copies one librdkafka message (which the caller still destroys).
+    static func make(copying message: UnsafePointer<rd_kafka_message_t>) -> KafkaMessageBytes {
+        copying(CollectionOfOne(message))[0]
     }
 
     /// Copies Swift values, for messages made by hand (tests, tools, a changed field).
@@ -128,9 +194,12 @@ struct KafkaMessageBytes: @unchecked Sendable {
 
     // MARK: Reading
 
-    private func withBytes<R>(_ body: (UnsafeRawBufferPointer, Layout) -> R) -> R {
-        storage.withUnsafeMutablePointers { layout, start in
-            body(UnsafeRawBufferPointer(start: start, count: layout.pointee.length), layout.pointee)
+    /// Calls `body` with this message's bytes (after its layout) and its layout.
+    private func withBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer, Layout) throws(E) -> R) throws(E) -> R {
+        try storage.withUnsafeMutablePointerToElements { elements throws(E) -> R in
+            let base = UnsafeRawPointer(elements) + start
+            let layout = base.load(as: Layout.self)
+            return try body(UnsafeRawBufferPointer(start: base + MemoryLayout<Layout>.stride, count: layout.length), layout)
         }
     }
 
@@ -150,10 +219,10 @@ struct KafkaMessageBytes: @unchecked Sendable {
 
     /// Calls `body` with the value's bytes where they lie (`nil` for a tombstone), without making an array.
     func withValue<R, E: Error>(_ body: (UnsafeRawBufferPointer?) throws(E) -> R) throws(E) -> R {
-        try storage.withUnsafeMutablePointers { layout, start throws(E) -> R in
-            guard layout.pointee.valueLength >= 0 else { return try body(nil) }
-            let keyLength = max(layout.pointee.keyLength, 0)
-            return try body(UnsafeRawBufferPointer(start: UnsafeRawPointer(start) + keyLength, count: layout.pointee.valueLength))
+        try withBytes { bytes, layout throws(E) -> R in
+            guard layout.valueLength >= 0 else { return try body(nil) }
+            let start = max(layout.keyLength, 0)
+            return try body(UnsafeRawBufferPointer(rebasing: bytes[start..<start + layout.valueLength]))
         }
     }
 
@@ -176,7 +245,7 @@ struct KafkaMessageBytes: @unchecked Sendable {
 
     var headers: [KafkaHeader] {
         var headers: [KafkaHeader] = []
-        headers.reserveCapacity(storage.header.headerCount)
+        headers.reserveCapacity(withBytes { $1.headerCount })
         forEachHeader { name, value in
             headers.append(KafkaHeader(key: String(decoding: name, as: UTF8.self), value: value.map { Array($0) }))
             return true
@@ -204,7 +273,7 @@ struct KafkaMessageBytes: @unchecked Sendable {
     }
 
     func hasSameContents(as other: KafkaMessageBytes) -> Bool {
-        storage === other.storage || withBytes { mine, layout in
+        (storage === other.storage && start == other.start) || withBytes { mine, layout in
             other.withBytes { theirs, otherLayout in
                 layout == otherLayout && mine.elementsEqual(theirs)
             }
