@@ -22,7 +22,7 @@ extension WorkerBench {
         try await preload(cluster: cluster, topic: topics.jobs, count: messages, run: "process-\(runID)")
         let port = try freeLoopbackPort()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-bench-worker-\(runID).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let child = Process()
         child.executableURL = URL(fileURLWithPath: kinfer)
         // The in-process subject's settings: EmbeddedKafkaCluster's consumer and producer configurations.

@@ -23,6 +23,7 @@ enum KafkaProbe {
     }
 
     /// Like ``describe(_:topics:timeout:)``, and fails when one of `topics` does not exist.
+    @discardableResult
     static func requireTopics(_ configuration: KafkaConfiguration, _ topics: [String]) async throws(CLIError) -> [KafkaTopicDescription] {
         let found = try await describe(configuration, topics: topics)
         let missing = topics.filter { name in !found.contains { $0.name == name } }
