@@ -109,7 +109,7 @@ struct ConsumerMessageTests {
         let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
         var generator = SystemRandomNumberGenerator()
         func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) } }
-        // Mostly small (many share a buffer), some near and over the 64 KiB limit (own buffers, boundaries between).
+        // Mostly small (many share a buffer, and buffers fill up), some far over the limit (their own buffers).
         let sent = (0..<2_000).map { index in
             let size = index % 50 == 0 ? Int.random(in: 60_000...100_000, using: &generator) : Int.random(in: 0...300, using: &generator)
             return KafkaProducerMessage(

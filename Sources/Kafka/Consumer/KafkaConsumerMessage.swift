@@ -2,9 +2,10 @@ import CRdKafka
 
 /// A message read from Kafka. A missing key or value (a tombstone) is `nil`.
 ///
-/// The key, value and headers live in one buffer copied from librdkafka (``KafkaMessageBytes``), so a
-/// consumed message costs one allocation. ``key``, ``value`` and ``headers`` make their arrays when read,
-/// and each read makes them again: read them once, and use ``firstHeader(_:)`` to look up one header.
+/// The key, value and headers are copied from librdkafka into a buffer shared with other messages of the same poll
+/// (``KafkaMessageBytes``; 16 KiB at most, a larger message has its own): holding a message keeps that buffer.
+/// ``key``, ``value`` and ``headers`` make their arrays when read, and each read makes them again: read them once,
+/// use ``withUnsafeValue(_:)`` to decode the value where it lies, and ``firstHeader(_:)`` to look up one header.
 public struct KafkaConsumerMessage: Sendable, Hashable {
     public var topic: String
     public var partition: Int32

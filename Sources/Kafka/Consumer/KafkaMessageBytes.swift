@@ -31,7 +31,7 @@ struct KafkaMessageBytes: @unchecked Sendable {
     }
 
     /// Messages whose bytes fit together in this many bytes share one buffer.
-    static let sharedBufferLimit = 64 * 1024
+    static let sharedBufferLimit = 16 * 1024
 
     struct Layout: Hashable {
         /// `-1` for a missing key or value (a tombstone), else the byte count.
