@@ -5,7 +5,8 @@ import Foundation
 ///
 /// It reads the object's bytes where they lie (`JSONParser.members`): the fields a decoder knows are read straight
 /// into their types, and only unknown ones become `JSONValue`s, so a job is decoded without a dictionary or a value
-/// tree. It points into the message's bytes: make and use it inside the `withUnsafeBufferPointer` that holds them.
+/// tree. It points into the message's bytes: make and use it inside the closure that lends them
+/// (`JobCodec.readObject`).
 ///
 /// A JSON `null` reads as an absent field, the way Python's `None` is usually meant. A key given twice counts once,
 /// with its last value, as in a dictionary.

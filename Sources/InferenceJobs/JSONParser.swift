@@ -126,22 +126,17 @@ struct JSONParser {
         return try parser.parseValue()
     }
 
-    /// The string at `offset` of bytes already checked, or `nil` when the value there is not a string.
     /// The bytes between the quotes of the string at `offset`, when it has no escapes; `nil` otherwise (then
     /// `string(in:at:)` reads it). The string must have been checked, by `members`.
     static func unescapedStringBytes(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UnsafeBufferPointer<UInt8>? {
         guard bytes[offset] == UInt8(ascii: "\"") else { return nil }
-        var end = offset + 1
-        while end < bytes.count {
-            switch bytes[end] {
-            case UInt8(ascii: "\""): return UnsafeBufferPointer(rebasing: bytes[offset + 1..<end])
-            case UInt8(ascii: "\\"): return nil
-            default: end += 1
-            }
-        }
-        return nil
+        var parser = JSONParser(bytes: bytes)
+        parser.index = offset
+        guard let range = try? parser.scanUnescaped() else { return nil }
+        return UnsafeBufferPointer(rebasing: bytes[range])
     }
 
+    /// The string at `offset` of bytes already checked, or `nil` when the value there is not a string.
     static func string(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) throws(SyntaxError) -> String? {
         guard bytes[offset] == UInt8(ascii: "\"") else { return nil }
         var parser = JSONParser(bytes: bytes)

@@ -25,12 +25,8 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
         self.bytes = .make(key: key, value: value, headers: headers)
     }
 
-    /// Copies a librdkafka message (which the caller still destroys).
-    init(copying message: UnsafePointer<rd_kafka_message_t>, topic: String) {
-        self.init(copying: message, topic: topic, bytes: .make(copying: message))
-    }
-
-    /// A librdkafka message whose key, value and headers are already copied into `bytes`.
+    /// A librdkafka message whose key, value and headers are already copied into `bytes`
+    /// (``KafkaMessageBytes/copying(_:)``).
     init(copying message: UnsafePointer<rd_kafka_message_t>, topic: String, bytes: KafkaMessageBytes) {
         self.topic = topic
         self.partition = message.pointee.partition

@@ -41,6 +41,14 @@ struct KafkaMessageBytes: @unchecked Sendable {
         /// Bytes used after the layout: key, value and encoded headers.
         var length: Int
 
+        /// The layout of a key and a value (`nil` for a missing one), before any header is counted.
+        init(keyCount: Int?, valueCount: Int?) {
+            keyLength = keyCount ?? -1
+            valueLength = valueCount ?? -1
+            headerCount = 0
+            length = (keyCount ?? 0) + (valueCount ?? 0)
+        }
+
         /// The bytes a message takes in a buffer, layout included, rounded up so that the next layout is aligned.
         var footprint: Int {
             (MemoryLayout<Layout>.stride + length + 7) & ~7
@@ -105,7 +113,7 @@ struct KafkaMessageBytes: @unchecked Sendable {
             let m = message.pointee
             key = m.key.map { UnsafeRawBufferPointer(start: $0, count: m.key_len) }
             value = m.payload.map { UnsafeRawBufferPointer(start: $0, count: m.len) }
-            var layout = Layout(keyLength: key?.count ?? -1, valueLength: value?.count ?? -1, headerCount: 0, length: (key?.count ?? 0) + (value?.count ?? 0))
+            var layout = Layout(keyCount: key?.count, valueCount: value?.count)
             var list: OpaquePointer?
             if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
                 while let (name, value) = Self.header(layout.headerCount, of: list) {
@@ -165,14 +173,10 @@ struct KafkaMessageBytes: @unchecked Sendable {
         return copies
     }
 
-    /// Copies one librdkafka message (which the caller still destroys).
-    static func make(copying message: UnsafePointer<rd_kafka_message_t>) -> KafkaMessageBytes {
-        copying(CollectionOfOne(message))[0]
-    }
-
     /// Copies Swift values, for messages made by hand (tests, tools, a changed field).
     static func make(key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) -> KafkaMessageBytes {
-        var layout = Layout(keyLength: key?.count ?? -1, valueLength: value?.count ?? -1, headerCount: headers.count, length: (key?.count ?? 0) + (value?.count ?? 0))
+        var layout = Layout(keyCount: key?.count, valueCount: value?.count)
+        layout.headerCount = headers.count
         for header in headers {
             layout.length += encodedSize(nameCount: header.key.utf8.count, valueCount: header.value?.count)
         }

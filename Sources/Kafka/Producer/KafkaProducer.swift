@@ -76,9 +76,7 @@ public final class KafkaProducer: Sendable {
     ///   within `message.timeout.ms` (code `.timedOut`), or the producer was closed.
     public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> KafkaDeliveryReport {
         let promise = DeliveryPromise()
-        if let waiting = try core.produceIfRoom(message, onDelivery: promise.fulfil) {
-            try await core.produceWhenRoom(waiting)
-        }
+        try await enqueue(message, onDelivery: promise.fulfil)
         return try await promise.result.get()
     }
 
@@ -250,7 +248,7 @@ final class ProducerCore: @unchecked Sendable {
         }
     }
 
-    /// One `rd_kafka_producev` call; `delivery` stays the caller's unless librdkafka accepts the message.
+    /// One produce call (`kinfer_produce`); `delivery` stays the caller's unless librdkafka accepts the message.
     private func callProduce(_ message: KafkaProducerMessage, topic: OpaquePointer, delivery: UnsafeMutableRawPointer) -> rd_kafka_resp_err_t {
         let headers = Self.makeHeaders(message.headers)
         let err = message.key.withOptionalBytes { key, keyLength in
