@@ -33,7 +33,7 @@ struct JSONFieldReader {
     var remaining: [String: JSONValue] {
         var remaining: [String: JSONValue] = [:]
         for (index, member) in self.members.enumerated() where !self.taken.contains(index) {
-            remaining[member.key] = self.value(at: member.valueOffset)
+            remaining[JSONParser.text(of: member.key, in: self.bytes)] = self.value(at: member.valueOffset)
         }
         return remaining
     }
@@ -41,9 +41,12 @@ struct JSONFieldReader {
     /// Takes every member named `key` and returns the last one, `null` included; `nil` when absent.
     private mutating func takeMember(_ key: String) -> JSONParser.Member? {
         var found: Int?
-        for index in self.members.indices where !self.taken.contains(index) && self.members[index].key == key {
-            self.taken.insert(index)
-            found = index
+        var key = key
+        key.withUTF8 { wanted in
+            for index in self.members.indices where !self.taken.contains(index) && self.members[index].key.equals(wanted, in: self.bytes) {
+                self.taken.insert(index)
+                found = index
+            }
         }
         return found.map { self.members[$0] }
     }

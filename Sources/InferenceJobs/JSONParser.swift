@@ -1,3 +1,5 @@
+import Foundation
+
 /// A strict RFC 8259 parser from UTF-8 bytes to `JSONValue`.
 ///
 /// Hand-written rather than `JSONDecoder` because the worker decodes every message it takes: this parser needs no
@@ -32,9 +34,30 @@ struct JSONParser {
         return value
     }
 
-    /// One member of an object: its key, and the offset of its value in the parsed bytes.
+    /// Where a checked string lies between its quotes, and whether it has escapes (then its text is not those bytes:
+    /// `text(of:in:)` unescapes it).
+    struct StringSpan {
+        var bytes: Range<Int>
+        var isEscaped: Bool
+
+        /// Whether the string is `utf8`, compared where it lies.
+        func equals(_ utf8: UnsafeBufferPointer<UInt8>, in buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+            if self.isEscaped { return JSONParser.text(of: self, in: buffer).utf8.elementsEqual(utf8) }
+            guard self.bytes.count == utf8.count else { return false }
+            return utf8.isEmpty || memcmp(buffer.baseAddress! + self.bytes.lowerBound, utf8.baseAddress!, utf8.count) == 0
+        }
+    }
+
+    /// The text of a checked string.
+    static func text(of span: StringSpan, in bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard span.isEscaped else { return String(decoding: UnsafeBufferPointer(rebasing: bytes[span.bytes]), as: UTF8.self) }
+        return (try? self.string(in: bytes, at: span.bytes.lowerBound - 1)) ?? ""
+    }
+
+    /// One member of an object: where its key lies (a known key is compared there, never made a `String`), and the
+    /// offset of its value in the parsed bytes.
     struct Member {
-        var key: String
+        var key: StringSpan
         var valueOffset: Int
         /// The value, when it is an array of numbers only (a job's features, a result's scores): read while it was
         /// checked, so that it is not read twice.
@@ -160,7 +183,9 @@ struct JSONParser {
 
     private mutating func parseObject() throws(SyntaxError) -> JSONValue {
         var object: [String: JSONValue] = [:]
-        try self.walkObject { key, parser throws(SyntaxError) in object[key] = try parser.parseValue() }
+        try self.walkObject { key, parser throws(SyntaxError) in
+            object[Self.text(of: key, in: parser.bytes)] = try parser.parseValue()
+        }
         return .object(object)
     }
 
@@ -172,7 +197,7 @@ struct JSONParser {
 
     /// Reads the object starting at `index` (its `{`): for each member, its key, then `member` with the parser at
     /// the member's value, which `member` must read or skip.
-    private mutating func walkObject(_ member: (String, inout JSONParser) throws(SyntaxError) -> Void) throws(SyntaxError) {
+    private mutating func walkObject(_ member: (StringSpan, inout JSONParser) throws(SyntaxError) -> Void) throws(SyntaxError) {
         try self.enterContainer()
         self.skipWhitespace()
         if self.consume(UInt8(ascii: "}")) {
@@ -184,7 +209,7 @@ struct JSONParser {
             guard self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: "\"") else {
                 throw self.syntaxError("expected a string key")
             }
-            let key = try self.parseString()
+            let key = try self.skipString()
             self.skipWhitespace()
             guard self.consume(UInt8(ascii: ":")) else { throw self.syntaxError("expected ':'") }
             self.skipWhitespace()
@@ -228,18 +253,21 @@ struct JSONParser {
         }
     }
 
-    /// Checks a string as `parseString` would; one without escapes is validated where it lies, not copied.
-    private mutating func skipString() throws(SyntaxError) {
+    /// Checks a string as `parseString` would and returns where it lies; one without escapes is validated there, not
+    /// copied.
+    @discardableResult
+    private mutating func skipString() throws(SyntaxError) -> StringSpan {
         let quote = self.index
         guard let range = try self.scanUnescaped() else {
             self.index = quote
             _ = try self.parseString()
-            return
+            return StringSpan(bytes: quote + 1..<self.index - 1, isEscaped: true)
         }
         let utf8 = UnsafeBufferPointer(rebasing: self.bytes[range])
         guard Self.isASCII(utf8) || String(validating: utf8, as: UTF8.self) != nil else {
             throw SyntaxError(message: "invalid UTF-8 in string", offset: range.lowerBound)
         }
+        return StringSpan(bytes: range, isEscaped: false)
     }
 
     /// Reads a string from its opening quote: returns where its bytes lie and leaves `index` past its closing quote,

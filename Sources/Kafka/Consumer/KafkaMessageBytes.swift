@@ -268,7 +268,9 @@ struct KafkaMessageBytes: @unchecked Sendable {
         var wantedName = key
         wantedName.withUTF8 { wanted in
             forEachHeader { name, value in
-                guard name.elementsEqual(UnsafeRawBufferPointer(wanted)) else { return true }
+                guard name.count == wanted.count, wanted.isEmpty || memcmp(name.baseAddress!, wanted.baseAddress!, wanted.count) == 0 else {
+                    return true
+                }
                 found = transform(value)
                 return false
             }
