@@ -30,7 +30,7 @@ struct WorkerBench: AsyncParsableCommand {
     @Option(help: "Jobs/s for the latency line; default: half the swift subject's rate (20,000 without it).")
     var latencyRate: Double?
 
-    @Option(help: "Only these subjects, comma-separated: swift,swift-process,c,naive,latency.")
+    @Option(help: "Only these subjects, comma-separated: swift,swift-process,c,swift-loop,swift-loop-json,naive,latency.")
     var subjects: String?
 
     @Option(help: "Seconds without progress after which a subject fails.")
@@ -96,6 +96,14 @@ struct WorkerBench: AsyncParsableCommand {
             processLine?.baselineRate = line.rate
             report.add(line)
         }
+        for (subject, json) in [("swift-loop", false), ("swift-loop-json", true)] where wants(subject) {
+            var line = try await swiftLoop(cluster: cluster, json: json, resultSize: resultSize)
+            if let cRate {
+                line.baseline = "c"
+                line.baselineRate = cRate
+            }
+            report.add(line)
+        }
         for line in [processLine, swiftLine].compactMap({ $0 }) { report.lines.insert(line, at: 0) }
         if wants("naive") {
             var line = try await naiveWorker(cluster: cluster)
@@ -113,6 +121,7 @@ struct WorkerBench: AsyncParsableCommand {
             "embedded cluster of 3 brokers in this process; jobs and results topics of \(partitionCount) partitions; jobs of ~\(jobSize) B (4 features), results of ~\(resultSize) B; producers acks=all, idempotent, linger.ms=2.",
             "swift: one InferenceWorker, SimulatedModel (zero latency), default WorkerConfiguration (batches up to 64, 5 ms delay, 2,000 in flight, commits every 200 ms, at least once); timed from the first acknowledged result to the last (counters polled every ms).",
             "c: kinfer_baseline_worker on the same cluster settings, \(jobSize)-byte jobs and \(resultSize)-byte fixed results; offsets stored on delivery reports, committed every 100 ms; timed from first job to last delivery report.",
+            "swift-loop: the c loop in Swift over kinfer's KafkaConsumer (batches of up to 1,024) and KafkaProducer (enqueue, the job's partition), the same fixed result; offsets stored from the delivery reports, committed every 100 ms; timed from first job to last delivery report. swift-loop-json: the same, but each job decoded and its result encoded with JobCodec, as the worker does. Between c and swift they split the worker's cost: the Swift client, the JSON, and the worker's own machinery.",
             "naive: Swift KafkaConsumer + KafkaProducer, one job at a time: decode, predict, encode, await send, store offset, await commit; \(naiveMessages) jobs.",
             "swift-latency: \(latencyMessages) jobs submitted at \(Int(latencyRate)) jobs/s (half the swift rate unless --latency-rate) to one InferenceWorker; p50/p99 from each job's submitted_at to its result being read from the results topic; rate is the submission rate achieved.",
             "swift-process: the kinfer worker command (simulated model, default settings) in a child process on the same cluster; timed from its first completed job to the last by polling its /metrics every 5 ms; its peak RSS is its own, and CPU µs is its CPU time (user + system, /proc/<pid>/stat) per job over the same span: the figure that varies least when other work shares the machine.",
