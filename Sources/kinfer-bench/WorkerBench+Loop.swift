@@ -29,6 +29,7 @@ extension WorkerBench {
         ]
         let output = ModelOutput(label: "3", confidence: 0.75, scores: [Double](repeating: 0.025, count: 10))
         PeakRSS.reset()
+        let cpu = ProcessCPU.ownSeconds
         try consumer.subscribe(topics: [topics.jobs])
 
         let committing = Task {
@@ -74,10 +75,11 @@ extension WorkerBench {
         _ = await committing.result
         await consumer.close()
         await producer.close()
+        let cpuPerJob = (ProcessCPU.ownSeconds - cpu) / Double(messages) * 1e6
         let seconds = (last - first!).seconds
         return BenchmarkLine(
             benchCase: "worker", subject: subject, rate: Double(messages) / seconds, unit: "jobs/s",
-            peakRSSMegabytes: peak, count: messages, seconds: seconds
+            peakRSSMegabytes: peak, cpuMicroseconds: cpuPerJob, count: messages, seconds: seconds
         )
     }
 

@@ -125,6 +125,7 @@ struct WorkerBench: AsyncParsableCommand {
             "naive: Swift KafkaConsumer + KafkaProducer, one job at a time: decode, predict, encode, await send, store offset, await commit; \(naiveMessages) jobs.",
             "swift-latency: \(latencyMessages) jobs submitted at \(Int(latencyRate)) jobs/s (half the swift rate unless --latency-rate) to one InferenceWorker; p50/p99 from each job's submitted_at to its result being read from the results topic; rate is the submission rate achieved.",
             "swift-process: the kinfer worker command (simulated model, default settings) in a child process on the same cluster; timed from its first completed job to the last by polling its /metrics every 5 ms; its peak RSS is its own, and CPU µs is its CPU time (user + system, /proc/<pid>/stat) per job over the same span: the figure that varies least when other work shares the machine.",
+            "CPU µs: CPU time (user + system) per job; for swift, c and the loops the whole bench process's over the subject's run (group join included), so with the embedded cluster's share; for swift-process the child's alone.",
             "peak RSS is the whole process's, including the embedded cluster's stored messages (swift-process: the child's alone).",
         ] + [batchNote, processNote].compactMap { $0 }
         report.print(json: json)
@@ -179,7 +180,9 @@ struct WorkerBench: AsyncParsableCommand {
         try await preload(cluster: cluster, topic: topics.jobs, count: messages, run: "swift-\(runID)")
         let model = BatchSizeRecordingModel()
         let worker = try makeWorker("swift", on: cluster, topics: topics, model: model)
+        let cpu = ProcessCPU.ownSeconds
         let (seconds, peak) = try await timeWorker(worker, until: messages, idleTimeout: idleTimeout, subject: "InferenceWorker")
+        let cpuPerJob = (ProcessCPU.ownSeconds - cpu) / Double(messages) * 1e6
         let counters = worker.counters
         let meanBatch = counters.batches > 0 ? Double(counters.batchedJobs) / Double(counters.batches) : 0
         let batchNote = String(format: "swift: %d batches, mean batch size %.1f jobs (batchedJobs/batches); %d completed (duplicates included), %d commit failures.",
@@ -187,7 +190,7 @@ struct WorkerBench: AsyncParsableCommand {
             + " Model calls by batch size: \(model.distribution)."
         let line = BenchmarkLine(
             benchCase: "worker", subject: "swift", rate: Double(messages) / seconds, unit: "jobs/s",
-            peakRSSMegabytes: peak, count: messages, seconds: seconds
+            peakRSSMegabytes: peak, cpuMicroseconds: cpuPerJob, count: messages, seconds: seconds
         )
         return (line, batchNote)
     }
@@ -204,6 +207,7 @@ struct WorkerBench: AsyncParsableCommand {
         let consumerProperties = Baseline.properties(of: cluster.consumerConfiguration(group: group), defaults: KafkaConsumer.defaultProperties)
         let producerProperties = Baseline.properties(of: cluster.producerConfiguration())
         let (count, timeout) = (messages, Int32(idleTimeout * 1000))
+        let cpu = ProcessCPU.ownSeconds
         let run = try await Baseline.run("C worker", properties: [consumerProperties, producerProperties]) { lists, timing, error, errorSize in
             kinfer_baseline_worker(
                 bootstrap, jobs, results, group, Int64(count), resultSize,
@@ -216,7 +220,8 @@ struct WorkerBench: AsyncParsableCommand {
         }
         return BenchmarkLine(
             benchCase: "worker", subject: "c", rate: Double(run.count) / run.seconds, unit: "jobs/s",
-            peakRSSMegabytes: PeakRSS.megabytes, count: run.count, seconds: run.seconds
+            peakRSSMegabytes: PeakRSS.megabytes, cpuMicroseconds: (ProcessCPU.ownSeconds - cpu) / Double(count) * 1e6,
+            count: run.count, seconds: run.seconds
         )
     }
 
