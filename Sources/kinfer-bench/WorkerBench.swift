@@ -162,6 +162,20 @@ struct WorkerBench: AsyncParsableCommand {
         return topics
     }
 
+    /// For the loops that use kinfer's Kafka clients directly: subject `name`'s jobs and results topics, `count` jobs
+    /// pre-loaded, and a consumer that commits only when told and a producer on them.
+    func loopClients(_ name: String, jobs count: Int, on cluster: EmbeddedKafkaCluster) async throws -> (JobTopics, KafkaConsumer, KafkaProducer) {
+        let topics = topics(name)
+        try cluster.createTopic(topics.jobs, partitions: partitionCount)
+        try cluster.createTopic(topics.results, partitions: partitionCount)
+        try await preload(cluster: cluster, topic: topics.jobs, count: count, run: "\(name)-\(runID)")
+        var consumerConfiguration = cluster.consumerConfiguration(group: "bench-worker-\(name)-\(runID)")
+        consumerConfiguration.properties["enable.auto.commit"] = "false"
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: benchLogger)
+        let producer = try KafkaProducer(configuration: cluster.producerConfiguration(), logger: benchLogger)
+        return (topics, consumer, producer)
+    }
+
     /// An InferenceWorker of subject `name` on `topics`, with the default WorkerConfiguration and `model`.
     func makeWorker(_ name: String, on cluster: EmbeddedKafkaCluster, topics: JobTopics, model: any InferenceModel) throws -> InferenceWorker {
         var configuration = WorkerConfiguration(workerName: "bench-worker")
@@ -226,14 +240,7 @@ struct WorkerBench: AsyncParsableCommand {
     }
 
     func naiveWorker(cluster: EmbeddedKafkaCluster) async throws -> BenchmarkLine {
-        let topics = topics("naive")
-        try cluster.createTopic(topics.jobs, partitions: partitionCount)
-        try cluster.createTopic(topics.results, partitions: partitionCount)
-        try await preload(cluster: cluster, topic: topics.jobs, count: naiveMessages, run: "naive-\(runID)")
-        var consumerConfiguration = cluster.consumerConfiguration(group: "bench-worker-naive-\(runID)")
-        consumerConfiguration.properties["enable.auto.commit"] = "false"
-        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: benchLogger)
-        let producer = try KafkaProducer(configuration: cluster.producerConfiguration(), logger: benchLogger)
+        let (topics, consumer, producer) = try await loopClients("naive", jobs: naiveMessages, on: cluster)
         let model = SimulatedModel()
         PeakRSS.reset()
         try consumer.subscribe(topics: [topics.jobs])
