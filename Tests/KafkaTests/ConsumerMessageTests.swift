@@ -76,23 +76,14 @@ struct ConsumerMessageTests {
 
     @Test("Awkward headers and a 900 KB value come back from the cluster byte for byte")
     func throughTheCluster() async throws {
-        let cluster = try EmbeddedKafkaCluster(brokers: 1)
-        let topic = uniqueName("awkward")
-        try cluster.createTopic(topic, partitions: 1)
-        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
         let large = (0..<900_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        let sent = [
-            KafkaProducerMessage(topic: topic, key: [0, 1], value: large, headers: Self.awkwardHeaders),
-            KafkaProducerMessage(topic: topic, key: nil, value: [], headers: [KafkaHeader(key: "only-null", value: nil)]),
-            KafkaProducerMessage(topic: topic, key: [], value: nil),
-        ]
-        for message in sent { _ = try await producer.send(message) }
-
-        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: uniqueName("group")))
-        try consumer.subscribe(topics: [topic])
-        let received = try await consume(consumer, count: sent.count)
-        await consumer.close()
-        await producer.close()
+        let (sent, received) = try await roundTrip { topic in
+            [
+                KafkaProducerMessage(topic: topic, key: [0, 1], value: large, headers: Self.awkwardHeaders),
+                KafkaProducerMessage(topic: topic, key: nil, value: [], headers: [KafkaHeader(key: "only-null", value: nil)]),
+                KafkaProducerMessage(topic: topic, key: [], value: nil),
+            ]
+        }
 
         #expect(received.map(\.key) == sent.map(\.key))
         #expect(received.map(\.value) == sent.map(\.value))
@@ -103,37 +94,48 @@ struct ConsumerMessageTests {
 
     @Test("2,000 messages of 0 to 100 KB, with and without keys, values and headers, come back byte for byte across shared buffers")
     func sharedBuffers() async throws {
-        let cluster = try EmbeddedKafkaCluster(brokers: 1)
-        let topic = uniqueName("mixed")
-        try cluster.createTopic(topic, partitions: 1)
-        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
         var generator = SystemRandomNumberGenerator()
         func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) } }
         // Mostly small (many share a buffer, and buffers fill up), some far over the limit (their own buffers).
-        let sent = (0..<2_000).map { index in
-            let size = index % 50 == 0 ? Int.random(in: 60_000...100_000, using: &generator) : Int.random(in: 0...300, using: &generator)
-            return KafkaProducerMessage(
-                topic: topic,
-                key: index % 7 == 0 ? nil : Array("key-\(index)".utf8),
-                value: index % 11 == 0 ? nil : bytes(size),
-                headers: index % 3 == 0 ? [] : [KafkaHeader(key: "n", value: Array("\(index)".utf8)), KafkaHeader(key: "odd", value: index % 2 == 0 ? nil : bytes(index % 40))]
-            )
+        let (sent, received) = try await roundTrip { topic in
+            (0..<2_000).map { index in
+                let size = index % 50 == 0 ? Int.random(in: 60_000...100_000, using: &generator) : Int.random(in: 0...300, using: &generator)
+                return KafkaProducerMessage(
+                    topic: topic,
+                    key: index % 7 == 0 ? nil : Array("key-\(index)".utf8),
+                    value: index % 11 == 0 ? nil : bytes(size),
+                    headers: index % 3 == 0 ? [] : [KafkaHeader(key: "n", value: Array("\(index)".utf8)), KafkaHeader(key: "odd", value: index % 2 == 0 ? nil : bytes(index % 40))]
+                )
+            }
         }
-        for message in sent {
-            try await producer.enqueue(message) { _ in }
-        }
-        try await producer.flush(timeout: .seconds(30))
-
-        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: uniqueName("group")))
-        try consumer.subscribe(topics: [topic])
-        let received = try await consume(consumer, count: sent.count)
-        await consumer.close()
-        await producer.close()
 
         #expect(received.count == sent.count)
         for (message, original) in zip(received, sent) {
             #expect(message.key == original.key && message.value == original.value && message.headers == original.headers, "offset \(message.offset)")
             #expect(message.withUnsafeValue { $0.map { Array($0) } } == original.value)
         }
+    }
+
+    /// Produces the messages `make` gives for a fresh one-partition topic of a one-broker cluster, checks that every
+    /// one was delivered, and reads them back in order in a fresh group.
+    private func roundTrip(_ make: (_ topic: String) -> [KafkaProducerMessage]) async throws -> (sent: [KafkaProducerMessage], received: [KafkaConsumerMessage]) {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueName("round-trip")
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
+        let sent = make(topic)
+        let failed = Counter()
+        for message in sent {
+            try await producer.enqueue(message) { if case .failure = $0 { failed.increment() } }
+        }
+        try await producer.flush(timeout: .seconds(30))
+        #expect(failed.value == 0, "deliveries failed")
+
+        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: uniqueName("group")))
+        try consumer.subscribe(topics: [topic])
+        let received = try await consume(consumer, count: sent.count)
+        await consumer.close()
+        await producer.close()
+        return (sent, received)
     }
 }
