@@ -123,6 +123,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // libFuzzer's target for the job contract's decoders (scripts/fuzz); without the fuzzer, a corpus replayer.
+        .executableTarget(
+            name: "kinfer-fuzz-codec",
+            dependencies: ["InferenceJobs"]
+        ),
         // Minimal C loops over the same librdkafka: the limits the benchmarks compare against.
         .target(
             name: "CKafkaBaselines",
@@ -155,7 +160,12 @@ let package = Package(
         .testTarget(name: "InferenceModelsTests", dependencies: ["InferenceModels"]),
         .testTarget(
             name: "InferenceWorkerTests",
-            dependencies: ["InferenceWorker", "ResultsSink", "OpenInferenceModels", "KinferTestSupport"]
+            dependencies: [
+                "InferenceWorker", "ResultsSink", "OpenInferenceModels", "KinferTestSupport",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            exclude: ["Python"]
         ),
         .testTarget(
             name: "OpenInferenceModelsTests",

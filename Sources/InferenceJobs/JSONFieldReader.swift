@@ -103,6 +103,44 @@ struct JSONFieldReader {
         return JSONFieldReader(self.bytes, members: members, path: self.path + key + ".", jobID: self.jobID)
     }
 
+    /// Reads an optional field with `read`; one it cannot read is appended to `ignored` and read as absent.
+    mutating func optional<Value>(
+        _ ignored: inout [JobDecodingError],
+        _ read: (inout JSONFieldReader) throws(JobDecodingError) -> Value?
+    ) -> Value? {
+        do {
+            return try read(&self)
+        } catch {
+            ignored.append(error)
+            return nil
+        }
+    }
+
+    /// A string, or an integer read as its decimal digits (`"job_id": 12345` as many services number their jobs).
+    mutating func identifier(_ key: String) throws(JobDecodingError) -> String? {
+        guard let offset = self.takeNonNullOffset(key) else { return nil }
+        if let string = try? JSONParser.string(in: self.bytes, at: offset) { return string }
+        guard case .integer(let integer) = self.value(at: offset) else {
+            throw self.wrongType(key, expected: "a string or an integer")
+        }
+        return String(integer)
+    }
+
+    /// A number of milliseconds: an integer, or a finite non-negative number whose fraction is dropped.
+    mutating func milliseconds(_ key: String) throws(JobDecodingError) -> Int? {
+        switch self.take(key) {
+        case nil: return nil
+        case .integer(let value)?:
+            guard value >= 0 else { throw self.invalid(key, "must not be negative") }
+            return value
+        case .number(let value)?:
+            guard value >= 0, value < 9_007_199_254_740_992 else { throw self.invalid(key, "must be a non-negative number of milliseconds") }
+            return Int(value)
+        case _?: throw self.wrongType(key, expected: "a number of milliseconds")
+        }
+    }
+
+    /// A timestamp in any form `JobTimestamp` reads: an RFC 3339 / ISO 8601 string, or a number since the epoch.
     mutating func timestamp(_ key: String) throws(JobDecodingError) -> Date? {
         guard let offset = self.takeNonNullOffset(key) else { return nil }
         let date: Date?
@@ -111,12 +149,17 @@ struct JSONFieldReader {
         } else if let text = try? JSONParser.string(in: self.bytes, at: offset) {
             date = JobTimestamp.parse(text)
         } else {
-            throw self.wrongType(key, expected: "a string")
+            switch self.value(at: offset) {
+            case .integer(let integer): date = JobTimestamp.date(sinceEpoch: integer)
+            case .number(let number): date = JobTimestamp.date(sinceEpoch: number)
+            default: throw self.wrongType(key, expected: "a timestamp string or a number since the epoch")
+            }
         }
         guard let date else {
             throw self.error(
                 .invalidTimestamp, key,
-                "'\(self.path)\(key)' is not an RFC 3339 timestamp such as 2026-11-29T01:46:51.123Z"
+                "'\(self.path)\(key)' is not a timestamp kinfer reads (RFC 3339 such as 2026-11-29T01:46:51.123Z, or "
+                    + "seconds or milliseconds since 1970, from 1970 to 9999)"
             )
         }
         return date

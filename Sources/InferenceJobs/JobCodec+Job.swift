@@ -7,30 +7,25 @@ extension JobCodec {
     /// plain shape Python services often send has `features` and `image_url` at the top level instead. When `inputs`
     /// is present the job is canonical, and top-level `features` or `image_url` are unknown fields like any other.
     ///
+    /// Only what a job cannot run without makes it fail: a readable `job_id` and the model's input. Metadata never
+    /// does: an optional field that cannot be read (`submitted_at: "yesterday"`, `attempt: 0`, `model: 3`) is
+    /// ignored, read as absent (`submitted_at` as `fallbackSubmittedAt`), and reported in `ignoredFields`, so that the
+    /// worker can run the job, warn and count it.
+    ///
     /// - Parameters:
     ///   - bytes: The message value; `nil` for a tombstone.
-    ///   - fallbackSubmittedAt: Used when the message has no `submitted_at`; pass the Kafka message timestamp.
+    ///   - fallbackSubmittedAt: Used when the message has no readable `submitted_at`; pass the Kafka message timestamp.
     ///   - maxBytes: Messages larger than this are refused unread. Defaults to `defaultMaxBytes` (1 MiB).
+    ///   - ignoredFields: Receives one error for each optional field that was present but unreadable, naming it.
     /// - Throws: `JobDecodingError`, carrying the job ID whenever `job_id` could be read.
-    public static func decodeJob(
-        _ bytes: [UInt8]?,
-        fallbackSubmittedAt: Date,
-        maxBytes: Int = JobCodec.defaultMaxBytes
-    ) throws(JobDecodingError) -> InferenceJob {
-        try self.withBytes(bytes) { raw throws(JobDecodingError) in
-            try self.decodeJob(raw, fallbackSubmittedAt: fallbackSubmittedAt, maxBytes: maxBytes)
-        }
-    }
-
-    /// ``decodeJob(_:fallbackSubmittedAt:maxBytes:)`` from bytes where they lie, e.g. inside a consumed message
-    /// (`KafkaConsumerMessage.withUnsafeValue`), without copying them into an array first.
     public static func decodeJob(
         _ bytes: UnsafeRawBufferPointer?,
         fallbackSubmittedAt: Date,
-        maxBytes: Int = JobCodec.defaultMaxBytes
+        maxBytes: Int = JobCodec.defaultMaxBytes,
+        ignoredFields: inout [JobDecodingError]
     ) throws(JobDecodingError) -> InferenceJob {
         try self.readObject(bytes, maxBytes: maxBytes) { reader throws(JobDecodingError) in
-            guard let jobID = try reader.string("job_id") else {
+            guard let jobID = try reader.identifier("job_id") else {
                 throw reader.missing("job_id", code: .missingJobID)
             }
             guard !jobID.isEmpty else { throw reader.invalid("job_id", "must not be empty") }
@@ -38,27 +33,29 @@ extension JobCodec {
 
             let inputs: ModelInput
             if var inputsReader = try reader.object("inputs") {
-                var canonicalInputs = try self.readInputs(from: &inputsReader)
+                var canonicalInputs = try self.readInputs(from: &inputsReader, ignoredFields: &ignoredFields)
                 canonicalInputs.extra = inputsReader.remaining
                 inputs = canonicalInputs
             } else {
-                inputs = try self.readInputs(from: &reader)
+                inputs = try self.readInputs(from: &reader, ignoredFields: &ignoredFields)
             }
 
-            let model = try reader.string("model")
-            let submittedAt = try reader.timestamp("submitted_at") ?? fallbackSubmittedAt
-            let deadline = try reader.timestamp("deadline")
-            let timeoutMs = try reader.integer("timeout_ms")
-            if let timeoutMs, timeoutMs < 0 { throw reader.invalid("timeout_ms", "must not be negative") }
-            let callbackURL = try reader.string("callback_url")
-            let attempt = try reader.integer("attempt") ?? 1
-            guard attempt >= 1 else { throw reader.invalid("attempt", "must be at least 1") }
+            let model = reader.optional(&ignoredFields) { field throws(JobDecodingError) in try field.string("model") }
+            let submittedAt = reader.optional(&ignoredFields) { field throws(JobDecodingError) in try field.timestamp("submitted_at") }
+            let deadline = reader.optional(&ignoredFields) { field throws(JobDecodingError) in try field.timestamp("deadline") }
+            let timeoutMs = reader.optional(&ignoredFields) { field throws(JobDecodingError) in try field.milliseconds("timeout_ms") }
+            let callbackURL = reader.optional(&ignoredFields) { field throws(JobDecodingError) in try field.string("callback_url") }
+            var attempt = reader.optional(&ignoredFields) { field throws(JobDecodingError) in try field.integer("attempt") } ?? 1
+            if attempt < 1 {
+                ignoredFields.append(reader.invalid("attempt", "must be at least 1"))
+                attempt = 1
+            }
 
             return InferenceJob(
                 jobID: jobID,
                 model: model,
                 inputs: inputs,
-                submittedAt: submittedAt,
+                submittedAt: submittedAt ?? fallbackSubmittedAt,
                 deadline: deadline,
                 timeoutMs: timeoutMs,
                 callbackURL: callbackURL,
@@ -66,6 +63,38 @@ extension JobCodec {
                 extra: reader.remaining
             )
         }
+    }
+
+    /// ``decodeJob(_:fallbackSubmittedAt:maxBytes:ignoredFields:)`` for a caller that does not report ignored fields.
+    public static func decodeJob(
+        _ bytes: UnsafeRawBufferPointer?,
+        fallbackSubmittedAt: Date,
+        maxBytes: Int = JobCodec.defaultMaxBytes
+    ) throws(JobDecodingError) -> InferenceJob {
+        var ignored: [JobDecodingError] = []
+        return try self.decodeJob(bytes, fallbackSubmittedAt: fallbackSubmittedAt, maxBytes: maxBytes, ignoredFields: &ignored)
+    }
+
+    /// ``decodeJob(_:fallbackSubmittedAt:maxBytes:ignoredFields:)`` of an array's bytes, or of `nil`.
+    public static func decodeJob(
+        _ bytes: [UInt8]?,
+        fallbackSubmittedAt: Date,
+        maxBytes: Int = JobCodec.defaultMaxBytes,
+        ignoredFields: inout [JobDecodingError]
+    ) throws(JobDecodingError) -> InferenceJob {
+        try self.withBytes(bytes) { raw throws(JobDecodingError) in
+            try self.decodeJob(raw, fallbackSubmittedAt: fallbackSubmittedAt, maxBytes: maxBytes, ignoredFields: &ignoredFields)
+        }
+    }
+
+    /// ``decodeJob(_:fallbackSubmittedAt:maxBytes:ignoredFields:)`` of an array's bytes, not reporting ignored fields.
+    public static func decodeJob(
+        _ bytes: [UInt8]?,
+        fallbackSubmittedAt: Date,
+        maxBytes: Int = JobCodec.defaultMaxBytes
+    ) throws(JobDecodingError) -> InferenceJob {
+        var ignored: [JobDecodingError] = []
+        return try self.decodeJob(bytes, fallbackSubmittedAt: fallbackSubmittedAt, maxBytes: maxBytes, ignoredFields: &ignored)
     }
 
     /// Encodes `job` in the canonical shape, unknown fields included.
@@ -111,11 +140,16 @@ extension JobCodec {
     ]
     private static let inputKeys: Set<String> = ["features", "image_url"]
 
-    /// Reads `features` and `image_url` from the `inputs` object or, in the plain shape, from the job itself.
-    private static func readInputs(from reader: inout JSONFieldReader) throws(JobDecodingError) -> ModelInput {
+    /// Reads `features` and `image_url` from the `inputs` object or, in the plain shape, from the job itself; an
+    /// unreadable `image_url` is ignored like any optional field.
+    private static func readInputs(
+        from reader: inout JSONFieldReader,
+        ignoredFields: inout [JobDecodingError]
+    ) throws(JobDecodingError) -> ModelInput {
         guard let features = try reader.numbers("features", code: .nonNumericFeatures) else {
             throw reader.missing("features", code: .missingFeatures)
         }
-        return ModelInput(features: features, imageURL: try reader.string("image_url"))
+        let imageURL = reader.optional(&ignoredFields) { field throws(JobDecodingError) in try field.string("image_url") }
+        return ModelInput(features: features, imageURL: imageURL)
     }
 }

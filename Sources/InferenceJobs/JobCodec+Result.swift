@@ -3,6 +3,10 @@ import Foundation
 extension JobCodec {
     /// Encodes `result`; keys are written in a fixed order, `nil` optionals omitted.
     ///
+    /// A completed result carries its `label` and `confidence` twice: inside `output`, with the scores, and at the
+    /// top level, where consumers written for the flat result of the common Kafka-worker example
+    /// (`{"job_id", "label", "confidence", "completed_at"}`) read them without change. The decoder reads `output`.
+    ///
     /// Non-finite model scores, which JSON cannot express, are written as `null` (and read back as NaN).
     public static func encode(_ result: JobResult) -> [UInt8] {
         var writer = JSONWriter(capacity: 512 + (result.output?.scores.count ?? 0) * 24)
@@ -11,6 +15,10 @@ extension JobCodec {
         writer.raw(",\"status\":")
         writer.string(result.status.rawValue)
         if let output = result.output {
+            writer.raw(",\"label\":")
+            writer.string(output.label)
+            writer.raw(",\"confidence\":")
+            writer.number(output.confidence)
             writer.raw(",\"output\":{\"label\":")
             writer.string(output.label)
             writer.raw(",\"confidence\":")

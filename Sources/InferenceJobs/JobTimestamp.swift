@@ -1,12 +1,17 @@
 import Foundation
 
-/// The contract's one timestamp form: RFC 3339 in UTC with milliseconds, e.g. `2026-11-29T01:46:51.123Z`.
+/// The contract's timestamps: written in one form, read in the forms producers commonly write.
 ///
-/// Written by hand rather than with `ISO8601DateFormatter` because every result carries two or three timestamps and
-/// the worker writes about 100k results per second. Reading is lenient within RFC 3339: fractional seconds may be
-/// absent or have any number of digits, and any UTC offset (`+02:00`, `-05:30`) is accepted.
+/// Written: RFC 3339 in UTC with milliseconds, e.g. `2026-11-29T01:46:51.123Z`, by hand rather than with
+/// `ISO8601DateFormatter` because every result carries two or three timestamps and the worker writes results at a
+/// high rate.
+///
+/// Read (see `parse(_:)` and `date(secondsOrMillisecondsSince1970:)`): RFC 3339 / ISO 8601 strings with `Z`, a numeric
+/// offset or no zone at all (Python's `datetime.isoformat()` of a naive datetime, read as UTC), and numbers since the
+/// Unix epoch in seconds (`time.time()`), milliseconds (`Date.now()`, `System.currentTimeMillis()`), microseconds or
+/// nanoseconds (`time.time_ns()`), told apart by their size.
 public enum JobTimestamp {
-    /// Formats `date` rounded to the nearest millisecond, e.g. `2026-11-29T01:46:51.123Z`.
+    /// Formats `date` rounded to the nearest millisecond (halves away from zero), e.g. `2026-11-29T01:46:51.123Z`.
     ///
     /// Dates before year 0000 or after 9999 are clamped to that range, the only one four year digits can express.
     public static func format(_ date: Date) -> String {
@@ -16,15 +21,15 @@ public enum JobTimestamp {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Parses an RFC 3339 timestamp; returns `nil` for anything else.
+    /// Parses a timestamp string in any form `parse(utf8:)` reads; returns `nil` for anything else.
     public static func parse(_ text: String) -> Date? {
         var text = text
         return text.withUTF8 { self.parse(utf8: $0) }
     }
 
     /// Milliseconds between 1970-01-01 and 0000-01-01 / 9999-12-31T23:59:59.999.
-    private static let earliestMilliseconds: Int64 = -62_167_219_200_000
-    private static let latestMilliseconds: Int64 = 253_402_300_799_999
+    static let earliestMilliseconds: Int64 = -62_167_219_200_000
+    static let latestMilliseconds: Int64 = 253_402_300_799_999
     private static let millisecondsPerDay: Int64 = 86_400_000
 
     static func append(_ date: Date, to bytes: inout [UInt8]) {
@@ -63,51 +68,6 @@ public enum JobTimestamp {
         }
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `t`, `z` and a space separator are accepted as RFC 3339
-    /// allows.
-    static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Date? {
-        var reader = DigitReader(bytes: bytes)
-        guard let year = reader.number(digits: 4), reader.skip("-"),
-            let month = reader.number(digits: 2), reader.skip("-"),
-            let day = reader.number(digits: 2),
-            reader.skip("T") || reader.skip("t") || reader.skip(" "),
-            let hour = reader.number(digits: 2), reader.skip(":"),
-            let minute = reader.number(digits: 2), reader.skip(":"),
-            let second = reader.number(digits: 2)
-        else { return nil }
-        guard (1...12).contains(month), (1...self.daysIn(month: month, year: year)).contains(day),
-            hour < 24, minute < 60, second <= 60
-        else { return nil }
-
-        var nanoseconds: Int64 = 0
-        if reader.skip(".") {
-            var digits = 0
-            while let digit = reader.number(digits: 1) {
-                if digits < 9 { nanoseconds = nanoseconds * 10 + digit }
-                digits += 1
-            }
-            guard digits > 0 else { return nil }
-            for _ in digits..<max(digits, 9) { nanoseconds *= 10 }
-        }
-
-        var offsetSeconds: Int64 = 0
-        if !(reader.skip("Z") || reader.skip("z")) {
-            let sign: Int64
-            if reader.skip("+") { sign = 1 } else if reader.skip("-") { sign = -1 } else { return nil }
-            guard let offsetHours = reader.number(digits: 2), reader.skip(":"),
-                let offsetMinutes = reader.number(digits: 2), offsetHours < 24, offsetMinutes < 60
-            else { return nil }
-            offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
-        }
-        guard reader.isAtEnd else { return nil }
-
-        let days = self.daysSince1970(year: year, month: month, day: day)
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        let milliseconds = seconds * 1000 + nanoseconds / 1_000_000
-        let belowMilliseconds = Double(nanoseconds % 1_000_000) / 1e9
-        return Date(timeIntervalSince1970: Double(milliseconds) / 1000 + belowMilliseconds)
-    }
-
     /// Howard Hinnant's `civil_from_days`: proleptic Gregorian date of a day count since 1970-01-01. Package-wide:
     /// the sink's COPY encoder writes dates with it too.
     package static func civilDate(fromDaysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
@@ -124,7 +84,7 @@ public enum JobTimestamp {
     }
 
     /// Howard Hinnant's `days_from_civil`, the inverse of `civilDate(fromDaysSince1970:)`.
-    private static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
+    static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
         let year = month <= 2 ? year - 1 : year
         let era = (year >= 0 ? year : year - 399) / 400
         let yearOfEra = year - era * 400
@@ -133,7 +93,7 @@ public enum JobTimestamp {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    private static func daysIn(month: Int64, year: Int64) -> Int64 {
+    static func daysIn(month: Int64, year: Int64) -> Int64 {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -148,32 +108,6 @@ public enum JobTimestamp {
         for index in stride(from: end - 1, through: end - count, by: -1) {
             bytes[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
             value /= 10
-        }
-    }
-
-    /// Reads fixed-width decimal fields and single separators from a timestamp.
-    private struct DigitReader {
-        let bytes: UnsafeBufferPointer<UInt8>
-        var index = 0
-
-        var isAtEnd: Bool { self.index == self.bytes.count }
-
-        mutating func number(digits: Int) -> Int64? {
-            guard self.index + digits <= self.bytes.count else { return nil }
-            var value: Int64 = 0
-            for _ in 0..<digits {
-                let byte = self.bytes[self.index]
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
-                self.index += 1
-            }
-            return value
-        }
-
-        mutating func skip(_ character: Unicode.Scalar) -> Bool {
-            guard self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: character) else { return false }
-            self.index += 1
-            return true
         }
     }
 }

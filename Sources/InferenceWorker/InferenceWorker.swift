@@ -153,14 +153,16 @@ public final class InferenceWorker: Service, Sendable {
         let fallback = message.timestampMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()
         let attemptHeader = message.firstHeader(JobHeaders.attempt).flatMap(Int.init)
         var job: InferenceJob
+        var ignoredFields: [JobDecodingError] = []
         do {
             job = try message.withUnsafeValue { value throws(JobDecodingError) in
-                try JobCodec.decodeJob(value, fallbackSubmittedAt: fallback, maxBytes: configuration.maxMessageBytes)
+                try JobCodec.decodeJob(value, fallbackSubmittedAt: fallback, maxBytes: configuration.maxMessageBytes, ignoredFields: &ignoredFields)
             }
         } catch {
             await publisher.publishPoison(message, reason: error.description, jobID: error.jobID, model: nil, submittedAt: nil, attempt: attemptHeader ?? 1)
             return
         }
+        for ignored in ignoredFields { reportIgnored(ignored, of: job, in: message) }
         if let attemptHeader { job.attempt = attemptHeader }
         guard let model = models.model(named: job.model) else {
             await publisher.publishPoison(message, reason: "unknown model '\(job.model ?? "")'", jobID: job.jobID, model: job.model, submittedAt: job.submittedAt, attempt: job.attempt)
@@ -177,6 +179,18 @@ public final class InferenceWorker: Service, Sendable {
         } else {
             queues[model.name]!.append(pending)
         }
+    }
+
+    /// One warning and one count for an optional field the decoder could not read and the job runs without.
+    private func reportIgnored(_ ignored: JobDecodingError, of job: InferenceJob, in message: KafkaConsumerMessage) {
+        metrics.fieldIgnored(ignored.field).increment()
+        logger.warning(
+            "ignored an unreadable job field; the job runs without it",
+            metadata: [
+                "job_id": "\(job.jobID)", "field": "\(ignored.field ?? "")", "reason": "\(ignored.description)",
+                "partition": "\(message.partition)", "offset": "\(message.offset)",
+            ]
+        )
     }
 
     // MARK: Running models

@@ -25,6 +25,14 @@ struct WorkerMetrics: Sendable {
     let rebalances: Counter
     let commitFailures: Counter
     let messagesGivenUp: Counter
+    /// By field name: the optional job fields whose unreadable values the decoder ignored (`fieldsIgnored(_:)`).
+    private let fieldsIgnored: [String: Counter]
+
+    /// The label of an ignored field that is not one of the job's known optional fields (none today; a bound in case
+    /// the decoder learns a field before this list does).
+    static let otherField = "other"
+    /// The job's optional fields, the values of `kinfer_job_fields_ignored_total`'s `field` label.
+    static let optionalJobFields = ["model", "submitted_at", "deadline", "timeout_ms", "callback_url", "attempt", "image_url", "inputs.image_url"]
 
     init(models: [String], factory: any MetricsFactory) {
         func jobs(_ model: String, _ outcomes: [Outcome]) -> [Outcome: Counter] {
@@ -53,7 +61,15 @@ struct WorkerMetrics: Sendable {
         rebalances = Counter(label: "kinfer_rebalances_total", factory: factory)
         commitFailures = Counter(label: "kinfer_commit_failures_total", factory: factory)
         messagesGivenUp = Counter(label: "kinfer_messages_given_up_total", factory: factory)
+        fieldsIgnored = Dictionary(uniqueKeysWithValues: (Self.optionalJobFields + [Self.otherField]).map { field in
+            (field, Counter(label: "kinfer_job_fields_ignored_total", dimensions: [("field", field)], factory: factory))
+        })
         for gauge in [inFlight, pausedPartitions, assignedPartitions, producerQueue] { gauge.record(0) }
+    }
+
+    /// The counter of an ignored optional field, by the field's path (`submitted_at`, `inputs.image_url`).
+    func fieldIgnored(_ field: String?) -> Counter {
+        field.flatMap { fieldsIgnored[$0] } ?? fieldsIgnored[Self.otherField]!
     }
 
     /// The series of `model`, or of `unknown` for a model not served (or unreadable). Look them up once per job

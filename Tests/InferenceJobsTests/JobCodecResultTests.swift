@@ -58,7 +58,8 @@ import Testing
     @Test func completedResultIsWrittenInTheDocumentedForm() {
         let text = String(decoding: JobCodec.encode(Self.completed), as: UTF8.self)
         #expect(
-            text == #"{"job_id":"r-1","status":"completed","output":{"label":"7","confidence":0.9,"scores":[0.05,0.05,0.9]},"#
+            text == #"{"job_id":"r-1","status":"completed","label":"7","confidence":0.9,"#
+                + #""output":{"label":"7","confidence":0.9,"scores":[0.05,0.05,0.9]},"#
                 + #""attempts":1,"model":"digits","model_version":"digits-lr-1","worker":"worker-a","#
                 + #""submitted_at":"2025-11-29T01:46:51.123Z","started_at":"2025-11-29T01:46:51.200Z","#
                 + #""completed_at":"2025-11-29T01:46:52.001Z"}"#

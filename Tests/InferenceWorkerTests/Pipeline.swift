@@ -4,6 +4,7 @@ import InferenceModels
 import InferenceWorker
 import Kafka
 import KinferTestSupport
+import Metrics
 
 /// An embedded cluster with the pipeline's topics (unique names per test), and helpers to run workers,
 /// submit jobs and read what comes out.
@@ -38,7 +39,8 @@ struct Pipeline {
         group: String = "workers",
         sessionTimeout: Duration = .seconds(6),  // the mock rebalances in session.timeout.ms - 1 s
         heartbeatInterval: Duration? = nil,
-        producerProperties: [String: String] = [:]
+        producerProperties: [String: String] = [:],
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) throws -> RunningWorker {
         var consumer = cluster.consumerConfiguration(group: group, sessionTimeout: sessionTimeout)
         consumer.properties["heartbeat.interval.ms"] = heartbeatInterval.map { String(Int($0 / .milliseconds(1))) }
@@ -48,7 +50,8 @@ struct Pipeline {
             consumerConfiguration: consumer,
             producerConfiguration: producer,
             configuration: configuration,
-            models: models
+            models: models,
+            metricsFactory: metricsFactory
         )
         return RunningWorker(worker: worker, task: Task { try await worker.run() })
     }
