@@ -126,8 +126,9 @@ let package = Package(
         // libFuzzer's target for the job contract's decoders (scripts/fuzz); without the fuzzer, a corpus replayer.
         .executableTarget(
             name: "kinfer-fuzz-codec",
-            dependencies: ["InferenceJobs"]
+            dependencies: ["InferenceJobs", "CFuzzerDriver"]
         ),
+        .target(name: "CFuzzerDriver"),
         // Minimal C loops over the same librdkafka: the limits the benchmarks compare against.
         .target(
             name: "CKafkaBaselines",

@@ -96,7 +96,7 @@ struct JSONParser {
         try self.walkObject { key, parser throws(SyntaxError) in
             let offset = parser.index
             var numbers: [Double]?
-            if parser.bytes[offset] == UInt8(ascii: "[") {
+            if offset < parser.bytes.count, parser.bytes[offset] == UInt8(ascii: "[") {
                 numbers = try parser.skipArrayReadingNumbers()
             } else {
                 try parser.skipValue()
@@ -129,7 +129,7 @@ struct JSONParser {
         numbers.reserveCapacity(self.elementCountEstimate())
         var onlyNumbers = true
         try self.walkArray { parser throws(SyntaxError) in
-            guard Self.startsNumber(parser.bytes[parser.index]) else {
+            guard parser.index < parser.bytes.count, Self.startsNumber(parser.bytes[parser.index]) else {
                 onlyNumbers = false
                 return try parser.skipValue()
             }

@@ -6,8 +6,8 @@ import InferenceJobs
 /// (one normalisation, then a fixed point), and a job's ignored fields must each name a field. A violation traps, so
 /// that libFuzzer records the input.
 ///
-/// Built two ways (see `scripts/fuzz`): with `-sanitize=fuzzer,address -DKINFER_FUZZING`, libFuzzer drives
-/// `LLVMFuzzerTestOneInput`; otherwise the executable replays the files or folders named on its command line, which is
+/// Built two ways (see `scripts/fuzz`): with `-sanitize=fuzzer,address -DKINFER_FUZZING`, libFuzzer's driver runs
+/// it on the inputs it makes; otherwise the executable replays the files or folders named on its command line, which is
 /// how `scripts/test` runs the committed corpus on every build.
 enum CodecFuzzing {
     static func check(_ bytes: UnsafeRawBufferPointer) {
@@ -31,9 +31,21 @@ enum CodecFuzzing {
 }
 
 #if KINFER_FUZZING
+import CFuzzerDriver
+
+/// libFuzzer's entry for one input.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     CodecFuzzing.check(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : count))
     return 0
+}
+
+/// The fuzzing build's entry point. SwiftPM links an executable's `main` to this name, which takes the place of
+/// libFuzzer's own `main`, so it starts libFuzzer's driver as that `main` would.
+@_cdecl("kinfer_fuzz_codec_main")
+func fuzzingMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return LLVMFuzzerRunDriver(&argc, &argv) { data, count in fuzzOneInput(data, count) }
 }
 #endif

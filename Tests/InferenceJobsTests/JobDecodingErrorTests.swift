@@ -30,6 +30,9 @@ import Testing
     @Test(arguments: [
         "{", "not json", #"{"job_id": "a",}"#, #"{"job_id": 'a'}"#, "[1, 2", #"{"a": 01}"#, "{} {}", #"{"a": "\x"}"#,
         #"{"a": 1e999}"#, #"{"a": "\ud800"}"#,
+        // arrays of numbers that end early (found by scripts/fuzz: read one byte past the message)
+        #"{"job_id": "a", "features": [1,"#, #"{"job_id": "a", "features": [1, "#, #"{"job_id": "a", "features": ["#,
+        #"{"features": [1.5,"#, #"{"job_id":"#, #"{"job_id": "#,
     ])
     func notJSON(_ text: String) {
         #expect(self.error(decoding: text)?.reason == "not_json")
