@@ -31,7 +31,8 @@ public final class ResultsSink: Service, Sendable {
 
     /// - Parameters:
     ///   - consumerConfiguration: brokers and group (`kinfer-sink` by convention); the sink commits itself.
-    ///   - producerConfiguration: brokers for the results dead-letter topic.
+    ///   - producerConfiguration: brokers for the results dead-letter topic; `acks=all` and idempotence unless set
+    ///     otherwise, as for the worker's results.
     ///   - metricsFactory: where the sink's metrics go (see the README's metrics table). Defaults to the
     ///     bootstrapped `MetricsSystem.factory`.
     public init(
@@ -53,10 +54,15 @@ public final class ResultsSink: Service, Sendable {
             configuration: consumerConfiguration, options: options,
             rebalanceListener: SinkRebalanceListener(rebalances: metrics.rebalances), logger: logger
         )
-        producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        producer = try KafkaProducer(configuration: Self.makeProducerConfiguration(producerConfiguration), logger: logger)
         self.store = store
         self.configuration = configuration
         self.logger = logger
+    }
+
+    /// The configuration the dead-letter producer is made with.
+    static func makeProducerConfiguration(_ configuration: KafkaConfiguration) -> KafkaConfiguration {
+        configuration.withDurableProducerDefaults()
     }
 
     /// Assigned partitions and a reachable database.
