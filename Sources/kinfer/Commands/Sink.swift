@@ -69,7 +69,7 @@ extension Kinfer {
             let url = settings.string(.databaseURL)!
             let kafka = try settings.kafkaConfiguration()
             let topicNames = settings.topics
-            try await KafkaProbe.requireTopics(kafka, [topicNames.results])
+            try await KafkaProbe.requireTopics(kafka, [topicNames.results, topicNames.resultsDeadLetter])
 
             let logger = Logger(label: "kinfer.sink")
             let store: any ResultStore
@@ -80,7 +80,7 @@ extension Kinfer {
             }
             var sinkConfiguration = SinkConfiguration()
             sinkConfiguration.resultsTopic = topicNames.results
-            sinkConfiguration.deadLetterTopic = topicNames.results + ".dlq"
+            sinkConfiguration.deadLetterTopic = topicNames.resultsDeadLetter
             // The sink's own defaults apply when no layer sets these (the shared max_batch_size default is the worker's).
             if settings.lookup(.maxBatchSize) != nil { sinkConfiguration.maxBatchSize = try settings.int(.maxBatchSize, minimum: 1) }
             if settings.lookup(.retentionHours) != nil {
@@ -105,7 +105,7 @@ extension Kinfer {
             let writes = ReadinessCheck("writes") { sink.writeFailure.map { "database writes failing: \($0)" } }
             let operations = try OperationsEndpoint.services(
                 service: "sink", port: port, kafka: kafka, member: sink,
-                topics: [topicNames.results], checks: [database, writes], logger: logger
+                topics: [topicNames.results, topicNames.resultsDeadLetter], checks: [database, writes], logger: logger
             )
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: operations + [
