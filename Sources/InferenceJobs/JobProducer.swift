@@ -18,10 +18,7 @@ public final class JobProducer: Sendable {
 
     /// Makes its own idempotent producer (`acks=all`) from `configuration`; ``close()`` closes it.
     public convenience init(configuration: KafkaConfiguration, topics: JobTopics = JobTopics()) throws(KafkaError) {
-        var configuration = configuration
-        configuration.acks = configuration.acks ?? .all
-        configuration.idempotence = configuration.idempotence ?? true
-        self.init(producer: try KafkaProducer(configuration: configuration), topics: topics)
+        self.init(producer: try KafkaProducer(configuration: configuration.withDurableProducerDefaults()), topics: topics)
     }
 
     /// Submits one job and waits for the broker's acknowledgement. A job with an empty `jobID` gets a new one.

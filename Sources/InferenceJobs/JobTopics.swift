@@ -8,16 +8,27 @@ public struct JobTopics: Sendable, Hashable {
     public var retry: String
     /// Jobs that cannot be processed, with the reason in headers. Defaults to `inference-jobs.dlq`.
     public var deadLetter: String
+    /// Result messages the sink cannot store (undecodable, or refused by the database), with the reason in headers.
+    /// Defaults to `inference-results.dlq`.
+    public var resultsDeadLetter: String
 
     public init(
         jobs: String = "inference-jobs",
         results: String = "inference-results",
         retry: String = "inference-jobs.retry",
-        deadLetter: String = "inference-jobs.dlq"
+        deadLetter: String = "inference-jobs.dlq",
+        resultsDeadLetter: String = "inference-results.dlq"
     ) {
         self.jobs = jobs
         self.results = results
         self.retry = retry
         self.deadLetter = deadLetter
+        self.resultsDeadLetter = resultsDeadLetter
+    }
+
+    /// Every topic of the pipeline: what `kinfer topics create` and `kinfer broker` create. A topic outside this list
+    /// would exist only where brokers create topics on first use, which production clusters usually turn off.
+    public var all: [String] {
+        [jobs, results, retry, deadLetter, resultsDeadLetter]
     }
 }

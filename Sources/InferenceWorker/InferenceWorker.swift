@@ -80,10 +80,7 @@ public final class InferenceWorker: Service, Sendable {
         consumer = try KafkaConsumer(configuration: consumerConfiguration, options: options, rebalanceListener: listener, logger: logger)
         listener.connect(consumer)
 
-        var producerConfiguration = producerConfiguration
-        producerConfiguration.acks = producerConfiguration.acks ?? .all
-        producerConfiguration.idempotence = producerConfiguration.idempotence ?? true
-        producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        producer = try KafkaProducer(configuration: producerConfiguration.withDurableProducerDefaults(), logger: logger)
         publisher = OutcomePublisher(producer: producer, configuration: configuration, inFlight: inFlight, counters: counters, metrics: metrics, logger: logger)
     }
 

@@ -36,7 +36,10 @@ struct ConfigTests {
             """.utf8).write(to: file)
         let result = try await KinferBinary.run(
             ["config", "--config", file.path, "--group", "flag-group", "--kafka-property", "client.id=from-flag", "--show-origin"],
-            environment: ["KINFER_GROUP": "env-group", "KINFER_MAX_BATCH_SIZE": "16", "KINFER_BOOTSTRAP_SERVERS": "env:9092"],
+            environment: [
+                "KINFER_GROUP": "env-group", "KINFER_MAX_BATCH_SIZE": "16", "KINFER_BOOTSTRAP_SERVERS": "env:9092",
+                "KINFER_RESULTS_DLQ_TOPIC": "env-results-dlq",
+            ],
             timeout: .seconds(30)
         )
         #expect(result.succeeded, "\(result)")
@@ -52,6 +55,7 @@ struct ConfigTests {
         #expect(line("linger.ms=")?.hasPrefix("linger.ms=7") == true)
         #expect(line("max_batch_size=")?.hasSuffix("# environment") == true)
         #expect(line("results_topic=")?.hasSuffix("# default") == true)
+        #expect(line("results_dlq_topic=") == "results_dlq_topic=env-results-dlq    # environment")
     }
 
     @Test("the sink's retention comes from KINFER_RETENTION_HOURS when no flag sets it")

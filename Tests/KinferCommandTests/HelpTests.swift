@@ -15,7 +15,7 @@ struct HelpTests {
         (["status"], ["--database", "--json"]),
         (["tail"], ["--from-beginning", "--json", "--count", "--results-topic"]),
         (["lag"], ["--group", "--json", "--topic"]),
-        (["topics", "create"], ["--partitions", "--replication-factor", "--bootstrap-servers"]),
+        (["topics", "create"], ["--partitions", "--replication-factor", "--bootstrap-servers", "--results-dlq-topic"]),
         (["dlq", "list"], ["--error-class", "--since", "--until", "--json", "--dlq-topic"]),
         (["dlq", "replay"], ["--error-class", "--since", "--until", "--dry-run", "--jobs-topic"]),
         (["config"], ["--bootstrap-servers", "--kafka-property", "--database", "--show-origin", "--group"]),

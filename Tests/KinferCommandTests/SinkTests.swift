@@ -1,4 +1,6 @@
 import Foundation
+import InferenceJobs
+import Kafka
 import KinferTestSupport
 import Testing
 
@@ -73,6 +75,56 @@ struct SinkTests {
         #expect(try await sink.waitForExit(timeout: .seconds(30)) == .exited(0))
         worker.send(signal: SIGTERM)
         #expect(try await worker.waitForExit(timeout: .seconds(30)) == .exited(0))
+    }
+
+    /// Production brokers usually run with `auto.create.topics.enable=false`, so the results dead-letter topic exists
+    /// only if the topology makes it. librdkafka 2.0.2's mock cluster cannot turn auto-creation off: it has no
+    /// broker-side switch, and honours a client's `allow.auto.create.topics=false` only in Metadata v4+, which it does
+    /// not offer (librdkafka logs "not supported by broker"), so it creates any topic a client names, with 4
+    /// partitions. This test therefore tells the topology's topics from auto-created ones by their partition count
+    /// (the broker's `--partitions 2`), looked up before any client names them.
+    @Test("kinfer broker and kinfer topics create have all five topics; the sink dead-letters an undecodable result on inference-results.dlq", .timeLimit(.minutes(3)))
+    func undecodableResultOnTheTopologysDeadLetterTopic() async throws {
+        let five = ["inference-jobs", "inference-results", "inference-jobs.retry", "inference-jobs.dlq", "inference-results.dlq"]
+        let broker = try await RunningBroker.start(partitions: 2)
+        defer { Task { await broker.stop() } }
+        let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: [broker.bootstrapServers]))
+        let partitions = Dictionary(uniqueKeysWithValues: try await admin.describeTopics().map { ($0.name, $0.partitions.count) })
+        for topic in five {
+            #expect(partitions[topic] == 2, "\(topic) made by kinfer broker, with its --partitions")
+        }
+        // `kinfer topics create` wants the same five, and finds them.
+        let created = try await broker.kinfer(["topics", "create"])
+        #expect(created.outputLines.map(String.init).sorted() == five.map { "\($0): exists" }.sorted())
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-sink-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sink = try KinferBinary.launch([
+            "sink", "--bootstrap-servers", broker.bootstrapServers, "--database", "sqlite://" + directory.appendingPathComponent("results.db").path,
+            "--kafka-property", "session.timeout.ms=6000", "--http-port", "0",
+        ])
+        try await sink.waitForOutput(containing: "partitions assigned", on: .standardError, timeout: .seconds(60))
+
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: [broker.bootstrapServers]))
+        _ = try await producer.send(KafkaProducerMessage(topic: "inference-results", key: "not-a-result", value: Array("{not json".utf8)))
+        await producer.close()
+
+        var readerConfiguration = KafkaConfiguration(bootstrapServers: [broker.bootstrapServers], properties: ["fetch.wait.max.ms": "10"])
+        readerConfiguration.groupID = uniqueName("results-dlq")
+        readerConfiguration.autoOffsetReset = .earliest
+        let reader = try KafkaConsumer(configuration: readerConfiguration)
+        try reader.subscribe(topics: ["inference-results.dlq"])
+        let letters = try await consume(reader, count: 1, timeout: .seconds(60))
+        await reader.close()
+        #expect(letters.first?.value == Array("{not json".utf8))
+        #expect(letters.first?.key == Array("not-a-result".utf8))
+        #expect(letters.first?.headers.first(JobHeaders.errorClass) == JobErrorClass.poison.rawValue)
+        #expect(letters.first?.headers.first(JobHeaders.originalTopic) == "inference-results")
+        #expect(try await admin.describeTopics(["inference-results.dlq"]).first?.partitions.count == 2, "still the topology's topic")
+
+        sink.send(signal: SIGTERM)
+        #expect(try await sink.waitForExit(timeout: .seconds(30)) == .exited(0))
     }
 
     @Test("a bad database URL is one line on stderr")

@@ -13,8 +13,10 @@ import Synchronization
 /// the batch's offsets and have them committed to Kafka. Killed at any instant, it may write a batch again, which
 /// the primary key absorbs, and never skips one.
 ///
-/// While the database is down, the sink retries the same batch with backoff and commits nothing; it
-/// stops reading, so the consumer's buffer fills and fetching pauses; ``isReady`` is `false`.
+/// While the database is down (a retryable failure), the sink retries the same batch with backoff and jitter and
+/// commits nothing; it stops reading, so the consumer's buffer fills and fetching pauses; ``writeFailure`` says why
+/// and ``isReady`` is `false`. A result the database refuses for good (a constraint it breaks) is dead-lettered with
+/// the reason instead, and the rest of its batch is written (see ``BatchWrite``), so it never stalls a partition.
 ///
 /// - Important: The store is a `Service` too: run it (before the sink, in the same `ServiceGroup`).
 public final class ResultsSink: Service, Sendable {
@@ -26,12 +28,14 @@ public final class ResultsSink: Service, Sendable {
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
     private let store: any ResultStore
-    private let databaseUp = Atomic<Bool>(true)
+    private let backoff: RetryBackoff
+    private let failingWrite = Mutex<String?>(nil)
     private let logger: Logger
 
     /// - Parameters:
     ///   - consumerConfiguration: brokers and group (`kinfer-sink` by convention); the sink commits itself.
-    ///   - producerConfiguration: brokers for the results dead-letter topic.
+    ///   - producerConfiguration: brokers for the results dead-letter topic; `acks=all` and idempotence unless set
+    ///     otherwise, as for the worker's results.
     ///   - metricsFactory: where the sink's metrics go (see the README's metrics table). Defaults to the
     ///     bootstrapped `MetricsSystem.factory`.
     public init(
@@ -53,15 +57,27 @@ public final class ResultsSink: Service, Sendable {
             configuration: consumerConfiguration, options: options,
             rebalanceListener: SinkRebalanceListener(rebalances: metrics.rebalances), logger: logger
         )
-        producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        producer = try KafkaProducer(configuration: Self.makeProducerConfiguration(producerConfiguration), logger: logger)
         self.store = store
         self.configuration = configuration
+        self.backoff = RetryBackoff(base: configuration.retryBaseDelay, maximum: configuration.retryMaxDelay)
         self.logger = logger
     }
 
-    /// Assigned partitions and a reachable database.
+    /// The configuration the dead-letter producer is made with.
+    static func makeProducerConfiguration(_ configuration: KafkaConfiguration) -> KafkaConfiguration {
+        configuration.withDurableProducerDefaults()
+    }
+
+    /// Why the latest write failed retryably, while the batch waits for its next attempt; `nil` once a write
+    /// succeeds or the store answers otherwise. `kinfer sink` reports it in `/readyz`.
+    public var writeFailure: String? {
+        failingWrite.withLock { $0 }
+    }
+
+    /// Assigned partitions and writes that are not failing.
     public var isReady: Bool {
-        databaseUp.load(ordering: .relaxed) && !consumer.assignment.isEmpty
+        writeFailure == nil && !consumer.assignment.isEmpty
     }
 
     /// Partitions this sink owns now.
@@ -116,33 +132,38 @@ public final class ResultsSink: Service, Sendable {
         }
     }
 
-    /// A batch's results, and the offsets to store once they are in the database.
+    /// A batch's results, the messages they were decoded from (to dead-letter one the store refuses), and the
+    /// offsets to store once they are in the database.
     private struct DecodedBatch: Sendable {
         var results: [StoredResult]
+        var messages: [KafkaConsumerMessage]
         var nextOffsets: [KafkaTopicPartition: Int64]
     }
 
     /// Decodes a batch and dead-letters what does not decode; `nil` when the sink stops before a dead letter is
     /// acknowledged (the batch is then neither written nor committed).
     private func decode(_ batch: [KafkaConsumerMessage]) async -> DecodedBatch? {
-        var decoded = DecodedBatch(results: [], nextOffsets: [:])
+        var decoded = DecodedBatch(results: [], messages: [], nextOffsets: [:])
         decoded.results.reserveCapacity(batch.count)
+        decoded.messages.reserveCapacity(batch.count)
         for message in batch {
             do {
                 let result = try message.withUnsafeValue { value throws(JobDecodingError) in try JobCodec.decodeResult(value) }
                 decoded.results.append(StoredResult(result: result, partition: message.partition, offset: message.offset))
+                decoded.messages.append(message)
             } catch {
-                guard await deadLetter(message, reason: error.description) else { return nil }
+                guard await deadLetter(message, errorClass: .poison, reason: error.description) else { return nil }
+                metrics.deadLetters(.undecodable).increment()
             }
             decoded.nextOffsets[message.topicPartition] = max(decoded.nextOffsets[message.topicPartition] ?? 0, message.offset + 1)
         }
         return decoded
     }
 
-    /// Writes (retrying until it succeeds or the sink stops), then stores the batch's offsets and asks for them to
-    /// be committed.
+    /// Writes (retrying until every result is written or dead-lettered, or the sink stops), then stores the batch's
+    /// offsets and asks for them to be committed.
     private func writeAndStore(_ batch: DecodedBatch, committer: OffsetCommitter) async {
-        guard await write(batch.results) else { return }
+        guard await write(batch) else { return }
         do {
             try consumer.storeOffsets(batch.nextOffsets)
             committer.request()
@@ -152,42 +173,78 @@ public final class ResultsSink: Service, Sendable {
         }
     }
 
-    /// Writes with backoff while the failure is retryable; `false` when the sink is stopping first.
-    private func write(_ results: [StoredResult]) async -> Bool {
-        guard !results.isEmpty else { return true }
-        var delay = configuration.retryBaseDelay
+    /// Performs what ``BatchWrite`` decides until the batch is settled; `false` when the sink is stopping first.
+    private func write(_ batch: DecodedBatch) async -> Bool {
+        var plan = BatchWrite(count: batch.results.count, backoff: backoff)
+        var action = plan.start()
         while true {
-            do {
-                let clock = ContinuousClock()
-                let started = clock.now
-                let outcome = try await store.write(results)
-                metrics.recordWrite(outcome, duration: clock.now - started)
-                counters.recordWrite(outcome)
-                if !databaseUp.exchange(true, ordering: .relaxed) { logger.info("database reachable again") }
+            switch action {
+            case .storeOffsets:
                 return true
-            } catch {
-                counters.recordFailedWrite()
-                databaseUp.store(false, ordering: .relaxed)
-                logger.warning("write of \(results.count) results failed; retrying in \(delay): \(error)")
-                do {
-                    try await Task.sleep(for: delay)
-                } catch {
-                    return false
-                }
-                delay = min(delay * 2, configuration.retryMaxDelay)
+            case .write(let range):
+                action = await attempt(Array(batch.results[range]), plan: &plan)
+            case .retry(let range, let delay):
+                guard (try? await Task.sleep(for: delay)) != nil else { return false }
+                action = await attempt(Array(batch.results[range]), plan: &plan)
+            case .deadLetter(let index, let reason):
+                guard await deadLetter(batch.messages[index], errorClass: .fatal, reason: reason) else { return false }
+                counters.recordRefused()
+                metrics.deadLetters(.refused).increment()
+                action = plan.deadLettered()
             }
         }
     }
 
-    /// Sends `message` to the dead-letter topic; `false` when the sink stops before the broker acknowledged it.
+    /// One transaction, and what `plan` makes of its outcome.
+    private func attempt(_ results: [StoredResult], plan: inout BatchWrite) async -> BatchWrite.Action {
+        do {
+            let clock = ContinuousClock()
+            let started = clock.now
+            let outcome = try await store.write(results)
+            settleWriteFailure()  // ready again before the rows are counted
+            metrics.recordWrite(outcome, duration: clock.now - started)
+            counters.recordWrite(outcome)
+            return plan.writeSucceeded()
+        } catch {
+            // A store throws only `ResultStoreError`; anything else is treated as the database being away.
+            let storeError = error as? ResultStoreError
+            let retryable = storeError?.isRetryable ?? true
+            let reason = storeError?.message ?? "\(error)"
+            let next = plan.writeFailed(retryable: retryable, reason: "the results database refused the result: \(reason)")
+            if retryable {
+                // Not ready before the failure is counted: whoever sees the count sees the sink not ready.
+                failingWrite.withLock { $0 = reason }
+                counters.recordFailedWrite()
+                metrics.storeRetries.increment()
+                if case .retry(_, let delay) = next {
+                    logger.warning("write of \(results.count) results failed; retrying in \(delay): \(error)")
+                }
+            } else {
+                settleWriteFailure()
+                logger.warning("the database refused a write of \(results.count) results; narrowing it down to the refused ones: \(error)")
+            }
+            return next
+        }
+    }
+
+    /// The store answered: writes are no longer failing.
+    private func settleWriteFailure() {
+        if failingWrite.withLock({ $0.take() }) != nil { logger.info("database writes succeed again") }
+    }
+
+    /// Sends `message` to the dead-letter topic with `errorClass` and `reason` in its headers: `poison` for what does
+    /// not decode, `fatal` for a result the database refuses. `false` when the sink stops before the broker
+    /// acknowledged it.
     ///
     /// A dead letter the broker refuses for its size (an undecodable message larger than the producer's
     /// `message.max.bytes`) is sent without its value, the reason in `kinfer-value-omitted`; refused again, it is given
     /// up with an error log: retrying it would stop the sink for good.
-    private func deadLetter(_ message: KafkaConsumerMessage, reason: String) async -> Bool {
-        logger.warning("undecodable result", metadata: ["partition": "\(message.partition)", "offset": "\(message.offset)", "reason": "\(reason)"])
+    private func deadLetter(_ message: KafkaConsumerMessage, errorClass: JobErrorClass, reason: String) async -> Bool {
+        logger.warning("dead-lettering a result message", metadata: [
+            "partition": "\(message.partition)", "offset": "\(message.offset)", "class": "\(errorClass)", "reason": "\(reason)",
+        ])
         let headers = message.headers + [
-            KafkaHeader(key: JobHeaders.errorClass, string: JobErrorClass.poison.rawValue),
+            KafkaHeader(key: JobHeaders.errorClass, string: errorClass.rawValue),
             KafkaHeader(key: JobHeaders.errorMessage, string: reason),
             KafkaHeader(key: JobHeaders.originalTopic, string: message.topic),
             KafkaHeader(key: JobHeaders.originalPartition, string: "\(message.partition)"),

@@ -9,6 +9,7 @@ public final class SinkCounters: Sendable {
     private let failedWriteCount = Atomic<Int>(0)
     private let expiredCount = Atomic<Int>(0)
     private let givenUpCount = Atomic<Int>(0)
+    private let refusedCount = Atomic<Int>(0)
 
     public init() {}
 
@@ -16,11 +17,13 @@ public final class SinkCounters: Sendable {
     public var written: Int { writtenCount.load(ordering: .relaxed) }
     /// Results for jobs that already had a row: changed nothing.
     public var duplicatesAbsorbed: Int { duplicateCount.load(ordering: .relaxed) }
-    /// Undecodable result messages sent to the results dead-letter topic.
+    /// Result messages sent to the results dead-letter topic: undecodable ones and those the database refused.
     public var deadLettered: Int { deadLetterCount.load(ordering: .relaxed) }
+    /// Results the database refused non-retryably, dead-lettered with its reason (counted in ``deadLettered`` too).
+    public var refused: Int { refusedCount.load(ordering: .relaxed) }
     /// Transactions committed.
     public var batches: Int { batchCount.load(ordering: .relaxed) }
-    /// Write attempts that failed (and were retried).
+    /// Write attempts that failed retryably (and were retried).
     public var failedWrites: Int { failedWriteCount.load(ordering: .relaxed) }
     /// Rows deleted by retention.
     public var expiredDeleted: Int { expiredCount.load(ordering: .relaxed) }
@@ -36,4 +39,5 @@ public final class SinkCounters: Sendable {
     func recordFailedWrite() { failedWriteCount.add(1, ordering: .relaxed) }
     func recordExpired(_ count: Int) { expiredCount.add(count, ordering: .relaxed) }
     func recordGivenUp() { givenUpCount.add(1, ordering: .relaxed) }
+    func recordRefused() { refusedCount.add(1, ordering: .relaxed) }
 }

@@ -2,9 +2,19 @@ import Kafka
 import Metrics
 
 /// The sink's metrics, through swift-metrics only (the process chooses the backend: Prometheus for `kinfer`).
-/// No labels: one sink process writes one results topic into one database.
+/// No labels but the dead letters' reason: one sink process writes one results topic into one database.
 struct SinkMetrics: Sendable {
+    /// Why the sink sent a result message to the results dead-letter topic: the `reason` label.
+    enum DeadLetterReason: String, CaseIterable, Sendable {
+        /// The message is not a result.
+        case undecodable
+        /// The database refused the result non-retryably (a constraint it breaks, a permission).
+        case refused
+    }
+
     let rowsWritten: Counter
+    let storeRetries: Counter
+    private let deadLetterCounters: [DeadLetterReason: Counter]
     let duplicatesAbsorbed: Counter
     let writeDuration: Timer
     let commitFailures: Counter
@@ -17,6 +27,10 @@ struct SinkMetrics: Sendable {
     init(factory: any MetricsFactory) {
         rowsWritten = Counter(label: "kinfer_sink_rows_written_total", factory: factory)
         duplicatesAbsorbed = Counter(label: "kinfer_sink_duplicates_absorbed_total", factory: factory)
+        storeRetries = Counter(label: "kinfer_sink_store_retries_total", factory: factory)
+        deadLetterCounters = Dictionary(uniqueKeysWithValues: DeadLetterReason.allCases.map { reason in
+            (reason, Counter(label: "kinfer_sink_dead_letters_total", dimensions: [("reason", reason.rawValue)], factory: factory))
+        })
         writeDuration = Timer(label: "kinfer_sink_write_duration_seconds", factory: factory)
         commitFailures = Counter(label: "kinfer_commit_failures_total", factory: factory)
         messagesGivenUp = Counter(label: "kinfer_messages_given_up_total", factory: factory)
@@ -25,6 +39,11 @@ struct SinkMetrics: Sendable {
         pausedPartitions = Gauge(label: "kinfer_partitions_paused", factory: factory)
         producerQueue = Gauge(label: "kinfer_producer_queue_messages", factory: factory)
         for gauge in [assignedPartitions, pausedPartitions, producerQueue] { gauge.record(0) }
+    }
+
+    /// Result messages dead-lettered for `reason`.
+    func deadLetters(_ reason: DeadLetterReason) -> Counter {
+        deadLetterCounters[reason]!
     }
 
     func recordWrite(_ outcome: WriteOutcome, duration: Duration) {

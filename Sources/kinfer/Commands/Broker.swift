@@ -19,7 +19,7 @@ extension Kinfer {
         @Option(help: "How many brokers the cluster has.")
         var brokers = 3
 
-        @Option(help: "Partitions of each pipeline topic (jobs, results, retry, dead letters).")
+        @Option(help: "Partitions of each pipeline topic (jobs, results, retry, both dead-letter topics).")
         var partitions = 12
 
         @Option(help: ArgumentHelp("Also write the bootstrap servers into this file.", valueName: "path"))
@@ -46,7 +46,7 @@ extension Kinfer {
 
             let cluster = try EmbeddedKafkaCluster(brokers: brokers, logger: logger)
             let topicNames = settings.topics
-            for topic in [topicNames.jobs, topicNames.results, topicNames.retry, topicNames.deadLetter] {
+            for topic in topicNames.all {
                 try cluster.createTopic(topic, partitions: partitions, replicationFactor: min(brokers, 3))
             }
             if let bootstrapFile {
@@ -58,8 +58,8 @@ extension Kinfer {
             }
             Terminal.output(cluster.bootstrapServers)
             Terminal.diagnostic(
-                "kinfer broker: \(brokers) brokers at \(cluster.bootstrapServers); topics \(topicNames.jobs), \(topicNames.results), "
-                    + "\(topicNames.retry), \(topicNames.deadLetter) with \(partitions) partitions each; stop with Ctrl-C or SIGTERM"
+                "kinfer broker: \(brokers) brokers at \(cluster.bootstrapServers); topics \(topicNames.all.joined(separator: ", ")) "
+                    + "with \(partitions) partitions each; stop with Ctrl-C or SIGTERM"
             )
             let signal = await Signals.waitForTermination()
             logger.info("stopping on signal \(signal)")

@@ -13,7 +13,9 @@ extension Kinfer {
             discussion: """
                 Joins the sink group on the results topic and writes each batch in one transaction, committing \
                 offsets only after the database commit. SIGTERM or SIGINT finishes the batch being written and stops. \
-                Serves /metrics (Prometheus), /healthz and /readyz (503 while the database is unreachable) on \
+                Results that do not decode, or that the database refuses for good (a constraint they break), go to the \
+                results dead-letter topic with the reason in headers; the rest of their batch is written. \
+                Serves /metrics (Prometheus), /healthz and /readyz (503 while the database is unreachable or writes fail) on \
                 --http-port; 0 turns that off. \
                 --bootstrap-servers, --group, --database and --http-port are also KINFER_* variables and config-file keys.
                 """
@@ -67,7 +69,7 @@ extension Kinfer {
             let url = settings.string(.databaseURL)!
             let kafka = try settings.kafkaConfiguration()
             let topicNames = settings.topics
-            try await KafkaProbe.requireTopics(kafka, [topicNames.results])
+            try await KafkaProbe.requireTopics(kafka, [topicNames.results, topicNames.resultsDeadLetter])
 
             let logger = Logger(label: "kinfer.sink")
             let store: any ResultStore
@@ -78,7 +80,7 @@ extension Kinfer {
             }
             var sinkConfiguration = SinkConfiguration()
             sinkConfiguration.resultsTopic = topicNames.results
-            sinkConfiguration.deadLetterTopic = topicNames.results + ".dlq"
+            sinkConfiguration.deadLetterTopic = topicNames.resultsDeadLetter
             // The sink's own defaults apply when no layer sets these (the shared max_batch_size default is the worker's).
             if settings.lookup(.maxBatchSize) != nil { sinkConfiguration.maxBatchSize = try settings.int(.maxBatchSize, minimum: 1) }
             if settings.lookup(.retentionHours) != nil {
@@ -99,9 +101,11 @@ extension Kinfer {
                 "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
             ])
             let database = ReadinessCheck("database") { await store.isReachable() ? nil : "database unreachable" }
+            // A database that answers probes can still fail writes (locks, timeouts, a full disk): not ready then either.
+            let writes = ReadinessCheck("writes") { sink.writeFailure.map { "database writes failing: \($0)" } }
             let operations = try OperationsEndpoint.services(
                 service: "sink", port: port, kafka: kafka, member: sink,
-                topics: [topicNames.results], checks: [database], logger: logger
+                topics: [topicNames.results, topicNames.resultsDeadLetter], checks: [database, writes], logger: logger
             )
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: operations + [

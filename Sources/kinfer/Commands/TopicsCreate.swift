@@ -2,10 +2,10 @@ import ArgumentParser
 import Kafka
 
 extension Kinfer.Topics {
-    /// `kinfer topics create`: the four pipeline topics, idempotently.
+    /// `kinfer topics create`: the five pipeline topics, idempotently.
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create the jobs, results, retry and dead-letter topics (existing ones are left as they are).",
+            abstract: "Create the jobs, results, retry, dead-letter and results dead-letter topics (existing ones are left as they are).",
             discussion: "Uses Kafka's CreateTopics request. The embedded cluster of `kinfer broker` has no CreateTopics; its topics are created by `kinfer broker` at start."
         )
 
@@ -33,8 +33,7 @@ extension Kinfer.Topics {
             topics.apply(to: &flags)
             let settings = try common.settings(flags)
             let kafka = try settings.kafkaConfiguration()
-            let names = settings.topics
-            let wanted = [names.jobs, names.results, names.retry, names.deadLetter]
+            let wanted = settings.topics.all
             let existing = Set(try await KafkaProbe.describe(kafka, topics: wanted).map(\.name))
             let missing = wanted.filter { !existing.contains($0) }
             for name in wanted where existing.contains(name) {

@@ -31,6 +31,7 @@ struct KinferSettings: Sendable {
         .resultsTopic: JobTopics().results,
         .retryTopic: JobTopics().retry,
         .dlqTopic: JobTopics().deadLetter,
+        .resultsDLQTopic: JobTopics().resultsDeadLetter,
         .model: "digits",
         .modelTimeoutMs: "10000",
         .modelMaxConcurrency: "8",
@@ -91,7 +92,8 @@ struct KinferSettings: Sendable {
     var topics: JobTopics {
         JobTopics(
             jobs: string(.jobsTopic)!, results: string(.resultsTopic)!,
-            retry: string(.retryTopic)!, deadLetter: string(.dlqTopic)!
+            retry: string(.retryTopic)!, deadLetter: string(.dlqTopic)!,
+            resultsDeadLetter: string(.resultsDLQTopic)!
         )
     }
 

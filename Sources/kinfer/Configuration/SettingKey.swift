@@ -12,6 +12,7 @@ enum SettingKey: String, CaseIterable, Sendable, Comparable {
     case resultsTopic = "results_topic"
     case retryTopic = "retry_topic"
     case dlqTopic = "dlq_topic"
+    case resultsDLQTopic = "results_dlq_topic"
     case model
     case modelURL = "model_url"
     case modelTimeoutMs = "model_timeout_ms"

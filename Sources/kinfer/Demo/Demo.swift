@@ -83,7 +83,7 @@ extension Kinfer {
             // The cluster and its topics.
             let cluster = try EmbeddedKafkaCluster(brokers: 3, logger: logger)
             let topics = JobTopics()
-            for topic in [topics.jobs, topics.results, topics.retry, topics.deadLetter] {
+            for topic in topics.all {
                 try cluster.createTopic(topic, partitions: partitions, replicationFactor: 3)
             }
             let servers = cluster.bootstrapServers
@@ -109,6 +109,7 @@ extension Kinfer {
                 store = try makeResultStore(url: "sqlite://" + databasePath, logger: logger)
                 var sinkConfiguration = SinkConfiguration()
                 sinkConfiguration.resultsTopic = topics.results
+                sinkConfiguration.deadLetterTopic = topics.resultsDeadLetter
                 sinkConfiguration.retention = nil
                 sink = try ResultsSink(
                     consumerConfiguration: cluster.consumerConfiguration(group: KinferSettings.sinkGroup, sessionTimeout: .seconds(6)),

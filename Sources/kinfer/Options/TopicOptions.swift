@@ -14,11 +14,15 @@ struct TopicOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The dead-letter topic. Defaults to inference-jobs.dlq; also KINFER_DLQ_TOPIC.", valueName: "topic"))
     var dlqTopic: String?
 
+    @Option(help: ArgumentHelp("The results dead-letter topic, where the sink sends what it cannot store. Defaults to inference-results.dlq; also KINFER_RESULTS_DLQ_TOPIC.", valueName: "topic"))
+    var resultsDlqTopic: String?
+
     /// Adds the given topic names to the flag layer.
     func apply(to layer: inout SettingsLayer) {
         layer.set(.jobsTopic, jobsTopic)
         layer.set(.resultsTopic, resultsTopic)
         layer.set(.retryTopic, retryTopic)
         layer.set(.dlqTopic, dlqTopic)
+        layer.set(.resultsDLQTopic, resultsDlqTopic)
     }
 }

@@ -1,6 +1,5 @@
+import InferenceJobs
 import Testing
-
-@testable import InferenceWorker
 
 @Suite("Retry backoff")
 struct RetryBackoffTests {
