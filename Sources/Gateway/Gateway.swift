@@ -3,6 +3,7 @@ import Hummingbird
 import InferenceJobs
 import Kafka
 import Logging
+import Metrics
 import ResultsSink
 import ServiceLifecycle
 
@@ -15,21 +16,25 @@ public struct Gateway: Service {
     private let configuration: GatewayConfiguration
     private let store: any JobAdmissionStore
     private let logger: Logger
+    private let metricsFactory: any MetricsFactory
     private let onListening: @Sendable (Int) async -> Void
 
     /// - Parameters:
     ///   - store: A store whose `run()` is running; the gateway migrates it before it listens, keeps admissions in
     ///     it and reads results from it.
+    ///   - metricsFactory: Where requests and accepted jobs are counted. Defaults to the process's.
     ///   - onListening: Called with the bound API port once the server accepts connections.
     public init(
         configuration: GatewayConfiguration,
         store: any JobAdmissionStore,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         logger: Logger = Logger(label: "kinfer.gateway"),
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.store = store
         self.logger = logger
+        self.metricsFactory = metricsFactory
         self.onListening = onListening
     }
 
@@ -42,7 +47,8 @@ public struct Gateway: Service {
             store: self.store,
             producer: producer,
             openAPIDocument: try Self.openAPIDocument(),
-            logger: self.logger
+            logger: self.logger,
+            metrics: GatewayMetrics(factory: self.metricsFactory)
         )
         let options = self.configuration.options
         let onListening = self.onListening

@@ -14,7 +14,7 @@ struct GatewayResponder: HTTPResponder {
     let producer: JobProducer
     let openAPIDocument: [UInt8]
     let logger: Logger
-    let metrics = GatewayMetrics()
+    let metrics: GatewayMetrics
 
     /// `HTTPField.Name`, reached through the `HTTPFields` Hummingbird exports.
     static let idempotencyKeyField = HTTPFields.Element.Name("Idempotency-Key")!

@@ -5,6 +5,7 @@ import InferenceJobs
 import Kafka
 import KinferTestSupport
 import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 import ResultsSink
@@ -101,6 +102,7 @@ func withGateway<Result: Sendable>(
     authentication: GatewayConfiguration.Authentication = .apiKeys(testKeys),
     models: ModelRules = ModelRules(inputWidths: ["digits": 64, "simulated": nil], defaultModel: "digits"),
     bootstrapServers: [String]? = nil,
+    metricsFactory: (any MetricsFactory)? = nil,
     configure: (inout GatewayConfiguration.Options) -> Void = { _ in },
     _ body: (GatewayHarness) async throws -> Result
 ) async throws -> Result {
@@ -127,7 +129,9 @@ func withGateway<Result: Sendable>(
     configure(&options)
     let configuration = GatewayConfiguration(kafka: kafka, authentication: authentication, models: models, options: options)
     let boundPort = Mutex<Int?>(nil)
-    let gateway = Gateway(configuration: configuration, store: store, logger: quietLogger) { port in
+    let gateway = Gateway(
+        configuration: configuration, store: store, metricsFactory: metricsFactory ?? NOOPMetricsHandler.instance, logger: quietLogger
+    ) { port in
         boundPort.withLock { $0 = port }
     }
 
