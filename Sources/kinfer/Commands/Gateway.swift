@@ -142,6 +142,7 @@ extension Kinfer {
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: operations + [
                     .init(service: store),
+                    .init(service: AdmissionRetention(store: store, logger: logger)),
                     .init(service: gateway, successTerminationBehavior: .gracefullyShutdownGroup),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
