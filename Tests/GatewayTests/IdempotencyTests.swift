@@ -75,4 +75,27 @@ struct IdempotencyTests {
             #expect(messages.filter { $0.keyString == "job-of-the-crashed-gateway" }.count == 1)
         }
     }
+
+    @Test("Twenty concurrent requests with one key, on SQLite and PostgreSQL: each 202 or 409, every 202 the same job ID, one job on the topic", arguments: [false, true])
+    func concurrentRetriesMakeOneJob(postgres: Bool) async throws {
+        try await withGateway(partitions: 1, postgres: postgres) { gateway in
+            let replies = try await withThrowingTaskGroup(of: HTTPReply.self) { group in
+                for _ in 0..<20 {
+                    group.addTask { try await gateway.submit(Self.body, extraHeaders: [("Idempotency-Key", "race")]) }
+                }
+                return try await group.reduce(into: [HTTPReply]()) { $0.append($1) }
+            }
+            #expect(replies.allSatisfy { $0.status == 202 || $0.status == 409 }, "\(replies.map(\.status))")
+            let jobIDs = Set(replies.filter { $0.status == 202 }.compactMap { $0.object?["job_id"] as? String })
+            #expect(jobIDs.count == 1)
+            let jobID = try #require(jobIDs.first)
+            // Retried after the race: the first answer again.
+            #expect(try await gateway.submit(Self.body, extraHeaders: [("Idempotency-Key", "race")]).object?["job_id"] as? String == jobID)
+            #expect(try await gateway.send(.GET, "/v1/jobs/\(jobID)").object?["status"] as? String == "pending")
+
+            let sentinel = try #require(try await gateway.submit(Self.body).object?["job_id"] as? String)
+            let messages = try await gateway.jobMessages(through: sentinel)
+            #expect(messages.filter { $0.keyString == jobID }.count == 1)
+        }
+    }
 }

@@ -96,9 +96,11 @@ struct HTTPReply: Sendable {
 /// - Parameters:
 ///   - partitions: Of the jobs topic; `1` keeps the topic in produce order (for counting what a test enqueued).
 ///   - authentication: Defaults to the test key.
+///   - postgres: Keep the store in a temporary PostgreSQL server instead of a SQLite file.
 ///   - configure: Changes the gateway's options before it starts.
 func withGateway<Result: Sendable>(
     partitions: Int = 4,
+    postgres: Bool = false,
     authentication: GatewayConfiguration.Authentication = .apiKeys(testKeys),
     models: ModelRules = ModelRules(inputWidths: ["digits": 64, "simulated": nil], defaultModel: "digits"),
     bootstrapServers: [String]? = nil,
@@ -114,10 +116,36 @@ func withGateway<Result: Sendable>(
     try cluster.createTopic(topics.retry, partitions: 1)
     try cluster.createTopic(topics.deadLetter, partitions: 1)
 
+    if postgres {
+        return try await withTemporaryPostgres { server in
+            try await withGateway(
+                cluster: cluster, topics: topics, databaseURL: server.url, authentication: authentication, models: models,
+                bootstrapServers: bootstrapServers, metricsFactory: metricsFactory, configure: configure, body
+            )
+        }
+    }
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-gateway-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let databaseURL = "sqlite://\(directory.path)/results.db"
+    return try await withGateway(
+        cluster: cluster, topics: topics, databaseURL: "sqlite://\(directory.path)/results.db", authentication: authentication,
+        models: models, bootstrapServers: bootstrapServers, metricsFactory: metricsFactory, configure: configure, body
+    )
+}
+
+/// ``withGateway(partitions:postgres:authentication:models:bootstrapServers:metricsFactory:configure:_:)`` on a
+/// cluster with its topics made and a database URL chosen.
+private func withGateway<Result: Sendable>(
+    cluster: EmbeddedKafkaCluster,
+    topics: JobTopics,
+    databaseURL: String,
+    authentication: GatewayConfiguration.Authentication,
+    models: ModelRules,
+    bootstrapServers: [String]?,
+    metricsFactory: (any MetricsFactory)?,
+    configure: (inout GatewayConfiguration.Options) -> Void,
+    _ body: (GatewayHarness) async throws -> Result
+) async throws -> Result {
     let store = try makeJobAdmissionStore(url: databaseURL, logger: quietLogger)
 
     var kafka = cluster.producerConfiguration()
