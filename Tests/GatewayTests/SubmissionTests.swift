@@ -63,6 +63,7 @@ struct SubmissionTests {
             (#"{"model": 7, "features": [1, 2, 3]}"#, "model"),
             (#"{"job_id": "", "features": [1, 2, 3]}"#, "job_id"),
             (#"{"job_id": 5, "features": [1, 2, 3]}"#, "job_id"),
+            (#"{"job_id": null, "features": [1, 2, 3]}"#, "job_id"),
             (#"{"features": [1, 2, 3], "timeout_ms": -1}"#, "timeout_ms"),
             (#"{"features": [1, 2, 3], "deadline": "tomorrow"}"#, "deadline"),
             (#"{"features": [1, 2, 3], "callback_url": 3}"#, "callback_url"),

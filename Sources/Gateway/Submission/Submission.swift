@@ -37,6 +37,14 @@ struct Submission: Sendable {
             job = try JobCodec.decodeJob(body, fallbackSubmittedAt: now)
         } catch let error where error.code == .missingJobID && !clientChoseID {
             job = try Self.decode(Self.inserting(jobID: candidateJobID, into: body), now: now)
+        } catch let error where error.code == .missingJobID {
+            // `"job_id": null`: the decoder reads it as absent, but the client meant to choose one.
+            throw Problem.invalidJob([
+                Problem.FieldError(
+                    field: "job_id", message: "'job_id' must be a non-empty string; omit it to have the gateway make one",
+                    reason: error.reason
+                )
+            ])
         } catch {
             throw Self.problem(error)
         }
