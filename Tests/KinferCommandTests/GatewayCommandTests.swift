@@ -45,4 +45,20 @@ struct GatewayCommandTests {
         #expect(await gateway.stop() == .exited(0))
         await broker.stop()
     }
+
+    @Test("kinfer gateway without any API key configured, or with a malformed hash: a one-line error naming the fix, and no server")
+    func refusesToStartWithoutKeys() async throws {
+        let none = try await KinferBinary.run(["gateway", "--bootstrap-servers", "127.0.0.1:1", "--port", "0"], timeout: .seconds(30))
+        #expect(!none.succeeded)
+        #expect(none.standardErrorText.contains("KINFER_GATEWAY_API_KEY_HASHES"), "\(none)")
+        #expect(none.standardOutputText.isEmpty)
+
+        let malformed = try await KinferBinary.run(
+            ["gateway", "--bootstrap-servers", "127.0.0.1:1", "--port", "0", "--api-key-hash", "my-secret-key"],
+            timeout: .seconds(30)
+        )
+        #expect(!malformed.succeeded)
+        #expect(malformed.standardErrorText.contains("64 hex digits"), "\(malformed)")
+        #expect(!malformed.standardErrorText.contains("my-secret-key"))
+    }
 }
