@@ -5,6 +5,7 @@ import PackageDescription
 // CRdKafka -> Kafka -> InferenceJobs -> InferenceModels -> InferenceWorker / ResultsSink / ServiceOperations
 // -> kinfer, kinfer-bench.
 // OpenInferenceModels (InferenceModels + AsyncHTTPClient) sits beside the worker, so HTTP stays out of it.
+// Gateway (the HTTP API on Hummingbird) sits beside the worker and the sink, on the contract and the results store.
 let package = Package(
     name: "kinfer",
     platforms: [.macOS(.v15)],
@@ -16,6 +17,7 @@ let package = Package(
         .library(name: "InferenceWorker", targets: ["InferenceWorker"]),
         .library(name: "ResultsSink", targets: ["ResultsSink"]),
         .library(name: "ServiceOperations", targets: ["ServiceOperations"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
         .executable(name: "kinfer", targets: ["kinfer"]),
         .executable(name: "kinfer-bench", targets: ["kinfer-bench"]),
     ],
@@ -30,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
+        // Already in the graph through postgres-nio; the gateway hashes API keys and bodies with its SHA-256.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // Debian's librdkafka-dev through pkg-config; never vendored.
@@ -106,9 +110,25 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The HTTP API: POST /v1/jobs onto the jobs topic, GET /v1/jobs/{id} from the results store.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "Kafka",
+                "InferenceJobs",
+                "ResultsSink",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")]
+        ),
         .executableTarget(
             name: "kinfer",
             dependencies: [
+                "Gateway",
                 "Kafka",
                 "InferenceJobs",
                 "InferenceModels",
@@ -189,6 +209,25 @@ let package = Package(
                 "ResultsSink",
                 "ServiceOperations",
                 "KinferTestSupport",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway",
+                "Kafka",
+                "InferenceJobs",
+                "InferenceModels",
+                "InferenceWorker",
+                "ResultsSink",
+                "KinferTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -11,6 +11,10 @@ struct HelpTests {
             "--simulated-latency-ms", "--simulated-failure-rate", "--worker-name", "--kafka-property", "--config",
             "--jobs-topic", "--results-topic", "--retry-topic", "--dlq-topic",
         ]),
+        (["gateway"], [
+            "--bootstrap-servers", "--database", "--port", "--host", "--http-port", "--api-key-hash", "--no-auth", "--model",
+            "--default-model", "--no-model-check", "--produce-timeout-ms", "--max-body-bytes", "--jobs-topic",
+        ]),
         (["submit"], ["--features", "--features-file", "--file", "--model", "--job-id", "--timeout-ms", "--bootstrap-servers"]),
         (["status"], ["--database", "--json"]),
         (["tail"], ["--from-beginning", "--json", "--count", "--results-topic"]),
@@ -35,7 +39,7 @@ struct HelpTests {
     func root() async throws {
         let result = try await KinferBinary.run(["--help"], timeout: .seconds(30))
         #expect(result.succeeded, "\(result)")
-        for name in ["broker", "worker", "submit", "status", "tail", "lag", "topics", "dlq", "config"] {
+        for name in ["broker", "worker", "gateway", "submit", "status", "tail", "lag", "topics", "dlq", "config"] {
             #expect(result.standardOutputText.contains(name))
         }
     }

@@ -43,6 +43,30 @@ enum PostgresMigrations {
                 """,
                 "CREATE INDEX inference_results_completed_at ON inference_results (completed_at)",
             ]
-        )
+        ),
+        SchemaMigration(
+            version: 2,
+            description: "the gateway's admissions: idempotency keys and pending jobs",
+            statements: [
+                """
+                CREATE TABLE idempotency_keys (
+                    key         text PRIMARY KEY,
+                    fingerprint text NOT NULL,
+                    job_id      text NOT NULL,
+                    state       text NOT NULL CHECK (state IN ('in_progress', 'accepted')),
+                    created_at  timestamptz NOT NULL,
+                    updated_at  timestamptz NOT NULL
+                )
+                """,
+                "CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at)",
+                """
+                CREATE TABLE pending_jobs (
+                    job_id      text PRIMARY KEY,
+                    accepted_at timestamptz NOT NULL
+                )
+                """,
+                "CREATE INDEX pending_jobs_accepted_at ON pending_jobs (accepted_at)",
+            ]
+        ),
     ]
 }

@@ -190,7 +190,7 @@ public final class PostgresResultStore: ResultStore {
     }
 
     /// Runs one store operation under the deadline, and turns whatever it throws into a ``ResultStoreError``.
-    private func perform<Value: Sendable>(
+    func perform<Value: Sendable>(
         _ operation: String,
         within timeout: Duration? = nil,
         _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Value

@@ -41,6 +41,30 @@ enum SQLiteMigrations {
                 """,
                 "CREATE INDEX inference_results_completed_at ON inference_results (completed_at)",
             ]
-        )
+        ),
+        SchemaMigration(
+            version: 2,
+            description: "the gateway's admissions: idempotency keys and pending jobs",
+            statements: [
+                """
+                CREATE TABLE idempotency_keys (
+                    key         TEXT PRIMARY KEY NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    job_id      TEXT NOT NULL,
+                    state       TEXT NOT NULL CHECK (state IN ('in_progress', 'accepted')),
+                    created_at  INTEGER NOT NULL,
+                    updated_at  INTEGER NOT NULL
+                ) STRICT
+                """,
+                "CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at)",
+                """
+                CREATE TABLE pending_jobs (
+                    job_id      TEXT PRIMARY KEY NOT NULL,
+                    accepted_at INTEGER NOT NULL
+                ) STRICT
+                """,
+                "CREATE INDEX pending_jobs_accepted_at ON pending_jobs (accepted_at)",
+            ]
+        ),
     ]
 }

@@ -130,7 +130,7 @@ public final class SQLiteResultStore: ResultStore {
     }
 
     /// Runs one operation with the connection, and turns whatever it throws into a ``ResultStoreError``.
-    private func perform<Value: Sendable>(
+    func perform<Value: Sendable>(
         _ operation: String,
         _ body: @Sendable (SQLiteConnection) async throws -> Value
     ) async throws -> Value {

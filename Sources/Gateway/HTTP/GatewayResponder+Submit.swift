@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import InferenceJobs
+import ResultsSink
+
+/// `POST /v1/jobs`: check, claim the idempotency key, produce and await the broker's acknowledgement, record the
+/// job as pending, answer `202`.
+extension GatewayResponder {
+    func submit(_ request: Request) async throws(Problem) -> Response {
+        let options = self.configuration.options
+        let contentType = request.headers[.contentType]
+        guard MediaTypeCheck.isJSON(contentType) else { throw Problem.unsupportedMediaType(contentType) }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > options.maxBodyBytes {
+            throw Problem.tooLarge(limit: options.maxBodyBytes)
+        }
+        let body = try await Self.collect(request.body, limit: options.maxBodyBytes)
+        let now = Date()
+        var submission = try Submission(
+            body: body,
+            idempotencyKeyHeader: request.headers[Self.idempotencyKeyField],
+            candidateJobID: JobID.make(now: now),
+            now: now,
+            maxDepth: options.maxJSONDepth,
+            rules: self.configuration.models
+        )
+
+        if let key = submission.key {
+            let claim: IdempotencyClaim
+            do {
+                claim = try await self.store.claim(
+                    key: key.storedKey,
+                    fingerprint: submission.fingerprint,
+                    candidateJobID: submission.job.jobID,
+                    policy: IdempotencyPolicy(staleAfter: options.produceTimeout, retention: options.idempotencyRetention),
+                    now: now
+                )
+            } catch {
+                throw self.storeUnavailable(error, during: "claim of an idempotency key")
+            }
+            switch claim {
+            case .produce(let jobID):
+                submission.job.jobID = jobID
+            case .replay(let jobID):
+                self.metrics.replays.increment()
+                return Self.accepted(Acceptance(jobID: jobID, estimatedWaitSeconds: nil))
+            case .differentBody(let jobID):
+                throw Problem.keyReused(jobID: jobID)
+            case .inProgress(let jobID):
+                throw Problem.keyInProgress(jobID: jobID)
+            }
+        }
+
+        do {
+            _ = try await self.producer.submit(submission.job)
+        } catch {
+            self.logger.warning(
+                "the broker did not acknowledge a job",
+                metadata: ["job_id": "\(submission.job.jobID)", "error": "\(error)"]
+            )
+            if let key = submission.key { try? await self.store.abandon(key: key.storedKey) }
+            throw Problem.unavailable(
+                "the broker did not acknowledge the job within \(options.produceTimeout); retry (with the same Idempotency-Key)",
+                retryAfter: options.retryAfterSeconds
+            )
+        }
+        self.metrics.jobsAccepted.increment()
+        do {
+            try await self.store.recordAccepted(jobID: submission.job.jobID, key: submission.key?.storedKey, at: Date())
+        } catch {
+            // The job is on the topic: the 202 holds. Until its result lands, GET answers 404, and a retry with the
+            // key takes the stale record over and produces the same job ID again, which the sink absorbs.
+            self.logger.error(
+                "accepted a job but could not record it as pending",
+                metadata: ["job_id": "\(submission.job.jobID)", "error": "\(error)"]
+            )
+        }
+        return Self.accepted(Acceptance(jobID: submission.job.jobID, estimatedWaitSeconds: nil))
+    }
+
+    private static func accepted(_ acceptance: Acceptance) -> Response {
+        .json(.accepted, acceptance.json, headers: [.location: acceptance.location])
+    }
+
+    /// The body's bytes, refusing (`413`) as soon as they pass `limit`, so that a client cannot make the gateway
+    /// hold more than `limit` bytes whatever `Content-Length` said.
+    private static func collect(_ body: RequestBody, limit: Int) async throws(Problem) -> [UInt8] {
+        var bytes: [UInt8] = []
+        do {
+            for try await buffer in body {
+                guard bytes.count + buffer.readableBytes <= limit else { throw Problem.tooLarge(limit: limit) }
+                bytes.append(contentsOf: buffer.readableBytesView)
+            }
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            throw Problem.malformedJSON("the body could not be read: \(error)")
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// An RFC 9457 problem: what every refused request is answered with, as `application/problem+json`.
+///
+/// A pure value, so that each refusal is tested without a socket; ``GatewayResponder`` turns it into a response.
+public struct Problem: Sendable, Hashable, Error {
+    /// One offending part of the request, named as the client wrote it (`inputs.features`, `model`, the header
+    /// `Idempotency-Key`).
+    public struct FieldError: Sendable, Hashable, Codable {
+        public var field: String
+        public var message: String
+        /// The decoder's stable reason, e.g. `wrong_field_type`, when there is one.
+        public var reason: String?
+
+        public init(field: String, message: String, reason: String? = nil) {
+            self.field = field
+            self.message = message
+            self.reason = reason
+        }
+    }
+
+    /// The HTTP status code.
+    public var status: Int
+    /// A relative URI naming the kind of problem, e.g. `/problems/invalid-job`; documented in the OpenAPI document.
+    public var type: String
+    /// A short summary that is the same for every problem of the type.
+    public var title: String
+    /// This occurrence, in words.
+    public var detail: String
+    public var errors: [FieldError]
+    /// Seconds, for the `Retry-After` header of `503`s.
+    public var retryAfter: Int?
+    /// The job the problem is about, when there is one (a `409` or `422` for a key names the key's job).
+    public var jobID: String?
+    /// For `405`: the methods the route has.
+    public var allow: [String]?
+
+    public init(
+        status: Int,
+        type: String,
+        title: String,
+        detail: String,
+        errors: [FieldError] = [],
+        retryAfter: Int? = nil,
+        jobID: String? = nil,
+        allow: [String]? = nil
+    ) {
+        self.status = status
+        self.type = type
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+        self.retryAfter = retryAfter
+        self.jobID = jobID
+        self.allow = allow
+    }
+
+    /// The body: `type`, `title`, `status`, `detail`, and `errors` and `job_id` when there are any.
+    public var json: [UInt8] {
+        var object: [String: Any] = ["type": self.type, "title": self.title, "status": self.status, "detail": self.detail]
+        if !self.errors.isEmpty {
+            object["errors"] = self.errors.map { error -> [String: Any] in
+                var member: [String: Any] = ["field": error.field, "message": error.message]
+                if let reason = error.reason { member["reason"] = reason }
+                return member
+            }
+        }
+        if let jobID = self.jobID { object["job_id"] = jobID }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Array(data)
+    }
+}

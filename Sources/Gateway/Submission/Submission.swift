@@ -1,0 +1,93 @@
+import Foundation
+import InferenceJobs
+
+/// A `POST /v1/jobs` request read and checked: the job to enqueue, how it is deduplicated, and whether the client
+/// chose its ID. Made by ``init(body:idempotencyKeyHeader:candidateJobID:now:options:rules:)`` without any I/O.
+struct Submission: Sendable {
+    /// The canonical job; its `jobID` is the client's, or the candidate until the store assigns one.
+    var job: InferenceJob
+    /// The key to claim in the store, or `nil` when the client gave neither header nor `job_id`.
+    var key: IdempotencyKey?
+    /// SHA-256 of the body as sent, lowercase hex: a retry with the key must send the same bytes.
+    var fingerprint: String
+
+    /// Reads `body` with the contract's decoder (`JobCodec.decodeJob`) and checks it against `rules`.
+    ///
+    /// - Parameters:
+    ///   - candidateJobID: The ID for a job whose body has no `job_id` (the store may hand back another: a retry's).
+    /// - Throws: ``Problem``: `400` for a body that is not a JSON object or nests too deeply, or a bad
+    ///   `Idempotency-Key`; `422` for a job the decoder or the model rules refuse. Each names the field.
+    init(
+        body: [UInt8],
+        idempotencyKeyHeader: String?,
+        candidateJobID: String,
+        now: Date,
+        maxDepth: Int,
+        rules: ModelRules
+    ) throws(Problem) {
+        var headerKey: IdempotencyKey?
+        if let idempotencyKeyHeader { headerKey = try IdempotencyKey.header(idempotencyKeyHeader) }
+        let shape = JSONShape(scanning: body, maxDepth: maxDepth)
+        guard shape.depth <= maxDepth else {
+            throw Problem.malformedJSON("the body nests deeper than \(maxDepth) levels")
+        }
+        let clientChoseID = shape.topLevelKeys.contains("job_id")
+        var job: InferenceJob
+        do {
+            job = try JobCodec.decodeJob(body, fallbackSubmittedAt: now)
+        } catch let error where error.code == .missingJobID && !clientChoseID {
+            job = try Self.decode(Self.inserting(jobID: candidateJobID, into: body), now: now)
+        } catch let error where error.code == .missingJobID {
+            // `"job_id": null`: the decoder reads it as absent, but the client meant to choose one.
+            throw Problem.invalidJob([
+                Problem.FieldError(
+                    field: "job_id", message: "'job_id' must be a non-empty string; omit it to have the gateway make one",
+                    reason: error.reason
+                )
+            ])
+        } catch {
+            throw Self.problem(error)
+        }
+        let featuresField = shape.topLevelKeys.contains("inputs") ? "inputs.features" : "features"
+        let refusals = rules.problems(model: job.model, featureCount: job.inputs.features.count, featuresField: featuresField)
+        guard refusals.isEmpty else { throw Problem.invalidJob(refusals) }
+        // The worker reads `submitted_at` for `timeout_ms`; the gateway's clock is the one that accepted the job.
+        if !shape.topLevelKeys.contains("submitted_at") { job.submittedAt = now }
+
+        self.job = job
+        self.key = headerKey ?? (clientChoseID ? IdempotencyKey.jobID(job.jobID) : nil)
+        self.fingerprint = SHA256Hex.digest(body)
+    }
+
+    private static func decode(_ body: [UInt8], now: Date) throws(Problem) -> InferenceJob {
+        do {
+            return try JobCodec.decodeJob(body, fallbackSubmittedAt: now)
+        } catch {
+            throw Self.problem(error)
+        }
+    }
+
+    /// The body with `"job_id": ID` as its first member. Only called once the decoder has read the body as an
+    /// object without `job_id`, so the first `{` opens the top-level object.
+    static func inserting(jobID: String, into body: [UInt8]) -> [UInt8] {
+        guard let open = body.firstIndex(of: UInt8(ascii: "{")) else { return body }
+        let rest = body[(open + 1)...]
+        let isEmpty = rest.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "}")
+        let member = "\"job_id\":\"\(jobID)\"" + (isEmpty ? "" : ",")
+        return Array(body[...open]) + Array(member.utf8) + Array(rest)
+    }
+
+    /// The problem for a decoder refusal: `400` when the body is not a JSON object at all, else `422` naming the
+    /// field.
+    static func problem(_ error: JobDecodingError) -> Problem {
+        switch error.code {
+        case .emptyMessage:
+            return Problem.malformedJSON("the body is empty")
+        case .notJSON, .notAnObject, .oversized:
+            return Problem.malformedJSON(error.message)
+        default:
+            let field = error.field ?? (error.code == .missingFeatures ? "inputs.features" : "body")
+            return Problem.invalidJob([Problem.FieldError(field: field, message: error.message, reason: error.reason)])
+        }
+    }
+}

@@ -1,0 +1,205 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import InferenceModels
+import Kafka
+import Logging
+import ResultsSink
+import ServiceLifecycle
+import ServiceOperations
+
+extension Kinfer {
+    /// `kinfer gateway`: the HTTP API in front of the pipeline, until SIGTERM or SIGINT.
+    struct GatewayCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gateway",
+            abstract: "Run the HTTP gateway: POST /v1/jobs onto the jobs topic, GET /v1/jobs/{id} from the results store.",
+            discussion: """
+                Answers 202 only once the broker acknowledged the job (acks=all, idempotent producer). Keeps \
+                idempotency keys and pending jobs in the results database (--database), so any number of gateways \
+                can share it. API keys are configured as SHA-256 hex hashes (--api-key-hash, or \
+                KINFER_GATEWAY_API_KEY_HASHES separated by commas or spaces); --no-auth opens the API and binds to \
+                127.0.0.1 unless --host says otherwise. --port 0 picks a free port and prints it first on stdout. \
+                /metrics, /healthz and /readyz are on --http-port (0 turns them off). The OpenAPI document is at \
+                /openapi.json.
+                """
+        )
+
+        @OptionGroup(title: "Connection")
+        var common: CommonOptions
+
+        @Option(help: ArgumentHelp(
+            "The results database URL, as for kinfer sink. Defaults to sqlite://./kinfer-results.db; also KINFER_DATABASE_URL.",
+            valueName: "url"
+        ))
+        var database: String?
+
+        @Option(help: ArgumentHelp("The API port; 0 picks a free one and prints it. Defaults to 8000.", valueName: "port"))
+        var port: Int = 8000
+
+        @Option(help: ArgumentHelp("The API address to bind. Defaults to 0.0.0.0, or 127.0.0.1 with --no-auth.", valueName: "host"))
+        var host: String?
+
+        @Option(help: ArgumentHelp(
+            "Port for /metrics, /healthz, /readyz; 0 turns it off. Defaults to 8080; also KINFER_HTTP_PORT.",
+            valueName: "port"
+        ))
+        var httpPort: Int?
+
+        @Option(name: .customLong("api-key-hash"), help: ArgumentHelp(
+            "The SHA-256 (64 hex digits) of an accepted API key; repeatable, added to KINFER_GATEWAY_API_KEY_HASHES.",
+            valueName: "hex"
+        ))
+        var apiKeyHashes: [String] = []
+
+        @Flag(help: "Accept requests without an API key (binds to 127.0.0.1 unless --host is given).")
+        var noAuth = false
+
+        @Option(name: .customLong("model"), help: ArgumentHelp(
+            "A model the workers serve, as name or name:width (the feature count); repeatable. digits and simulated take their width from the model. Defaults to digits and simulated.",
+            valueName: "name[:width]"
+        ))
+        var models: [String] = []
+
+        @Option(help: ArgumentHelp("The model of jobs without \"model\". Defaults to the first --model (digits).", valueName: "name"))
+        var defaultModel: String?
+
+        @Flag(help: "Accept any model name and feature count (for workers this gateway knows nothing about).")
+        var noModelCheck = false
+
+        @Option(help: ArgumentHelp("How long the broker has to acknowledge a job before 503. Defaults to 5000.", valueName: "ms"))
+        var produceTimeoutMs: Int = 5_000
+
+        @Option(help: ArgumentHelp("The largest request body, in bytes. Defaults to 1048576.", valueName: "bytes"))
+        var maxBodyBytes: Int = 1 << 20
+
+        @OptionGroup(title: "Topics")
+        var topics: TopicOptions
+
+        func validate() throws {
+            if !(0...65_535).contains(port) { throw ValidationError("--port must be from 0 to 65535, got \(port)") }
+            if let httpPort, !(0...65_535).contains(httpPort) { throw ValidationError("--http-port must be from 0 (off) to 65535, got \(httpPort)") }
+            if produceTimeoutMs < 1 { throw ValidationError("--produce-timeout-ms must be at least 1, got \(produceTimeoutMs)") }
+            if maxBodyBytes < 64 { throw ValidationError("--max-body-bytes must be at least 64, got \(maxBodyBytes)") }
+        }
+
+        func run() async throws {
+            var flags = SettingsLayer(origin: "flag")
+            flags.set(.databaseURL, database)
+            flags.set(.httpPort, httpPort)
+            topics.apply(to: &flags)
+            let settings = try common.settings(flags, defaultLogLevel: .info)
+            let operationsPort = try settings.int(.httpPort)
+            guard operationsPort <= 65_535 else { throw CLIError("the HTTP port must be from 0 (off) to 65535, not \(operationsPort)", hint: "fix --http-port or KINFER_HTTP_PORT") }
+            let url = settings.string(.databaseURL)!
+            let kafka = try settings.kafkaConfiguration()
+            let topicNames = settings.topics
+            let logger = Logger(label: "kinfer.gateway")
+
+            let authentication = try self.authentication(logger: logger)
+            var options = GatewayConfiguration.Options()
+            options.port = port
+            options.host = host ?? (noAuth ? "127.0.0.1" : "0.0.0.0")
+            options.produceTimeout = .milliseconds(produceTimeoutMs)
+            options.maxBodyBytes = maxBodyBytes
+            options.topics = topicNames
+            let configuration = GatewayConfiguration(
+                kafka: kafka, authentication: authentication, models: try self.modelRules(), options: options
+            )
+
+            try await KafkaProbe.requireTopics(kafka, [topicNames.jobs])
+            let store: any JobAdmissionStore
+            do {
+                store = try makeJobAdmissionStore(url: url, logger: logger)
+            } catch let error as ResultStoreError {
+                throw CLIError("bad results database URL \(redactedURL(url)): \(error.message)", hint: "use sqlite:///path/to/results.db or postgres://user:password@host:5432/db")
+            }
+            _ = ProcessMetrics.registry  // bootstraps MetricsSystem before the gateway makes its metrics
+            let gateway = Gateway(configuration: configuration, store: store, logger: logger) { bound in
+                // First on stdout, so that a script starting `--port 0` can read it.
+                Terminal.output("\(bound)")
+            }
+            logger.info("starting", metadata: [
+                "host": "\(options.host)", "port": "\(port)", "database": "\(redactedURL(url))",
+                "http_port": "\(operationsPort)", "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
+            ])
+            var operations: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if operationsPort != 0 {
+                let admin = try KafkaAdmin(configuration: kafka, logger: logger)
+                let readiness = ReadinessMonitor(
+                    service: "gateway",
+                    checks: [
+                        .broker(admin, topics: [topicNames.jobs]),
+                        ReadinessCheck("database") { await store.isReachable() ? nil : "database unreachable" },
+                    ],
+                    logger: logger
+                )
+                let server = OperationsServer(
+                    configuration: .init(port: operationsPort), registry: ProcessMetrics.registry, readiness: readiness, logger: logger
+                )
+                operations = [.init(service: server), .init(service: readiness)]
+            }
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: operations + [
+                    .init(service: store),
+                    .init(service: AdmissionRetention(store: store, logger: logger)),
+                    .init(service: gateway, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            ))
+            do {
+                try await group.run()
+            } catch let error as ResultStoreError {
+                throw CLIError("results database \(redactedURL(url)): \(error.message)", hint: "check --database or KINFER_DATABASE_URL, and that the database is reachable")
+            }
+        }
+
+        private func authentication(logger: Logger) throws -> GatewayConfiguration.Authentication {
+            if noAuth {
+                logger.warning("the API is open: --no-auth, no API key is checked")
+                return .open
+            }
+            let environment = ProcessInfo.processInfo.environment["KINFER_GATEWAY_API_KEY_HASHES"] ?? ""
+            let keys: APIKeys
+            do {
+                keys = try APIKeys(list: ([environment] + apiKeyHashes).joined(separator: ","))
+            } catch {
+                throw CLIError("\(error)", hint: "give each key as the output of: printf %s KEY | sha256sum")
+            }
+            guard keys.count > 0 else {
+                throw CLIError(
+                    "no API key is configured",
+                    hint: "set KINFER_GATEWAY_API_KEY_HASHES or --api-key-hash to SHA-256 hex hashes of the keys, or pass --no-auth"
+                )
+            }
+            return .apiKeys(keys)
+        }
+
+        private func modelRules() throws -> ModelRules {
+            if noModelCheck { return .unchecked }
+            var widths: [String: Int?] = [:]
+            var order: [String] = []
+            for entry in models.isEmpty ? ["digits", "simulated"] : models {
+                let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+                guard let name = parts.first, !name.isEmpty else { throw ValidationError("--model needs a name, got '\(entry)'") }
+                let width: Int?
+                if parts.count == 2 {
+                    guard let given = Int(parts[1]), given > 0 else { throw ValidationError("--model \(entry): the width must be a positive integer") }
+                    width = given
+                } else if name == "digits" {
+                    width = try DigitsClassifier().inputLength
+                } else {
+                    width = nil
+                }
+                widths[name] = .some(width)
+                order.append(name)
+            }
+            let defaultName = defaultModel ?? order.first
+            if let defaultName, !widths.keys.contains(defaultName) {
+                throw ValidationError("--default-model \(defaultName) is not among --model \(order.joined(separator: ", "))")
+            }
+            return ModelRules(inputWidths: widths, defaultModel: defaultName)
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import Testing
+
+@Suite("OpenAPI")
+struct OpenAPITests {
+    @Test("GET /openapi.json: an OpenAPI 3.1 document listing exactly the routes served")
+    func documentListsTheRoutes() async throws {
+        try await withGateway { gateway in
+            let reply = try await gateway.send(.GET, "/openapi.json", headers: [])
+            #expect(reply.status == 200)
+            #expect(reply.headers.first(name: "Content-Type") == "application/json")
+            let document = try #require(reply.object)
+            #expect((document["openapi"] as? String)?.hasPrefix("3.1") == true)
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            #expect(Set(paths.keys) == ["/v1/jobs", "/v1/jobs/{id}", "/openapi.json"])
+            #expect(Set(paths["/v1/jobs"]!.keys) == ["post"])
+            #expect(Set(paths["/v1/jobs/{id}"]!.keys) == ["get"])
+            let responses = try #require((paths["/v1/jobs"]?["post"] as? [String: Any])?["responses"] as? [String: Any])
+            #expect(Set(responses.keys) == ["202", "400", "401", "409", "413", "415", "422", "503"])
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+@testable import Gateway
+import InferenceJobs
+import Testing
+
+/// Reading and checking a submission body: pure, no server.
+@Suite("Submission")
+struct SubmissionTests {
+    let rules = ModelRules(inputWidths: ["digits": 3, "free": nil], defaultModel: "digits")
+    let now = Date(timeIntervalSince1970: 1_764_000_000)
+
+    func submission(_ json: String, key: String? = nil) throws(Problem) -> Submission {
+        try Submission(body: Array(json.utf8), idempotencyKeyHeader: key, candidateJobID: "cand", now: now, maxDepth: 8, rules: rules)
+    }
+
+    func problem(_ json: String, key: String? = nil) -> Problem? {
+        do {
+            _ = try submission(json, key: key)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func bothShapesDecodeToTheCanonicalJob() throws {
+        let canonical = try submission(#"{"model": "digits", "inputs": {"features": [1, 2, 3]}}"#)
+        #expect(canonical.job.jobID == "cand")
+        #expect(canonical.job.inputs.features == [1, 2, 3])
+        #expect(canonical.key == nil)
+        #expect(canonical.job.submittedAt == now)
+        let plain = try submission(#"{"image_url": "http://127.0.0.1/x.png", "features": [1, 2, 3], "timeout_ms": 500, "callback_url": "http://127.0.0.1/cb"}"#)
+        #expect(plain.job.inputs.imageURL == "http://127.0.0.1/x.png")
+        #expect(plain.job.timeoutMs == 500)
+        #expect(plain.job.callbackURL == "http://127.0.0.1/cb")
+        #expect(plain.job.model == nil)
+        let empty = try submission(#"{"features":[1,2,3]}"#)
+        #expect(JobCodec.encode(empty.job).starts(with: Array(#"{"job_id":"cand""#.utf8)))
+    }
+
+    @Test func aClientJobIDIsKeptAndIsTheKey() throws {
+        let chosen = try submission(#"{"job_id": "mine", "features": [1, 2, 3]}"#)
+        #expect(chosen.job.jobID == "mine")
+        #expect(chosen.key == IdempotencyKey.jobID("mine"))
+        let both = try submission(#"{"job_id": "mine", "features": [1, 2, 3]}"#, key: "k-1")
+        #expect(both.key == IdempotencyKey(storedKey: "key:k-1"))
+        #expect(both.fingerprint == SHA256Hex.digest(Array(#"{"job_id": "mine", "features": [1, 2, 3]}"#.utf8)))
+    }
+
+    @Test func malformedBodiesAre400() {
+        for body in ["", "not json", "[1,2]", "{\"features\": [1,2,3]", "\"text\"", "{\"a\":[[[[[[[[[1]]]]]]]]]}"] {
+            #expect(problem(body)?.status == 400, "\(body)")
+        }
+    }
+
+    @Test func invalidJobsAre422NamingTheField() {
+        let cases: [(String, String)] = [
+            (#"{"inputs": {}}"#, "inputs.features"),
+            (#"{"inputs": {"features": "no"}}"#, "inputs.features"),
+            (#"{"inputs": {"features": [1, "x", 3]}}"#, "inputs.features[1]"),
+            (#"{"features": [1, 2]}"#, "features"),
+            (#"{"inputs": {"features": [1, 2]}}"#, "inputs.features"),
+            (#"{"model": "nope", "features": [1, 2, 3]}"#, "model"),
+            (#"{"model": 7, "features": [1, 2, 3]}"#, "model"),
+            (#"{"job_id": "", "features": [1, 2, 3]}"#, "job_id"),
+            (#"{"job_id": 5, "features": [1, 2, 3]}"#, "job_id"),
+            (#"{"job_id": null, "features": [1, 2, 3]}"#, "job_id"),
+            (#"{"features": [1, 2, 3], "timeout_ms": -1}"#, "timeout_ms"),
+            (#"{"features": [1, 2, 3], "deadline": "tomorrow"}"#, "deadline"),
+            (#"{"features": [1, 2, 3], "callback_url": 3}"#, "callback_url"),
+        ]
+        for (body, field) in cases {
+            let refusal = problem(body)
+            #expect(refusal?.status == 422, "\(body)")
+            #expect(refusal?.errors.map(\.field) == [field], "\(body)")
+        }
+        // A model without a width takes any count.
+        #expect(problem(#"{"model": "free", "features": [1]}"#) == nil)
+    }
+
+    @Test func aBadIdempotencyKeyIs400NamingTheHeader() {
+        for key in ["", "has space", String(repeating: "k", count: 256), "ünï"] {
+            #expect(problem(#"{"features": [1, 2, 3]}"#, key: key)?.errors.map(\.field) == ["Idempotency-Key"], "\(key)")
+        }
+    }
+
+    @Test func theShapeScanFindsDepthAndTopLevelKeys() {
+        let shape = JSONShape(scanning: Array(#"{"a": {"b": [1, {"c": "x,\"y"}]}, "d": "{"}"#.utf8), maxDepth: 10)
+        #expect(shape.depth == 4)
+        #expect(shape.topLevelKeys == ["a", "d"])
+        #expect(JSONShape(scanning: Array("[[[[[[".utf8), maxDepth: 3).depth == 4)
+    }
+
+    @Test func theJobIDIsInsertedAsTheFirstMember() {
+        #expect(Submission.inserting(jobID: "j", into: Array(" { } ".utf8)) == Array(#" {"job_id":"j" } "#.utf8))
+        #expect(Submission.inserting(jobID: "j", into: Array(#"{"a":1}"#.utf8)) == Array(#"{"job_id":"j","a":1}"#.utf8))
+    }
+}
