@@ -62,7 +62,7 @@ struct SubmissionTests {
             (#"{"model": "nope", "features": [1, 2, 3]}"#, "model"),
             (#"{"model": 7, "features": [1, 2, 3]}"#, "model"),
             (#"{"job_id": "", "features": [1, 2, 3]}"#, "job_id"),
-            (#"{"job_id": 5, "features": [1, 2, 3]}"#, "job_id"),
+            (#"{"job_id": 5.5, "features": [1, 2, 3]}"#, "job_id"),
             (#"{"job_id": null, "features": [1, 2, 3]}"#, "job_id"),
             (#"{"features": [1, 2, 3], "timeout_ms": -1}"#, "timeout_ms"),
             (#"{"features": [1, 2, 3], "deadline": "tomorrow"}"#, "deadline"),
@@ -73,6 +73,10 @@ struct SubmissionTests {
             #expect(refusal?.status == 422, "\(body)")
             #expect(refusal?.errors.map(\.field) == [field], "\(body)")
         }
+        // An optional field the worker would ignore is refused here, where the caller can still fix it.
+        #expect(problem(#"{"features": [1, 2, 3], "submitted_at": "yesterday", "attempt": 0}"#)?.errors.map(\.field) == ["submitted_at", "attempt"])
+        // Integer job IDs are the contract's: read as their digits.
+        #expect(problem(#"{"job_id": 5, "features": [1, 2, 3]}"#) == nil)
         // A model without a width takes any count.
         #expect(problem(#"{"model": "free", "features": [1]}"#) == nil)
     }

@@ -33,10 +33,11 @@ struct Submission: Sendable {
         }
         let clientChoseID = shape.topLevelKeys.contains("job_id")
         var job: InferenceJob
+        var ignored: [JobDecodingError]
         do {
-            job = try JobCodec.decodeJob(body, fallbackSubmittedAt: now)
+            (job, ignored) = try Self.decodeReportingIgnored(body, now: now)
         } catch let error where error.code == .missingJobID && !clientChoseID {
-            job = try Self.decode(Self.inserting(jobID: candidateJobID, into: body), now: now)
+            (job, ignored) = try Self.decode(Self.inserting(jobID: candidateJobID, into: body), now: now)
         } catch let error where error.code == .missingJobID {
             // `"job_id": null`: the decoder reads it as absent, but the client meant to choose one.
             throw Problem.invalidJob([
@@ -47,6 +48,9 @@ struct Submission: Sendable {
             ])
         } catch {
             throw Self.problem(error)
+        }
+        guard ignored.isEmpty else {
+            throw Problem.invalidJob(ignored.map { Problem.FieldError(field: $0.field ?? "body", message: $0.message, reason: $0.reason) })
         }
         let featuresField = shape.topLevelKeys.contains("inputs") ? "inputs.features" : "features"
         let refusals = rules.problems(model: job.model, featureCount: job.inputs.features.count, featuresField: featuresField)
@@ -59,12 +63,20 @@ struct Submission: Sendable {
         self.fingerprint = SHA256Hex.digest(body)
     }
 
-    private static func decode(_ body: [UInt8], now: Date) throws(Problem) -> InferenceJob {
+    private static func decode(_ body: [UInt8], now: Date) throws(Problem) -> (InferenceJob, [JobDecodingError]) {
         do {
-            return try JobCodec.decodeJob(body, fallbackSubmittedAt: now)
+            return try Self.decodeReportingIgnored(body, now: now)
         } catch {
             throw Self.problem(error)
         }
+    }
+
+    /// The decoder, and the optional fields it could not read. A worker runs a job without them (and counts them),
+    /// but a caller at the gateway can still fix its request, so ``init`` refuses each of them by name.
+    private static func decodeReportingIgnored(_ body: [UInt8], now: Date) throws(JobDecodingError) -> (InferenceJob, [JobDecodingError]) {
+        var ignored: [JobDecodingError] = []
+        let job = try JobCodec.decodeJob(body, fallbackSubmittedAt: now, ignoredFields: &ignored)
+        return (job, ignored)
     }
 
     /// The body with `"job_id": ID` as its first member. Only called once the decoder has read the body as an
