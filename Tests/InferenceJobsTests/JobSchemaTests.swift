@@ -96,6 +96,23 @@ import Testing
         }
     }
 
+    /// Each field says what becomes of a job whose value for it cannot be read, and the decoder does exactly that:
+    /// a required field's rule says the job fails, an optional field's that it is ignored.
+    @Test func everyJobFieldNamesItsRuleForUnreadableValues() throws {
+        let inputs = try #require(self.definition("inputs", in: self.jobSchema))
+        let fields = Self.properties(of: self.jobSchema).map { ($0.key, $0.value) }
+            + Self.properties(of: inputs).filter { $0.key != "features" }.map { ("inputs.\($0.key)", $0.value) }
+        for (field, property) in fields {
+            guard case .string(let rule)? = property.objectValue?["x-kinfer-if-unreadable"] else {
+                Issue.record("job schema property '\(field)' has no x-kinfer-if-unreadable")
+                continue
+            }
+            let fails = ["job_id", "features", "inputs"].contains(field)
+            #expect(rule.contains("poison") == fails, "\(field): \(rule)")
+            #expect(rule.hasPrefix("Ignored") || rule.contains(": ignored") || fails, "\(field): \(rule)")
+        }
+    }
+
     @Test func jobSchemaPropertiesAreExactlyTheKeysOfBothShapes() throws {
         let canonicalKeys = Set(try Self.object(JobCodec.encode(Self.fullJob)).keys)
         #expect(Set(Self.properties(of: self.jobSchema).keys) == canonicalKeys.union(["features", "image_url"]))

@@ -15,6 +15,8 @@ extension Kinfer {
                 offsets only after the database commit. SIGTERM or SIGINT finishes the batch being written and stops. \
                 Results that do not decode, or that the database refuses for good (a constraint they break), go to the \
                 results dead-letter topic with the reason in headers; the rest of their batch is written. \
+                Unless --no-pending-jobs, it also records each job on the jobs topic as pending (a group of its own, \
+                <group>-pending), so that the gateway answers pending for jobs whoever produced them. \
                 Serves /metrics (Prometheus), /healthz and /readyz (503 while the database is unreachable or writes fail) on \
                 --http-port; 0 turns that off. \
                 --bootstrap-servers, --group, --database and --http-port are also KINFER_* variables and config-file keys.
@@ -45,6 +47,12 @@ extension Kinfer {
         @Option(help: ArgumentHelp("Delete results completed longer ago than this; 0 keeps them forever. Defaults to 168 (7 days); also KINFER_RETENTION_HOURS.", valueName: "hours"))
         var retentionHours: Double?
 
+        @Flag(
+            name: .customLong("pending-jobs"), inversion: .prefixedNo,
+            help: "Record every job on the jobs topic as pending (group <group>-pending), so that the gateway answers pending for jobs any client produced. Defaults to on."
+        )
+        var recordPendingJobs = true
+
         @OptionGroup(title: "Topics")
         var topics: TopicOptions
 
@@ -69,12 +77,14 @@ extension Kinfer {
             let url = settings.string(.databaseURL)!
             let kafka = try settings.kafkaConfiguration()
             let topicNames = settings.topics
-            try await KafkaProbe.requireTopics(kafka, [topicNames.results, topicNames.resultsDeadLetter])
+            try await KafkaProbe.requireTopics(
+                kafka, [topicNames.results, topicNames.resultsDeadLetter] + (recordPendingJobs ? [topicNames.jobs] : [])
+            )
 
             let logger = Logger(label: "kinfer.sink")
-            let store: any ResultStore
+            let store: any JobAdmissionStore
             do {
-                store = try makeResultStore(url: url, logger: logger)
+                store = try makeJobAdmissionStore(url: url, logger: logger)
             } catch let error as ResultStoreError {
                 throw CLIError("bad results database URL \(redactedURL(url)): \(error.message)", hint: "use sqlite:///path/to/results.db or postgres://user:password@host:5432/db")
             }
@@ -96,6 +106,12 @@ extension Kinfer {
                 consumerConfiguration: consumer, producerConfiguration: kafka, store: store,
                 configuration: sinkConfiguration, logger: logger
             )
+            var pendingConsumer = kafka
+            pendingConsumer.groupID = "\(groupName)-pending"
+            if pendingConsumer.properties["auto.offset.reset"] == nil { pendingConsumer.autoOffsetReset = .earliest }
+            let pendingJobs = try recordPendingJobs
+                ? PendingJobRecorder(consumerConfiguration: pendingConsumer, store: store, jobsTopic: topicNames.jobs)
+                : nil
             logger.info("starting", metadata: [
                 "group": "\(groupName)", "database": "\(redactedURL(url))", "http_port": "\(port)",
                 "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
@@ -111,7 +127,7 @@ extension Kinfer {
                 services: operations + [
                     .init(service: store),
                     .init(service: sink, successTerminationBehavior: .gracefullyShutdownGroup),
-                ],
+                ] + (pendingJobs.map { [.init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup)] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             ))

@@ -31,14 +31,15 @@ struct GatewayHarness: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(self.port)" }
 
-    /// Sends one request to the gateway and reads the whole answer.
+    /// Sends one request to the gateway (or to another instance at `baseURL`) and reads the whole answer.
     func send(
         _ method: HTTPMethod,
         _ path: String,
         headers: [(String, String)] = [("Authorization", "Bearer \(testAPIKey)")],
-        body: [UInt8]? = nil
+        body: [UInt8]? = nil,
+        baseURL: String? = nil
     ) async throws -> HTTPReply {
-        var request = HTTPClientRequest(url: self.baseURL + path)
+        var request = HTTPClientRequest(url: (baseURL ?? self.baseURL) + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }

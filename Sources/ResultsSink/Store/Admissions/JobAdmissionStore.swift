@@ -22,6 +22,12 @@ public protocol JobAdmissionStore: ResultStore {
     /// the submission had a key, the key's record marked accepted. One transaction.
     func recordAccepted(jobID: String, key: String?, at date: Date) async throws
 
+    /// Records jobs seen on the jobs topic as pending, whoever produced them: a pending row for each job that has
+    /// neither a result nor a pending row yet. One transaction.
+    ///
+    /// - Returns: How many pending rows were added.
+    func recordPending(_ jobs: [PendingJob]) async throws -> Int
+
     /// Marks the in-progress record of `key` as abandoned, so that a retry takes it over at once and produces the
     /// same job ID, instead of waiting out the produce timeout. For a produce that failed or timed out: the job may
     /// or may not be on the topic, and only the same job ID keeps a retry from making a second job.

@@ -97,6 +97,24 @@ extension PostgresResultStore: JobAdmissionStore {
         }
     }
 
+    public func recordPending(_ jobs: [PendingJob]) async throws -> Int {
+        guard !jobs.isEmpty else { return 0 }
+        let ids = jobs.map(\.jobID.storable)
+        let stamps = jobs.map { PostgresTimestamp(unixMicroseconds: $0.acceptedAt.unixMicroseconds) }
+        return try await self.perform("record of \(jobs.count) pending jobs") { client, logger in
+            let rows = try await client.query(
+                """
+                INSERT INTO pending_jobs (job_id, accepted_at)
+                SELECT job.id, job.accepted_at FROM unnest(\(ids)::text[], \(stamps)::timestamptz[]) AS job(id, accepted_at)
+                WHERE NOT EXISTS (SELECT 1 FROM inference_results WHERE job_id = job.id)
+                ON CONFLICT (job_id) DO NOTHING RETURNING job_id
+                """,
+                logger: logger
+            ).collect()
+            return rows.count
+        }
+    }
+
     public func abandon(key: String) async throws {
         let epoch = PostgresTimestamp(unixMicroseconds: 0)
         try await self.perform("abandon of an idempotency key") { client, logger in

@@ -67,6 +67,28 @@ extension SQLiteResultStore: JobAdmissionStore {
         }
     }
 
+    public func recordPending(_ jobs: [PendingJob]) async throws -> Int {
+        guard !jobs.isEmpty else { return 0 }
+        return try await self.perform("record of \(jobs.count) pending jobs") { connection in
+            try await connection.inTransaction {
+                var added = 0
+                for job in jobs {
+                    let jobID = job.jobID.storable
+                    let rows = try await connection.query(
+                        """
+                        INSERT INTO pending_jobs (job_id, accepted_at)
+                        SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM inference_results WHERE job_id = ?)
+                        ON CONFLICT (job_id) DO NOTHING RETURNING job_id
+                        """,
+                        [.text(jobID), .integer(Int(job.acceptedAt.unixMicroseconds)), .text(jobID)]
+                    )
+                    added += rows.count
+                }
+                return added
+            }
+        }
+    }
+
     public func abandon(key: String) async throws {
         try await self.perform("abandon of an idempotency key") { connection in
             _ = try await connection.query(

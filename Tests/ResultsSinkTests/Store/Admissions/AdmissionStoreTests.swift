@@ -63,6 +63,24 @@ struct AdmissionStoreTests {
         }
     }
 
+    /// The sink's pending-job recorder: a row for each job with neither a result nor a row, in one batch, however
+    /// often the batch is recorded again.
+    @Test(arguments: StoreKind.allCases)
+    func pendingJobsFromTheTopicAreRecordedOnceAndNeverOverAResult(kind: StoreKind) async throws {
+        try await withFreshAdmissionStore(kind) { store in
+            let finished = StoredResult(result: ResultFixtures.result(1), partition: 0, offset: 0)
+            _ = try await store.write([finished])
+            let seen = Date(timeIntervalSince1970: 1_796_209_200.123)
+            let jobs = [finished.jobID, "py-1", "py-2", "py-1"].map { PendingJob(jobID: $0, acceptedAt: seen) }
+            #expect(try await store.recordPending(jobs) == 2)
+            #expect(try await store.recordPending(jobs) == 0, "a batch recorded again adds nothing")
+            #expect(try await store.recordPending([]) == 0)
+            #expect(try await store.jobRecord(for: "py-1") == .pending(acceptedAt: seen))
+            #expect(try await store.jobRecord(for: "py-2") == .pending(acceptedAt: seen))
+            #expect(try await store.jobRecord(for: finished.jobID) == .finished(finished))
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func retentionDeletesOldKeysAndSupersededPendingRows(kind: StoreKind) async throws {
         try await withFreshAdmissionStore(kind) { store in
