@@ -149,10 +149,18 @@ let package = Package(
             dependencies: ["InferenceJobs", "CFuzzerDriver"]
         ),
         .target(name: "CFuzzerDriver"),
-        // Minimal C loops over the same librdkafka: the limits the benchmarks compare against.
+        // Minimal C loops over the same librdkafka: the limits the benchmarks compare against; and the worker loop
+        // with the job contract's JSON in C++ against Debian's libsimdjson-dev (worker_json.cpp).
         .target(
             name: "CKafkaBaselines",
-            dependencies: ["CRdKafka"]
+            dependencies: ["CRdKafka"],
+            cxxSettings: [
+                .define("SIMDJSON_THREADS_ENABLED", to: "1"),  // as `pkg-config --cflags simdjson` says
+                // simdjson's on-demand API takes its SIMD kernel from the compiler's target: for baseline x86-64 that
+                // is the scalar fallback, not the reference a C++ team would ship.
+                .unsafeFlags(["-march=native"]),
+            ],
+            linkerSettings: [.linkedLibrary("simdjson")]
         ),
         .executableTarget(
             name: "kinfer-bench",
@@ -234,5 +242,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KinferCommandTests", dependencies: ["Kafka", "InferenceJobs", "ResultsSink", "KinferTestSupport"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

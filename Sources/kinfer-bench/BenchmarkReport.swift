@@ -9,6 +9,9 @@ struct BenchmarkLine: Sendable {
     var megabytesPerSecond: Double? = nil
     var baseline: String? = nil
     var baselineRate: Double? = nil
+    /// A second subject the line is compared with (the worker's `cpp-json`), printed in a column of its own.
+    var reference: String? = nil
+    var referenceRate: Double? = nil
     var p50Milliseconds: Double? = nil
     var p99Milliseconds: Double? = nil
     var peakRSSMegabytes: Double? = nil
@@ -21,6 +24,22 @@ struct BenchmarkLine: Sendable {
     var ratio: Double? {
         guard let baselineRate, baselineRate > 0 else { return nil }
         return rate / baselineRate
+    }
+
+    var referenceRatio: Double? {
+        guard let referenceRate, referenceRate > 0 else { return nil }
+        return rate / referenceRate
+    }
+
+    /// What one `unit` counts, for the CPU field's name: `cpu_us_per_job` for jobs/s.
+    var unitNoun: String {
+        switch unit {
+        case "jobs/s": "job"
+        case "msg/s": "message"
+        case "rows/s": "row"
+        case "op/s": "op"
+        default: "unit"
+        }
     }
 }
 
@@ -51,10 +70,13 @@ struct BenchmarkReport {
         if let baseline = line.baseline { fields.append(("baseline", quoted(baseline))) }
         if let rate = line.baselineRate { fields.append(("baseline_rate", number(rate, digits: 0))) }
         if let ratio = line.ratio { fields.append(("ratio", number(ratio, digits: 3))) }
+        if let reference = line.reference, let ratio = line.referenceRatio {
+            fields.append(("ratio_to_" + reference.replacingOccurrences(of: "-", with: "_"), number(ratio, digits: 3)))
+        }
         if let p50 = line.p50Milliseconds { fields.append(("p50_ms", number(p50, digits: 3))) }
         if let p99 = line.p99Milliseconds { fields.append(("p99_ms", number(p99, digits: 3))) }
         if let rss = line.peakRSSMegabytes { fields.append(("peak_rss_mb", number(rss, digits: 1))) }
-        if let cpu = line.cpuMicroseconds { fields.append(("cpu_us_per_unit", number(cpu, digits: 2))) }
+        if let cpu = line.cpuMicroseconds { fields.append(("cpu_us_per_\(line.unitNoun)", number(cpu, digits: 2))) }
         fields.append(("count", String(line.count)))
         fields.append(("seconds", number(line.seconds, digits: 3)))
         fields.append(("rounds", String(line.rounds)))
@@ -62,13 +84,20 @@ struct BenchmarkReport {
     }
 
     var table: String {
-        let header = ["case", "subject", "rate", "unit", "MB/s", "vs", "ratio", "p50 ms", "p99 ms", "peak RSS MB", "CPU µs", "count", "s"]
+        // A column for the reference ratio only when some line has one (the worker's "vs cpp-json").
+        let references = Array(Set(lines.compactMap { $0.referenceRatio == nil ? nil : $0.reference })).sorted()
+        let referenceHeader = references.isEmpty ? [] : ["vs " + references.joined(separator: "/")]
+        let header = ["case", "subject", "rate", "unit", "MB/s", "vs", "ratio"] + referenceHeader
+            + ["p50 ms", "p99 ms", "peak RSS MB", "CPU µs", "count", "s"]
         let rows = lines.map { line -> [String] in
-            [
+            var cells: [String] = [
                 line.benchCase, line.subject, Self.grouped(line.rate), line.unit,
                 line.megabytesPerSecond.map { Self.number($0, digits: 1) } ?? "",
                 line.baseline ?? "",
                 line.ratio.map { Self.number($0, digits: 2) } ?? "",
+            ]
+            if !referenceHeader.isEmpty { cells.append(line.referenceRatio.map { Self.number($0, digits: 2) } ?? "") }
+            return cells + [
                 line.p50Milliseconds.map { Self.number($0, digits: 3) } ?? "",
                 line.p99Milliseconds.map { Self.number($0, digits: 3) } ?? "",
                 line.peakRSSMegabytes.map { Self.number($0, digits: 0) } ?? "",

@@ -7,16 +7,28 @@ import InferenceWorker
 import Kafka
 
 /// `worker`: one in-process `InferenceWorker` with a `SimulatedModel` that does no work, on jobs pre-loaded into
-/// the embedded cluster, against the minimal C worker loop (the limit) and a naive Swift loop (consume one, await
-/// its result's delivery, commit synchronously, repeat); then its end-to-end latency at half its peak rate.
+/// the embedded cluster, against the references that do the same work (`cpp-json`, the C worker loop with the
+/// contract's JSON in C++ against simdjson; `python` and `python-naive`, the Python workers on confluent-kafka), the
+/// minimal C worker loop without JSON (the Kafka limit) and a naive Swift loop (consume one, await its result's
+/// delivery, commit synchronously, repeat); then its end-to-end latency at half its peak rate. Every line's ratio to
+/// `cpp-json` is printed beside its ratio to `c`.
 struct WorkerBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "InferenceWorker jobs/s (SimulatedModel, no work) vs the minimal C worker loop and a naive Swift loop."
+        abstract: "InferenceWorker jobs/s (SimulatedModel, no work) vs the same work in C++ and Python, and the minimal C worker loop."
     )
 
-    @Option(help: "Jobs for the InferenceWorker and the C worker.")
+    @Option(help: "Jobs for the InferenceWorker, the C and C++ loops and the Swift loops.")
     var messages = 200_000
+
+    @Option(help: "Jobs for the python subject; default: --messages.")
+    var pythonMessages: Int?
+
+    @Option(help: "Jobs for the python-naive subject (one job at a time, flushed and committed: slow).")
+    var pythonNaiveMessages = 2_000
+
+    @Option(help: "The Python interpreter for the python subjects; default: KINFER_PYTHON, else the repository's .venv.")
+    var python: String?
 
     @Option(help: "Jobs for the naive Swift loop (one job at a time: slow).")
     var naiveMessages = 5_000
@@ -30,7 +42,7 @@ struct WorkerBench: AsyncParsableCommand {
     @Option(help: "Jobs/s for the latency line; default: half the swift subject's rate (20,000 without it).")
     var latencyRate: Double?
 
-    @Option(help: "Only these subjects, comma-separated: swift,swift-process,c,swift-loop,swift-loop-json,naive,latency.")
+    @Option(help: "Only these subjects, comma-separated: swift,swift-process,c,cpp-json,swift-loop,swift-loop-json,naive,python,python-naive,latency.")
     var subjects: String?
 
     @Option(help: "Seconds without progress after which a subject fails.")
@@ -40,12 +52,16 @@ struct WorkerBench: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard messages > 0, naiveMessages > 0, latencyMessages > 0, (partitions ?? 1) > 0, (latencyRate ?? 1) > 0 else {
-            throw ValidationError("--messages, --naive-messages, --latency-messages, --latency-rate and --partitions must be positive")
+        guard messages > 0, naiveMessages > 0, latencyMessages > 0, (partitions ?? 1) > 0, (latencyRate ?? 1) > 0,
+              (pythonMessages ?? 1) > 0, pythonNaiveMessages > 0
+        else {
+            throw ValidationError("--messages, --naive-messages, --python-messages, --python-naive-messages, --latency-messages, --latency-rate and --partitions must be positive")
         }
     }
 
-    var partitionCount: Int { partitions ?? enoughPartitions(forRecords: max(messages, naiveMessages, latencyMessages)) }
+    var partitionCount: Int {
+        partitions ?? enoughPartitions(forRecords: max(messages, naiveMessages, latencyMessages, pythonMessages ?? 0))
+    }
 
     func wants(_ subject: String) -> Bool { isWanted(subject, in: subjects) }
 
@@ -96,6 +112,15 @@ struct WorkerBench: AsyncParsableCommand {
             processLine?.baselineRate = line.rate
             report.add(line)
         }
+        var referenceNote: String?
+        if wants("cpp-json") {
+            var line = try await cppJSONWorker(cluster: cluster)
+            if let cRate {
+                line.baseline = "c"
+                line.baselineRate = cRate
+            }
+            report.add(line)
+        }
         for (subject, json) in [("swift-loop", false), ("swift-loop-json", true)] where wants(subject) {
             var line = try await swiftLoop(cluster: cluster, json: json, resultSize: resultSize)
             if let cRate {
@@ -113,6 +138,29 @@ struct WorkerBench: AsyncParsableCommand {
             }
             report.add(line)
         }
+        let pythonSubjects = [("python", false, pythonMessages ?? messages), ("python-naive", true, pythonNaiveMessages)].filter { wants($0.0) }
+        if !pythonSubjects.isEmpty {
+            if let unavailable = pythonUnavailable() {
+                // Skipped when not asked for by name, as swift-process is without its command.
+                guard subjects == nil else { throw BenchFailure("python subjects: \(unavailable)") }
+                referenceNote = "python, python-naive: skipped, \(unavailable)."
+            } else {
+                for (_, naive, count) in pythonSubjects {
+                    var line = try await pythonWorker(cluster: cluster, naive: naive, count: count)
+                    if let cRate {
+                        line.baseline = "c"
+                        line.baselineRate = cRate
+                    }
+                    report.add(line)
+                }
+            }
+        }
+        if let cppRate = report.lines.first(where: { $0.subject == "cpp-json" })?.rate {
+            for index in report.lines.indices {
+                report.lines[index].reference = "cpp-json"
+                report.lines[index].referenceRate = cppRate
+            }
+        }
         let latencyRate = latencyRate ?? swiftLine.map { $0.rate / 2 } ?? 20_000
         if wants("latency") {
             report.add(try await swiftLatency(cluster: cluster, rate: latencyRate))
@@ -120,14 +168,16 @@ struct WorkerBench: AsyncParsableCommand {
         report.notes = [
             "embedded cluster of 3 brokers in this process; jobs and results topics of \(partitionCount) partitions; jobs of ~\(jobSize) B (4 features), results of ~\(resultSize) B; producers acks=all, idempotent, linger.ms=2.",
             "swift: one InferenceWorker, SimulatedModel (zero latency), default WorkerConfiguration (batches up to 64, 5 ms delay, 2,000 in flight, commits every 200 ms, at least once); timed from the first acknowledged result to the last (counters polled every ms).",
-            "c: kinfer_baseline_worker on the same cluster settings, \(jobSize)-byte jobs and \(resultSize)-byte fixed results; offsets stored on delivery reports, committed every 100 ms; timed from first job to last delivery report.",
+            "c: kinfer_baseline_worker on the same cluster settings, \(jobSize)-byte jobs and \(resultSize)-byte fixed results; offsets stored on delivery reports, committed every 100 ms; timed from first job to last delivery report. No JSON: the Kafka limit.",
+            "cpp-json: the c loop plus the contract's work in C++ (kinfer_reference_worker_json, built by SwiftPM with -O2 -march=native against Debian's libsimdjson-dev): each job parsed with simdjson's on-demand API (job_id, model, inputs.features, submitted_at parsed to a time, attempt), its result written with a plain buffer writer (the contract's shape with the top-level label and confidence, three RFC 3339 timestamps, shortest doubles), the two result headers; offsets stored on delivery reports, committed every 200 ms; timed from first job to last delivery report. The reference every line's last ratio is to.",
+            "python: scripts/bench/worker.py --mode best in a child process (confluent-kafka with its own librdkafka, orjson) over loopback to this cluster: consume(num_messages=1000), orjson decode and encode (submitted_at passed through as read, started_at and completed_at as orjson writes datetimes), produce to the job's partition with both headers and a delivery callback that records the job's offset, commit(asynchronous=True) of those offsets every 200 ms, poll(0) in the loop; timed from first job to last delivery report. python-naive: --mode naive, poll one, produce, flush(), commit(asynchronous=False); \(pythonNaiveMessages) jobs. CPU µs: the script's own CPU time (from after its imports) plus this process's over the child's life (the cluster's share); peak RSS: the child's own.",
             "swift-loop: the c loop in Swift over kinfer's KafkaConsumer (batches of up to 1,024) and KafkaProducer (enqueue, the job's partition), the same fixed result; offsets stored from the delivery reports, committed every 100 ms; timed from first job to last delivery report. swift-loop-json: the same, but each job decoded and its result encoded with JobCodec, as the worker does. Between c and swift they split the worker's cost: the Swift client, the JSON, and the worker's own machinery.",
             "naive: Swift KafkaConsumer + KafkaProducer, one job at a time: decode, predict, encode, await send, store offset, await commit; \(naiveMessages) jobs.",
             "swift-latency: \(latencyMessages) jobs submitted at \(Int(latencyRate)) jobs/s (half the swift rate unless --latency-rate) to one InferenceWorker; p50/p99 from each job's submitted_at to its result being read from the results topic; rate is the submission rate achieved.",
             "swift-process: the kinfer worker command (simulated model, default settings) in a child process on the same cluster; timed from its first completed job to the last by polling its /metrics every 5 ms; its peak RSS is its own, and CPU µs is its CPU time (user + system, /proc/<pid>/stat) per job over the same span: the figure that varies least when other work shares the machine.",
             "CPU µs: CPU time (user + system) per job; for swift, c and the loops the whole bench process's over the subject's run (group join included), so with the embedded cluster's share; for swift-process the child's alone.",
             "peak RSS is the whole process's, including the embedded cluster's stored messages (swift-process: the child's alone).",
-        ] + [batchNote, processNote].compactMap { $0 }
+        ] + [batchNote, processNote, referenceNote].compactMap { $0 }
         report.print(json: json)
     }
 

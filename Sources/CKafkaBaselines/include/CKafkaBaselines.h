@@ -4,6 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /// Minimal C loops over librdkafka: the limits kinfer-bench measures the Swift client against.
 /// Each returns the number of messages handled, or -1 with `error` filled.
 ///
@@ -51,5 +55,23 @@ int64_t kinfer_baseline_worker(const char *bootstrap, const char *jobs_topic, co
                                const char **producer_properties, size_t producer_property_count,
                                int timeout_ms, kinfer_baseline_timing *timing,
                                char *error, size_t error_size);
+
+/// The C worker loop above plus the job contract's work, in C++ against simdjson (`worker_json.cpp`): each job
+/// parsed with simdjson's on-demand API (`job_id`, `model`, `inputs.features`, `submitted_at`, `attempt`), its
+/// result written with a plain buffer writer in the contract's shape (top-level `label` and `confidence` included),
+/// with the two result headers (`content-type`, `kinfer-schema-version`). Offsets are stored on delivery reports and
+/// committed every 200 ms. A job that does not parse fails the run. `sample`, when not NULL, receives the last
+/// result written, NUL-terminated and cut at `sample_size - 1` bytes. Otherwise as `kinfer_baseline_worker`.
+int64_t kinfer_reference_worker_json(const char *bootstrap, const char *jobs_topic, const char *results_topic,
+                                     const char *group, int64_t count,
+                                     const char **consumer_properties, size_t consumer_property_count,
+                                     const char **producer_properties, size_t producer_property_count,
+                                     int timeout_ms, kinfer_baseline_timing *timing,
+                                     char *sample, size_t sample_size,
+                                     char *error, size_t error_size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
