@@ -42,6 +42,17 @@ public struct GatewayConfiguration: Sendable {
         public var idempotencyRetention: Duration = .seconds(24 * 3600)
         /// The `Retry-After` of a `503`, in seconds. Defaults to `1`.
         public var retryAfterSeconds = 1
+        /// The longest `POST /v1/predict` waits for its result before `504`; the body's `timeout_ms` may shorten it.
+        /// Defaults to `30` seconds.
+        public var syncTimeout: Duration = .seconds(30)
+        /// The `Retry-After` of a `504`, in seconds. Defaults to `1`.
+        public var syncRetryAfterSeconds = 1
+        /// The most `POST /v1/predict` calls waiting at once on this instance; more get `503`. Defaults to `1024`.
+        public var maxWaitingPredicts = 1024
+        /// The most open `GET /v1/jobs/{id}/events` streams on this instance; more get `503`. Defaults to `1024`.
+        public var maxOpenStreams = 1024
+        /// How often an event stream sends a `: keep-alive` comment while it waits. Defaults to `15` seconds.
+        public var heartbeatInterval: Duration = .seconds(15)
         /// Topic names. Defaults to `inference-jobs` and the rest of ``JobTopics``.
         public var topics = JobTopics()
 
