@@ -42,6 +42,12 @@ public struct Gateway: Service {
     /// Migrates the store, then serves until graceful shutdown or cancellation, then closes the producer.
     public func run() async throws {
         try await self.store.migrate()
+        let options = self.configuration.options
+        let backlog: BacklogWatch? = try options.workersGroup.map { group throws(KafkaError) in
+            try BacklogWatch(
+                kafka: self.configuration.kafka, group: group, topic: options.topics.jobs, interval: options.lagInterval, logger: self.logger
+            )
+        }
         let producer = try JobProducer(configuration: Self.producerConfiguration(self.configuration), topics: self.configuration.options.topics)
         let waiters = ResultWaiters()
         let follower = FollowerHolder()
@@ -49,11 +55,13 @@ public struct Gateway: Service {
         let resultsTopic = self.configuration.options.topics.results
         let startTimeout = self.configuration.options.produceTimeout
         let logger = self.logger
+        let completions = CompletionRate()
         /// Positions a follower and records it; `false` when the brokers did not answer.
         @Sendable func startFollower() async -> Bool {
             do {
                 let started = try await ResultsFollower.start(
-                    kafka: kafka, topic: resultsTopic, waiters: waiters, timeout: startTimeout, logger: logger
+                    kafka: kafka, topic: resultsTopic, waiters: waiters, timeout: startTimeout, logger: logger,
+                    onRecords: { completions.record($0) }
                 )
                 follower.set(started)
                 waiters.setFollowing(true)
@@ -72,11 +80,12 @@ public struct Gateway: Service {
             store: self.store,
             producer: producer,
             waiters: waiters,
+            backlog: backlog,
+            completions: completions,
             openAPIDocument: try Self.openAPIDocument(),
             logger: self.logger,
             metrics: GatewayMetrics(factory: self.metricsFactory)
         )
-        let options = self.configuration.options
         let onListening = self.onListening
         let application = Application(
             responder: responder,
@@ -86,7 +95,9 @@ public struct Gateway: Service {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: self.logger
         )
+        await backlog?.refresh()
         try await withThrowingTaskGroup(of: Void.self) { tasks in
+            if let backlog { tasks.addTask { await backlog.run() } }
             tasks.addTask {
                 var started = startedBeforeListening
                 while !Task.isCancelled {

@@ -53,6 +53,15 @@ public struct GatewayConfiguration: Sendable {
         public var maxOpenStreams = 1024
         /// How often an event stream sends a `: keep-alive` comment while it waits. Defaults to `15` seconds.
         public var heartbeatInterval: Duration = .seconds(15)
+        /// The workers' consumer group, whose lag on the jobs topic gives `estimated_wait_seconds` and back-pressure;
+        /// `nil` reads no lag (no estimate, no `429`). Defaults to `nil`; `kinfer gateway` passes `kinfer-workers`.
+        public var workersGroup: String?
+        /// `429` once the workers' lag reaches this many jobs; `nil` is no limit. Defaults to `nil`.
+        public var maxBacklog: Int?
+        /// `429` once the estimated wait passes this many seconds; `nil` is no limit. Defaults to `nil`.
+        public var maxWaitSeconds: Double?
+        /// How often the workers' lag is read, off the request path. Defaults to `1` second.
+        public var lagInterval: Duration = .seconds(1)
         /// Topic names. Defaults to `inference-jobs` and the rest of ``JobTopics``.
         public var topics = JobTopics()
 

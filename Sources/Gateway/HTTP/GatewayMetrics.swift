@@ -17,6 +17,8 @@ struct GatewayMetrics: Sendable {
     let syncTimeouts: Counter
     /// From a result's record timestamp on the results topic to its waiter answering with it.
     let resultToPush: Timer
+    /// Submissions answered `429` because the workers' backlog or the estimated wait was over its limit.
+    let backPressureRejections: Counter
 
     init(factory: any MetricsFactory) {
         self.factory = factory
@@ -25,6 +27,7 @@ struct GatewayMetrics: Sendable {
         self.waitingPredicts = Meter(label: "kinfer_gateway_waiting_predicts", factory: factory)
         self.openStreams = Meter(label: "kinfer_gateway_open_streams", factory: factory)
         self.syncTimeouts = Counter(label: "kinfer_gateway_sync_timeouts_total", factory: factory)
+        self.backPressureRejections = Counter(label: "kinfer_gateway_backpressure_rejections_total", factory: factory)
         self.resultToPush = Timer(label: "kinfer_gateway_result_push_seconds", preferredDisplayUnit: .seconds, factory: factory)
     }
 

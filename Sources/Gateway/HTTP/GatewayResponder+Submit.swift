@@ -35,6 +35,15 @@ extension GatewayResponder {
             rules: self.configuration.models
         )
 
+        // Decided before anything is claimed or produced; a replay of an accepted key is answered whatever it says,
+        // since it enqueues nothing.
+        let admission = self.admission()
+        if submission.key == nil, case .reject(let retryAfter, let reason) = admission {
+            self.metrics.backPressureRejections.increment()
+            throw Problem.backlog(reason, retryAfter: retryAfter)
+        }
+        var estimate: Double? = nil
+        if case .admit(let seconds) = admission { estimate = seconds }
         if let key = submission.key {
             let claim: IdempotencyClaim
             do {
@@ -51,6 +60,11 @@ extension GatewayResponder {
             switch claim {
             case .produce(let jobID):
                 submission.job.jobID = jobID
+                if case .reject(let retryAfter, let reason) = admission {
+                    try? await self.store.abandon(key: key.storedKey)
+                    self.metrics.backPressureRejections.increment()
+                    throw Problem.backlog(reason, retryAfter: retryAfter)
+                }
             case .replay(let jobID):
                 self.metrics.replays.increment()
                 submission.job.jobID = jobID
@@ -93,7 +107,7 @@ extension GatewayResponder {
                 metadata: ["job_id": "\(submission.job.jobID)", "error": "\(error)"]
             )
         }
-        return (Acceptance(jobID: submission.job.jobID, estimatedWaitSeconds: nil), submission.job)
+        return (Acceptance(jobID: submission.job.jobID, estimatedWaitSeconds: estimate), submission.job)
     }
 
     private static func accepted(_ acceptance: Acceptance) -> Response {

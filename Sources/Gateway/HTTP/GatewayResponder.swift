@@ -15,6 +15,10 @@ struct GatewayResponder: HTTPResponder {
     let producer: JobProducer
     /// This instance's requests waiting for results, fed by its ``ResultsFollower``.
     let waiters: ResultWaiters
+    /// The workers' lag, read in the background; `nil` when no workers' group is configured.
+    let backlog: BacklogWatch?
+    /// Results per second, as the follower sees them.
+    let completions: CompletionRate
     let openAPIDocument: [UInt8]
     let logger: Logger
     let metrics: GatewayMetrics
@@ -64,6 +68,19 @@ struct GatewayResponder: HTTPResponder {
     func storeUnavailable(_ error: any Error, during operation: String) -> Problem {
         self.logger.warning("the results store failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
         return Problem.unavailable("the results store is unavailable", retryAfter: self.configuration.options.retryAfterSeconds)
+    }
+
+    /// Back-pressure, from the cached lag and the measured rate: no broker call on the request path.
+    func admission() -> Admission {
+        let options = self.configuration.options
+        return Admission.decide(
+            lag: self.backlog?.lag,
+            completionsPerSecond: self.completions.perSecond,
+            limits: Admission.Limits(
+                maxBacklog: options.maxBacklog, maxWaitSeconds: options.maxWaitSeconds,
+                fallbackRetryAfterSeconds: options.retryAfterSeconds
+            )
+        )
     }
 
     /// A `503` for `/v1/predict` and `/events` while the follower is not reading the results topic (the brokers

@@ -81,6 +81,14 @@ extension Problem {
         )
     }
 
+    /// `429`: the workers are too far behind; nothing was enqueued.
+    public static func backlog(_ detail: String, retryAfter: Int) -> Problem {
+        Problem(
+            status: 429, type: "/problems/backlog", title: "Too many jobs are waiting",
+            detail: "\(detail); nothing was enqueued, retry later", retryAfter: retryAfter
+        )
+    }
+
     /// `504` of `/v1/predict`: the job is accepted and goes on; its result is read later at `location`.
     public static func syncTimeout(jobID: String, location: String, waited: Duration, retryAfter: Int) -> Problem {
         var problem = Problem(

@@ -21,18 +21,19 @@ final class ResultsFollower: Sendable {
     private let consumer: KafkaConsumer
     private let waiters: ResultWaiters
     private let logger: Logger
-    private let onDelivery: @Sendable (Int) -> Void
+    private let onRecords: @Sendable (Int) -> Void
 
     /// Assigns every partition of `topic` at its high watermark. Fails when the topic cannot be described.
     ///
-    /// - Parameter onDelivery: Called with the number of waiters each delivered result reached.
+    /// - Parameter onRecords: Called with the number of records of each batch read, waited for or not: the
+    ///   completion rate of the estimate.
     static func start(
         kafka: KafkaConfiguration,
         topic: String,
         waiters: ResultWaiters,
         timeout: Duration = .seconds(10),
         logger: Logger,
-        onDelivery: @escaping @Sendable (Int) -> Void = { _ in }
+        onRecords: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws -> ResultsFollower {
         var configuration = kafka
         configuration.acks = nil
@@ -54,28 +55,28 @@ final class ResultsFollower: Sendable {
         }
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         try consumer.assign(offsets)
-        return ResultsFollower(consumer: consumer, waiters: waiters, logger: logger, onDelivery: onDelivery)
+        return ResultsFollower(consumer: consumer, waiters: waiters, logger: logger, onRecords: onRecords)
     }
 
-    private init(consumer: KafkaConsumer, waiters: ResultWaiters, logger: Logger, onDelivery: @escaping @Sendable (Int) -> Void) {
+    private init(consumer: KafkaConsumer, waiters: ResultWaiters, logger: Logger, onRecords: @escaping @Sendable (Int) -> Void) {
         self.consumer = consumer
         self.waiters = waiters
         self.logger = logger
-        self.onDelivery = onDelivery
+        self.onRecords = onRecords
     }
 
     /// Reads until ``close()``; a result that does not decode is logged and skipped (the sink dead-letters it).
     func run() async throws {
         for try await batch in self.consumer.batches() {
+            self.onRecords(batch.count)
             for message in batch {
                 guard let jobID = message.keyString, self.waiters.isAwaited(jobID) else { continue }
                 do {
                     let result = try message.withUnsafeValue { raw throws(JobDecodingError) in try JobCodec.decodeResult(raw) }
-                    let reached = self.waiters.deliver(ResultWaiters.Delivery(
+                    self.waiters.deliver(ResultWaiters.Delivery(
                         result: result,
                         producedAt: message.timestampMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) }
                     ))
-                    self.onDelivery(reached)
                 } catch {
                     self.logger.warning("a result for a waiting request does not decode", metadata: ["job_id": "\(jobID)", "error": "\(error)"])
                 }

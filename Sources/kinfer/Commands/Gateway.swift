@@ -82,6 +82,15 @@ extension Kinfer {
         @Option(help: ArgumentHelp("How often an event stream sends a keep-alive comment. Defaults to 15000.", valueName: "ms"))
         var heartbeatMs: Int = 15_000
 
+        @Option(help: ArgumentHelp("The workers' consumer group, whose lag gives estimated_wait_seconds and back-pressure. Defaults to kinfer-workers.", valueName: "group"))
+        var workersGroup: String = "kinfer-workers"
+
+        @Option(help: ArgumentHelp("Answer 429 once the workers' lag reaches this many jobs. Defaults to no limit.", valueName: "jobs"))
+        var maxBacklog: Int?
+
+        @Option(help: ArgumentHelp("Answer 429 once the estimated wait (lag / completion rate) passes this many seconds. Defaults to no limit.", valueName: "seconds"))
+        var maxWaitSeconds: Double?
+
         @Option(help: ArgumentHelp("The largest request body, in bytes. Defaults to 1048576.", valueName: "bytes"))
         var maxBodyBytes: Int = 1 << 20
 
@@ -96,6 +105,8 @@ extension Kinfer {
             if maxWaitingPredicts < 0 { throw ValidationError("--max-waiting-predicts must be at least 0, got \(maxWaitingPredicts)") }
             if maxOpenStreams < 0 { throw ValidationError("--max-open-streams must be at least 0, got \(maxOpenStreams)") }
             if heartbeatMs < 100 { throw ValidationError("--heartbeat-ms must be at least 100, got \(heartbeatMs)") }
+            if let maxBacklog, maxBacklog < 1 { throw ValidationError("--max-backlog must be at least 1, got \(maxBacklog)") }
+            if let maxWaitSeconds, !(maxWaitSeconds > 0) { throw ValidationError("--max-wait-seconds must be more than 0, got \(maxWaitSeconds)") }
             if maxBodyBytes < 64 { throw ValidationError("--max-body-bytes must be at least 64, got \(maxBodyBytes)") }
         }
 
@@ -122,6 +133,9 @@ extension Kinfer {
             options.maxWaitingPredicts = maxWaitingPredicts
             options.maxOpenStreams = maxOpenStreams
             options.heartbeatInterval = .milliseconds(heartbeatMs)
+            options.workersGroup = workersGroup
+            options.maxBacklog = maxBacklog
+            options.maxWaitSeconds = maxWaitSeconds
             options.topics = topicNames
             let configuration = GatewayConfiguration(
                 kafka: kafka, authentication: authentication, models: try self.modelRules(), options: options
