@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func aDeliveryIsSignedAndBothSignaturesVerify() async throws {
-        try await LocalReceiver.withReceiver({ _, _ in (.noContent, []) }) { receiver in
+        try await LocalReceiver.withReceiver({ _, _ in .init(status: .noContent) }) { receiver in
             // A name the stub resolves to the receiver: the client connects to the checked address and names the host.
             let destination = try await self.destination(
                 "http://LOCALHOST:\(receiver.port)/hooks/kinfer?source=test", resolver: StubResolver(["localhost": ["127.0.0.1"]])
@@ -51,7 +51,7 @@ import Testing
 
     @Test func aServerErrorIsRetriedAndGoneStops() async throws {
         try await LocalReceiver.withReceiver({ _, request in
-            request.head.uri == "/gone" ? (.gone, []) : (.internalServerError, [])
+            .init(status: request.head.uri == "/gone" ? .gone : .internalServerError)
         }) { receiver in
             let failed = await self.client.post(self.body, headers: try self.headers(), to: try await self.destination("http://127.0.0.1:\(receiver.port)/flaky"))
             guard case .retry(let failure, nil) = failed.outcome else { Issue.record("\(failed.outcome)"); return }
@@ -69,7 +69,7 @@ import Testing
     /// request here (and no test ever sends anything elsewhere).
     @Test func aRedirectIsNotFollowed() async throws {
         try await LocalReceiver.withReceiver({ _, request in
-            (.found, [("location", "/followed")])
+            .init(status: .found, headers: [("location", "/followed")])
         }) { receiver in
             let attempt = await self.client.post(self.body, headers: try self.headers(), to: try await self.destination("http://127.0.0.1:\(receiver.port)/"))
             guard case .retry(let failure, nil) = attempt.outcome else { Issue.record("\(attempt.outcome)"); return }
@@ -78,8 +78,17 @@ import Testing
         }
     }
 
+    @Test func atMostAFewKiBOfAnAnswerAreRead() async throws {
+        try await LocalReceiver.withReceiver({ _, _ in .init(status: .badRequest, body: Array(repeating: UInt8(ascii: "x"), count: 1 << 20)) }) { receiver in
+            let attempt = await self.client.post(self.body, headers: try self.headers(), to: try await self.destination("http://127.0.0.1:\(receiver.port)/"))
+            guard case .retry(let failure, nil) = attempt.outcome else { Issue.record("\(attempt.outcome)"); return }
+            #expect(failure.status == 400)
+            #expect(attempt.responseExcerpt.count == 4096)
+        }
+    }
+
     @Test func retryAfterIsRead() async throws {
-        try await LocalReceiver.withReceiver({ _, _ in (.tooManyRequests, [("retry-after", "7")]) }) { receiver in
+        try await LocalReceiver.withReceiver({ _, _ in .init(status: .tooManyRequests, headers: [("retry-after", "7")]) }) { receiver in
             let attempt = await self.client.post(self.body, headers: try self.headers(), to: try await self.destination("http://127.0.0.1:\(receiver.port)/"))
             guard case .retry(_, let wait) = attempt.outcome else { Issue.record("\(attempt.outcome)"); return }
             #expect(wait == .seconds(7))
@@ -99,7 +108,7 @@ import Testing
 
     /// Without allow-cidr the guard refuses the receiver's address, before anything is sent: the receiver sees nothing.
     @Test func aRefusedURLReachesNothing() async throws {
-        try await LocalReceiver.withReceiver({ _, _ in (.ok, []) }) { receiver in
+        try await LocalReceiver.withReceiver({ _, _ in .init(status: .ok) }) { receiver in
             let refused = await CallbackGuard(allowHTTP: true, allowedPorts: [receiver.port]).check("http://127.0.0.1:\(receiver.port)/", resolver: StubResolver())
             guard case .failure(let refusal) = refused else { Issue.record("admitted"); return }
             #expect(refusal.code == .forbiddenAddress)

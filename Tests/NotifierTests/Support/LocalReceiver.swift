@@ -12,8 +12,15 @@ final class LocalReceiver: Sendable {
         func header(_ name: String) -> String? { self.head.headers.first(name: name) }
     }
 
-    /// What to answer: a status and headers, or `nil` for never answering (the connection stays open).
-    typealias Responder = @Sendable (_ index: Int, _ request: Request) -> (HTTPResponseStatus, [(String, String)])?
+    /// An answer: status, headers, and a body ("ok" unless given).
+    struct Reply: Sendable {
+        var status: HTTPResponseStatus
+        var headers: [(String, String)] = []
+        var body: [UInt8] = Array("ok".utf8)
+    }
+
+    /// What to answer, or `nil` for never answering (the connection stays open).
+    typealias Responder = @Sendable (_ index: Int, _ request: Request) -> Reply?
 
     private let channel: any Channel
     private let recorded: Mutex<[Request]>
@@ -88,12 +95,13 @@ final class LocalReceiver: Sendable {
             case .end:
                 let request = Request(head: self.head!, body: self.body)
                 let index = self.log.record(request)
-                guard let (status, fields) = self.responder(index, request) else { return }
-                var headers = HTTPHeaders(fields)
-                headers.add(name: "content-length", value: "2")
+                guard let reply = self.responder(index, request) else { return }
+                var headers = HTTPHeaders(reply.headers)
+                headers.add(name: "content-length", value: String(reply.body.count))
                 headers.add(name: "connection", value: "close")
-                context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-                context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
+                let head = HTTPResponseHead(version: .http1_1, status: reply.status, headers: headers)
+                context.write(self.wrapOutboundOut(.head(head)), promise: nil)
+                context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: reply.body)))), promise: nil)
                 context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
             }
         }
