@@ -46,6 +46,11 @@ public struct CallbackClient: Sendable {
     public struct Attempt: Sendable, Hashable {
         public let outcome: DeliveryOutcome
         public let responseExcerpt: [UInt8]
+
+        public init(outcome: DeliveryOutcome, responseExcerpt: [UInt8]) {
+            self.outcome = outcome
+            self.responseExcerpt = responseExcerpt
+        }
     }
 
     /// Posts `body` (the result JSON as stored) with the signature `headers` to `destination`.
