@@ -4,6 +4,7 @@ import PackageDescription
 // Layers depend one way only:
 // CRdKafka -> Kafka -> InferenceJobs -> InferenceModels -> InferenceWorker / ResultsSink / ServiceOperations
 // -> kinfer, kinfer-bench.
+// Notifier (callbacks: SSRF guard, webhook signing, delivery) sits beside the worker, on the contract.
 // OpenInferenceModels (InferenceModels + AsyncHTTPClient) sits beside the worker, so HTTP stays out of it.
 // Gateway (the HTTP API on Hummingbird) sits beside the worker and the sink, on the contract and the results store.
 let package = Package(
@@ -18,6 +19,7 @@ let package = Package(
         .library(name: "ResultsSink", targets: ["ResultsSink"]),
         .library(name: "ServiceOperations", targets: ["ServiceOperations"]),
         .library(name: "Gateway", targets: ["Gateway"]),
+        .library(name: "Notifier", targets: ["Notifier"]),
         .executable(name: "kinfer", targets: ["kinfer"]),
         .executable(name: "kinfer-bench", targets: ["kinfer-bench"]),
     ],
@@ -126,6 +128,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources")]
+        ),
+        // Callbacks (issue #18): the SSRF guard, Standard Webhooks signing, delivery over HTTP. The guard and the
+        // signer are pure; only the delivery client touches the network.
+        .target(
+            name: "Notifier",
+            dependencies: [
+                "InferenceJobs",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         .executableTarget(
             name: "kinfer",
@@ -241,6 +258,17 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "NotifierTests",
+            dependencies: [
+                "Notifier",
+                "InferenceJobs",
+                "KinferTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "KinferCommandTests", dependencies: ["Kafka", "InferenceJobs", "ResultsSink", "KinferTestSupport"]),
