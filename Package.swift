@@ -198,7 +198,11 @@ let package = Package(
         ),
         .target(
             name: "KinferTestSupport",
-            dependencies: ["Kafka", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "Kafka",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tests/KinferTestSupport"
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KinferTestSupport"], exclude: ["Interop"]),

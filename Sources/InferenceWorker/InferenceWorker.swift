@@ -135,7 +135,7 @@ public final class InferenceWorker: Service, Sendable {
             for try await batch in consumer.batches(maxCount: 500) {
                 inFlight.reopen(consumer.assignment)
                 var rest = batch[...]
-                while !rest.isEmpty && !stopping.hasFired {  // what is left stays uncommitted: read again later
+                while !rest.isEmpty && !stopping.hasFired && !Task.isCancelled {  // what is left stays uncommitted: read again later
                     let (admitted, consumed) = await inFlight.admit(rest)
                     for message in admitted { await route(message) }
                     rest = rest.dropFirst(consumed)
@@ -198,7 +198,8 @@ public final class InferenceWorker: Service, Sendable {
             // A batch is cut only when a model call can start: until then its jobs stay queued, where more can
             // join them and where a revoke can still abandon them.
             while true {
-                await permits.acquire()
+                // Cancelled: the queued jobs stay uncommitted, and their next owner runs them.
+                guard (try? await permits.acquire()) != nil else { return }
                 guard let batch = await queue.nextBatch() else {
                     permits.release()
                     return

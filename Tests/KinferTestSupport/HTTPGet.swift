@@ -1,7 +1,6 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
 
 /// A response read by ``httpGet(_:timeout:)``.
 public struct HTTPGetResponse: Sendable {
@@ -9,14 +8,16 @@ public struct HTTPGetResponse: Sendable {
     public let body: String
 }
 
-/// A real `GET` over the network (loopback in tests), with no caching; throws when nothing answers within `timeout`.
+/// A real `GET` over the network (loopback in tests); throws when the whole exchange has not finished within
+/// `timeout`, and ends when the calling task is cancelled.
+///
+/// AsyncHTTPClient rather than `URLSession`: FoundationNetworking's session on Linux has known hangs, and a
+/// time-limited test cannot cancel one of its requests.
 public func httpGet(_ url: String, timeout: Duration = .seconds(10)) async throws -> HTTPGetResponse {
-    var request = URLRequest(url: URL(string: url)!)
-    request.cachePolicy = .reloadIgnoringLocalCacheData
-    request.timeoutInterval = Double(timeout.components.seconds)
-    let (data, response) = try await URLSession.shared.data(for: request)
-    let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-    return HTTPGetResponse(status: status, body: String(decoding: data, as: UTF8.self))
+    let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout / .nanoseconds(1)))
+    let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), deadline: deadline)
+    let body = try await response.body.collect(upTo: 16 << 20)
+    return HTTPGetResponse(status: Int(response.status.code), body: String(buffer: body))
 }
 
 /// The samples of a Prometheus text exposition, keyed by series (`name{label="value",...}` as written), for tests

@@ -53,9 +53,10 @@ final class BatchQueue: Sendable {
         waiter?.resume()
     }
 
-    /// The next batch, or `nil` once closed and empty. Called by one task.
+    /// The next batch, or `nil` once closed and empty, or when the calling task is cancelled (what is queued stays
+    /// uncommitted, for the partitions' next owner). Called by one task.
     func nextBatch() async -> [PendingJob]? {
-        while true {
+        while !Task.isCancelled {
             enum Step { case batch([PendingJob]), end, wait(until: ContinuousClock.Instant?) }
             let step = state.withLock { state -> Step in
                 if state.jobs.count >= maxBatchSize || (state.closed && !state.jobs.isEmpty) {
@@ -72,6 +73,7 @@ final class BatchQueue: Sendable {
             case .wait(let due): await wait(until: due)
             }
         }
+        return nil
     }
 
     private func take(_ state: inout State) -> [PendingJob] {
@@ -82,23 +84,31 @@ final class BatchQueue: Sendable {
         return batch
     }
 
-    /// Suspends until a job arrives, the batch fills, the queue closes, or `due` passes.
+    /// Suspends until a job arrives, the batch fills, the queue closes, `due` passes, or the task is cancelled.
     private func wait(until due: ContinuousClock.Instant?) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumeNow = state.withLock { state -> Bool in
-                // Re-check under the lock: a job may have arrived since the caller looked.
-                let ready = state.closed || state.jobs.count >= maxBatchSize || (due == nil && !state.jobs.isEmpty)
-                if !ready { state.waiter = continuation }
-                return ready
-            }
-            if resumeNow {
-                continuation.resume()
-            } else if let due {
-                Task {
-                    try? await Task.sleep(until: due, clock: .continuous)
+        await withDiscardingTaskGroup { group in
+            if let due {
+                group.addTask {
+                    guard (try? await Task.sleep(until: due, clock: .continuous)) != nil else { return }
                     self.wake()
                 }
             }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let resumeNow = state.withLock { state -> Bool in
+                        // Re-check under the lock: a job may have arrived, or the timer fired, since the caller
+                        // looked; and a cancellation is either seen here or finds the waiter registered.
+                        let ready = state.closed || state.jobs.count >= maxBatchSize || (due == nil && !state.jobs.isEmpty)
+                            || due.map { ContinuousClock.now >= $0 } == true || Task.isCancelled
+                        if !ready { state.waiter = continuation }
+                        return ready
+                    }
+                    if resumeNow { continuation.resume() }
+                }
+            } onCancel: {
+                self.wake()
+            }
+            group.cancelAll()
         }
     }
 

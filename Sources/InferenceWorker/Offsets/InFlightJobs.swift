@@ -23,20 +23,30 @@ final class InFlightJobs: Sendable {
 
     var count: Int { state.withLock { $0.tracker.inFlight } }
 
-    /// Waits for room, then records as taken as many of `messages` as fit (at least one), in order, and returns
+    /// Waits for room (or for the task's cancellation), then records as taken as many of `messages` as fit (at least one), in order, and returns
     /// them with how many of `messages` were used up. Messages of revoked partitions are used up without being
     /// taken: the reader fetched them before the revoke, and their next owner runs them.
     /// Waiting for a few slots at a time, not for the whole batch, keeps the pipeline full.
     /// Called by the one task that reads the consumer.
     func admit(_ messages: ArraySlice<KafkaConsumerMessage>) async -> (admitted: [KafkaConsumerMessage], consumed: Int) {
         let wanted = min(messages.count, max(1, limit / 8))
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let admitted = state.withLock { state in
-                guard state.tracker.inFlight + wanted > limit, let first = messages.first, !state.revoked.contains(first.topicPartition) else { return true }
-                state.admissionWaiter = (wanted, continuation)
-                return false
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let admitted = state.withLock { state in
+                    // A cancellation is either seen here or finds the waiter registered; cancelled, nothing fits.
+                    guard state.tracker.inFlight + wanted > limit, let first = messages.first, !state.revoked.contains(first.topicPartition),
+                        !Task.isCancelled
+                    else { return true }
+                    state.admissionWaiter = (wanted, continuation)
+                    return false
+                }
+                if admitted { continuation.resume() }
             }
-            if admitted { continuation.resume() }
+        } onCancel: {
+            state.withLock { state in
+                defer { state.admissionWaiter = nil }
+                return state.admissionWaiter?.continuation
+            }?.resume()
         }
         return state.withLock { state in
             var admitted: [KafkaConsumerMessage] = []
@@ -91,7 +101,7 @@ final class InFlightJobs: Sendable {
     }
 
     /// Waits until no job of `partitions` is in flight but the `abandoned` ones (dropped unstarted; they never finish),
-    /// or `timeout` passes; then returns their committable offsets and forgets them, so that the partitions'
+    /// or `timeout` passes, or the task is cancelled; then returns their committable offsets and forgets them, so that the partitions'
     /// next owner takes over from exactly there. Abandoned jobs hold the committable offset back, so none is skipped.
     func release(_ partitions: Set<KafkaTopicPartition>, abandoned: Int = 0, within timeout: Duration) async -> [KafkaTopicPartition: Int64] {
         let (id, reader) = state.withLock { state in
@@ -102,21 +112,26 @@ final class InFlightJobs: Sendable {
             return (state.nextWaiterID, state.admissionWaiter?.continuation)
         }
         reader?.resume()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let idle = state.withLock { state in
-                guard state.tracker.inFlight(in: partitions) > abandoned else { return true }
-                state.idleWaiters.append((id, partitions, abandoned, continuation))
-                return false
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+                self.resumeIdleWaiter(id)
             }
-            if idle {
-                continuation.resume()
-            } else {
-                // Registered first, so the timer cannot fire before there is something to resume.
-                Task {
-                    try? await Task.sleep(for: timeout)
-                    self.resumeIdleWaiter(id)
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let done = state.withLock { state in
+                        // Under the lock: the timer or a cancellation either is seen here or finds the waiter.
+                        guard state.tracker.inFlight(in: partitions) > abandoned, ContinuousClock.now < deadline, !Task.isCancelled else { return true }
+                        state.idleWaiters.append((id, partitions, abandoned, continuation))
+                        return false
+                    }
+                    if done { continuation.resume() }
                 }
+            } onCancel: {
+                self.resumeIdleWaiter(id)
             }
+            group.cancelAll()
         }
         let (offsets, admission) = state.withLock { state -> ([KafkaTopicPartition: Int64], CheckedContinuation<Void, Never>?) in
             let offsets = state.tracker.committable(in: partitions)

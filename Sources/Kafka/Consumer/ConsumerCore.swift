@@ -13,7 +13,7 @@ import Synchronization
 /// a pause drops prefetched messages, and librdkafka 2.0.2 does not wake its fetchers on resume, so
 /// fetching restarts up to a second later (the broker threads' idle wait).
 ///
-/// `@unchecked Sendable`: `slots`, `backPressured`, `pausedByBackPressure` and `fullSince` are touched only by the poll thread
+/// `@unchecked Sendable`: `slots`, `converter`, `backPressured`, `pausedByBackPressure` and `fullSince` are touched only by the poll thread
 /// (including the rebalance callback, which librdkafka runs on it); everything else is locked or atomic.
 final class ConsumerCore: @unchecked Sendable {
     let handle: KafkaHandle
@@ -35,9 +35,7 @@ final class ConsumerCore: @unchecked Sendable {
     private var pausedByBackPressure: Set<KafkaTopicPartition> = []
     /// When the buffer last became full while fetching was not paused.
     private var fullSince: ContinuousClock.Instant?
-    /// The last topic handle seen and its name: batches are mostly of one topic, so names are not rebuilt per message.
-    private var lastTopicHandle: OpaquePointer?
-    private var lastTopicName = ""
+    private var converter = ConsumedMessageConverter()
 
     init(handle: KafkaHandle, options: KafkaConsumer.Options, listener: (any KafkaRebalanceListener)?) {
         rd_kafka_poll_set_consumer(handle.pointer)
@@ -92,34 +90,7 @@ final class ConsumerCore: @unchecked Sendable {
     /// Converts and buffers the `received` messages in `slots`, logging and dropping error events.
     private func deliver(_ received: Int) {
         guard received > 0 else { return }
-        var messages: [UnsafePointer<rd_kafka_message_t>] = []
-        messages.reserveCapacity(received)
-        for index in 0..<received {
-            let message = slots[index]!
-            if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                messages.append(UnsafePointer(message))
-            } else if message.pointee.err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
-                let text = String(cString: rd_kafka_err2str(message.pointee.err))
-                handle.logger.warning("consumer error: \(text)", metadata: ["partition": "\(message.pointee.partition)"])
-            }
-        }
-        let copies = KafkaMessageBytes.copying(messages)
-        var batch: [KafkaConsumerMessage] = []
-        batch.reserveCapacity(messages.count)
-        for (message, bytes) in zip(messages, copies) {
-            batch.append(KafkaConsumerMessage(copying: message, topic: topicName(message.pointee.rkt), bytes: bytes))
-        }
-        for index in 0..<received { rd_kafka_message_destroy(slots[index]) }
-        _ = buffer.append(batch)
-    }
-
-    private func topicName(_ topic: OpaquePointer?) -> String {
-        guard let topic else { return "" }
-        if topic != lastTopicHandle {
-            lastTopicHandle = topic
-            lastTopicName = String(cString: rd_kafka_topic_name(topic))
-        }
-        return lastTopicName
+        _ = buffer.append(converter.take(slots, count: received, logger: handle.logger))
     }
 
     /// Leaves the group from the poll thread: librdkafka runs the final revoke here.

@@ -140,31 +140,42 @@ final class MessageBuffer: Sendable {
         if let failure { waiter?.resume(throwing: failure) } else { waiter?.resume(returning: nil) }
     }
 
-    /// Up to `maxCount` messages, waiting for at least one; `nil` once finished and drained.
+    /// Up to `maxCount` messages, waiting for at least one; `nil` once finished and drained, or when the reading
+    /// task is cancelled (messages still buffered stay for the next read).
     /// Runs in the caller's isolation (`actor`), so that taking buffered messages costs no executor hop.
     func next(maxCount: Int, isolation actor: isolated (any Actor)?) async throws(KafkaError) -> [KafkaConsumerMessage]? {
         do {
-            return try await withCheckedThrowingContinuation(isolation: actor) { continuation in
-                let outcome = state.withLock { state -> Result<[KafkaConsumerMessage]?, KafkaError>? in
-                    precondition(state.waiter == nil, "a consumer's messages are read by one task at a time")
-                    if state.count > 0 {
-                        let wasAbove = state.count > lowWatermark
-                        let batch = state.take(maxCount)
-                        if wasAbove && state.count <= lowWatermark { wake() }
-                        if state.roomWanted && state.count < highWatermark {
-                            state.roomWanted = false
-                            room.signal()
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation(isolation: actor) { continuation in
+                    let outcome = state.withLock { state -> Result<[KafkaConsumerMessage]?, KafkaError>? in
+                        precondition(state.waiter == nil, "a consumer's messages are read by one task at a time")
+                        if state.count > 0 {
+                            let wasAbove = state.count > lowWatermark
+                            let batch = state.take(maxCount)
+                            if wasAbove && state.count <= lowWatermark { wake() }
+                            if state.roomWanted && state.count < highWatermark {
+                                state.roomWanted = false
+                                room.signal()
+                            }
+                            return .success(batch)
                         }
-                        return .success(batch)
+                        if state.finished {
+                            return state.failure.map { .failure($0) } ?? .success(nil)
+                        }
+                        // Checked under the lock: a cancellation either is seen here or finds the waiter below.
+                        if Task.isCancelled { return .success(nil) }
+                        state.waiter = continuation
+                        state.maxCount = maxCount
+                        return nil
                     }
-                    if state.finished {
-                        return state.failure.map { .failure($0) } ?? .success(nil)
-                    }
-                    state.waiter = continuation
-                    state.maxCount = maxCount
-                    return nil
+                    if let outcome { continuation.resume(with: outcome) }
                 }
-                if let outcome { continuation.resume(with: outcome) }
+            } onCancel: {
+                let waiter = state.withLock { state in
+                    defer { state.waiter = nil }
+                    return state.waiter
+                }
+                waiter?.resume(returning: nil)
             }
         } catch let error as KafkaError {
             throw error

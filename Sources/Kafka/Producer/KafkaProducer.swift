@@ -182,12 +182,17 @@ final class ProducerCore: @unchecked Sendable {
         return nil
     }
 
-    /// Suspends until librdkafka's queue has room for `waiting`, then hands it over.
+    /// Suspends until librdkafka's queue has room for `waiting`, then hands it over. Cancelled first, it throws
+    /// ``KafkaError/Code-swift.struct/queueFull`` and the message is not sent.
     @usableFromInline
     func produceWhenRoom(_ waiting: WaitingForRoom) async throws(KafkaError) {
         var generation = waiting.generation
         while true {
             if serveDeliveryReports() == 0 { await queueSpace.wait(after: generation) }
+            if Task.isCancelled {
+                deliveries.discard(waiting.delivery)
+                throw KafkaError(code: .queueFull, message: "cancelled while waiting for room in librdkafka's queue")
+            }
             generation = queueSpace.generation
             if try produceOnce(waiting.message, topic: waiting.topic, delivery: waiting.delivery) { return }
         }

@@ -6,7 +6,8 @@ import Synchronization
 /// `QUEUE_FULL` at generation `g` suspends until the generation passes `g`, then tries again.
 final class QueueSpaceSignal: Sendable {
     private struct State {
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextID = 0
     }
     private let state = Mutex(State())
     /// Read on every produce without taking the lock; changed only under it.
@@ -17,15 +18,28 @@ final class QueueSpaceSignal: Sendable {
 
     var hasWaiters: Bool { waiterCount.load(ordering: .acquiring) > 0 }
 
+    /// Returns once the generation has passed `seen`, or once the task is cancelled.
     func wait(after seen: UInt64) async {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state in
-                guard currentGeneration.load(ordering: .acquiring) == seen else { return true }
-                state.waiters.append(continuation)
-                waiterCount.store(state.waiters.count, ordering: .releasing)
-                return false
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state in
+                    // Under the lock: a cancellation is either seen here or finds the waiter registered.
+                    guard currentGeneration.load(ordering: .acquiring) == seen, !Task.isCancelled else { return true }
+                    state.waiters[id] = continuation
+                    waiterCount.store(state.waiters.count, ordering: .releasing)
+                    return false
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            state.withLock { state in
+                defer { waiterCount.store(state.waiters.count, ordering: .releasing) }
+                return state.waiters.removeValue(forKey: id)
+            }?.resume()
         }
     }
 
@@ -34,7 +48,7 @@ final class QueueSpaceSignal: Sendable {
             currentGeneration.add(1, ordering: .acquiringAndReleasing)
             waiterCount.store(0, ordering: .releasing)
             defer { state.waiters.removeAll() }
-            return state.waiters
+            return state.waiters.values
         }
         for waiter in waiters { waiter.resume() }
     }

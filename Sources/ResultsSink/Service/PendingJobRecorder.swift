@@ -57,15 +57,15 @@ public final class PendingJobRecorder: Service, Sendable {
         try await store.migrate()
         try consumer.subscribe(topics: [jobsTopic])
         logger.info("pending-job recorder started", metadata: ["topic": "\(jobsTopic)"])
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                await self.recordLoop()
-            } onCancel: {
-                Task { await self.consumer.close() }
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                // On graceful shutdown (or cancellation) the batch being recorded finishes and commits first;
+                // closing the consumer ends the loop after it.
+                try? await gracefulShutdown()
+                await self.consumer.close()
             }
-        } onGracefulShutdown: {
-            // The batch being recorded finishes and commits first; closing ends the loop after it.
-            Task { await self.consumer.close() }
+            await self.recordLoop()
+            group.cancelAll()
         }
         logger.info("pending-job recorder stopped")
     }

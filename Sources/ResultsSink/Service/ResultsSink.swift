@@ -89,22 +89,19 @@ public final class ResultsSink: Service, Sendable {
         try await store.migrate()
         try consumer.subscribe(topics: [configuration.resultsTopic])
         logger.info("sink started", metadata: ["topic": "\(configuration.resultsTopic)"])
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                await withDiscardingTaskGroup { group in
-                    if let retention = configuration.retention {
-                        group.addTask { await self.pruneLoop(olderThan: retention) }
-                    }
-                    group.addTask { await self.gaugeLoop() }
-                    await consumeLoop()
-                    group.cancelAll()
-                }
-            } onCancel: {
-                Task { await self.consumer.close() }
+        await withDiscardingTaskGroup { group in
+            if let retention = configuration.retention {
+                group.addTask { await self.pruneLoop(olderThan: retention) }
             }
-        } onGracefulShutdown: {
-            // The batch being written finishes and commits first; closing ends the loop after it.
-            Task { await self.consumer.close() }
+            group.addTask { await self.gaugeLoop() }
+            group.addTask {
+                // On graceful shutdown (or cancellation) the batch being written finishes and commits first;
+                // closing the consumer ends the loop after it.
+                try? await gracefulShutdown()
+                await self.consumer.close()
+            }
+            await consumeLoop()
+            group.cancelAll()
         }
         await producer.close(timeout: .seconds(10))
         logger.info("sink stopped", metadata: ["written": "\(counters.written)", "duplicates": "\(counters.duplicatesAbsorbed)"])
