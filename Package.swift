@@ -112,7 +112,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // The HTTP API: POST /v1/jobs onto the jobs topic, GET /v1/jobs/{id} from the results store.
+        // The HTTP API: POST /v1/jobs onto the jobs topic, GET /v1/jobs/{id} from the results store, /v1/predict and
+        // /v1/jobs/{id}/events through a follower of the results topic.
         .target(
             name: "Gateway",
             dependencies: [
@@ -123,6 +124,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources")]

@@ -7,7 +7,8 @@ import Metrics
 import ResultsSink
 import ServiceLifecycle
 
-/// The HTTP gateway: `POST /v1/jobs` onto the jobs topic, `GET /v1/jobs/{id}` from the results store, and
+/// The HTTP gateway: `POST /v1/jobs` onto the jobs topic, `GET /v1/jobs/{id}` from the results store,
+/// `POST /v1/predict` and `GET /v1/jobs/{id}/events` through a follower of the results topic, and
 /// `GET /openapi.json`. Stateless: any number of instances may share the brokers and the store.
 ///
 /// A `Service`: put the store ahead of it in the `ServiceGroup`, so that shutdown, which runs in reverse order,
@@ -41,16 +42,50 @@ public struct Gateway: Service {
     /// Migrates the store, then serves until graceful shutdown or cancellation, then closes the producer.
     public func run() async throws {
         try await self.store.migrate()
+        let options = self.configuration.options
+        let backlog: BacklogWatch? = try options.workersGroup.map { group throws(KafkaError) in
+            try BacklogWatch(
+                kafka: self.configuration.kafka, group: group, topic: options.topics.jobs, interval: options.lagInterval, logger: self.logger
+            )
+        }
         let producer = try JobProducer(configuration: Self.producerConfiguration(self.configuration), topics: self.configuration.options.topics)
+        let waiters = ResultWaiters()
+        let follower = FollowerHolder()
+        let kafka = self.configuration.kafka
+        let resultsTopic = self.configuration.options.topics.results
+        let startTimeout = self.configuration.options.produceTimeout
+        let logger = self.logger
+        let completions = CompletionRate()
+        /// Positions a follower and records it; `false` when the brokers did not answer.
+        @Sendable func startFollower() async -> Bool {
+            do {
+                let started = try await ResultsFollower.start(
+                    kafka: kafka, topic: resultsTopic, waiters: waiters, timeout: startTimeout, logger: logger,
+                    onRecords: { completions.record($0) }
+                )
+                follower.set(started)
+                waiters.setFollowing(true)
+                return true
+            } catch {
+                logger.warning("cannot follow the results topic yet", metadata: ["topic": "\(resultsTopic)", "error": "\(error)"])
+                return false
+            }
+        }
+        // Positioned before the server listens, when the brokers answer within the produce timeout: every result
+        // written after that is read. Otherwise the gateway listens anyway (submit and poll need no follower) and
+        // keeps trying; /v1/predict and /events answer 503 meanwhile.
+        let startedBeforeListening = await startFollower()
         let responder = GatewayResponder(
             configuration: self.configuration,
             store: self.store,
             producer: producer,
+            waiters: waiters,
+            backlog: backlog,
+            completions: completions,
             openAPIDocument: try Self.openAPIDocument(),
             logger: self.logger,
             metrics: GatewayMetrics(factory: self.metricsFactory)
         )
-        let options = self.configuration.options
         let onListening = self.onListening
         let application = Application(
             responder: responder,
@@ -60,14 +95,48 @@ public struct Gateway: Service {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: self.logger
         )
-        do {
-            try await application.run()
-        } catch {
+        await backlog?.refresh()
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            if let backlog { tasks.addTask { await backlog.run() } }
+            tasks.addTask {
+                var started = startedBeforeListening
+                while !Task.isCancelled {
+                    if !started {
+                        do { try await Task.sleep(for: .seconds(1)) } catch { return }
+                        started = await startFollower()
+                        continue
+                    }
+                    do {
+                        try await follower.current?.run()
+                        return  // closed: the gateway is stopping
+                    } catch {
+                        logger.error("the results follower failed; starting another", metadata: ["error": "\(error)"])
+                        waiters.setFollowing(false)
+                        await follower.current?.close()
+                        started = false
+                    }
+                }
+            }
+            do {
+                // On graceful shutdown the streams end at once (their clients reconnect with Last-Event-ID, to
+                // another instance) and no new ones open; predict calls run out their own deadlines.
+                try await withGracefulShutdownHandler {
+                    try await application.run()
+                } onGracefulShutdown: {
+                    waiters.close(.stream)
+                }
+            } catch {
+                tasks.cancelAll()
+                await follower.current?.close()
+                await producer.close()
+                throw error
+            }
+            tasks.cancelAll()
+            await follower.current?.close()
+            // Everything the broker has not acknowledged yet was never answered 202; close delivers or fails it.
             await producer.close()
-            throw error
+            try await tasks.waitForAll()
         }
-        // Everything the broker has not acknowledged yet was never answered 202; close delivers or fails it.
-        await producer.close()
     }
 
     /// The durable producer's settings: `acks=all` and idempotence (unless the configuration sets them), and

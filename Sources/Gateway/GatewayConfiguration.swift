@@ -42,6 +42,26 @@ public struct GatewayConfiguration: Sendable {
         public var idempotencyRetention: Duration = .seconds(24 * 3600)
         /// The `Retry-After` of a `503`, in seconds. Defaults to `1`.
         public var retryAfterSeconds = 1
+        /// The longest `POST /v1/predict` waits for its result before `504`; the body's `timeout_ms` may shorten it.
+        /// Defaults to `30` seconds.
+        public var syncTimeout: Duration = .seconds(30)
+        /// The `Retry-After` of a `504`, in seconds. Defaults to `1`.
+        public var syncRetryAfterSeconds = 1
+        /// The most `POST /v1/predict` calls waiting at once on this instance; more get `503`. Defaults to `1024`.
+        public var maxWaitingPredicts = 1024
+        /// The most open `GET /v1/jobs/{id}/events` streams on this instance; more get `503`. Defaults to `1024`.
+        public var maxOpenStreams = 1024
+        /// How often an event stream sends a `: keep-alive` comment while it waits. Defaults to `15` seconds.
+        public var heartbeatInterval: Duration = .seconds(15)
+        /// The workers' consumer group, whose lag on the jobs topic gives `estimated_wait_seconds` and back-pressure;
+        /// `nil` reads no lag (no estimate, no `429`). Defaults to `nil`; `kinfer gateway` passes `kinfer-workers`.
+        public var workersGroup: String?
+        /// `429` once the workers' lag reaches this many jobs; `nil` is no limit. Defaults to `nil`.
+        public var maxBacklog: Int?
+        /// `429` once the estimated wait passes this many seconds; `nil` is no limit. Defaults to `nil`.
+        public var maxWaitSeconds: Double?
+        /// How often the workers' lag is read, off the request path. Defaults to `1` second.
+        public var lagInterval: Duration = .seconds(1)
         /// Topic names. Defaults to `inference-jobs` and the rest of ``JobTopics``.
         public var topics = JobTopics()
 

@@ -12,11 +12,18 @@ struct OpenAPITests {
             let document = try #require(reply.object)
             #expect((document["openapi"] as? String)?.hasPrefix("3.1") == true)
             let paths = try #require(document["paths"] as? [String: [String: Any]])
-            #expect(Set(paths.keys) == ["/v1/jobs", "/v1/jobs/{id}", "/openapi.json"])
+            #expect(Set(paths.keys) == ["/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/events", "/v1/predict", "/openapi.json"])
             #expect(Set(paths["/v1/jobs"]!.keys) == ["post"])
             #expect(Set(paths["/v1/jobs/{id}"]!.keys) == ["get"])
             let responses = try #require((paths["/v1/jobs"]?["post"] as? [String: Any])?["responses"] as? [String: Any])
-            #expect(Set(responses.keys) == ["202", "400", "401", "409", "413", "415", "422", "503"])
+            #expect(Set(responses.keys) == ["202", "400", "401", "409", "413", "415", "422", "429", "503"])
+            #expect(Set(paths["/v1/predict"]!.keys) == ["post"])
+            #expect(Set(paths["/v1/jobs/{id}/events"]!.keys) == ["get"])
+            let predict = try #require((paths["/v1/predict"]?["post"] as? [String: Any])?["responses"] as? [String: Any])
+            #expect(Set(predict.keys) == ["200", "400", "401", "409", "413", "415", "422", "429", "503", "504"])
+            let events = try #require((paths["/v1/jobs/{id}/events"]?["get"] as? [String: Any])?["responses"] as? [String: Any])
+            #expect(Set(events.keys) == ["200", "401", "404", "503"])
+            #expect(((events["200"] as? [String: Any])?["content"] as? [String: Any])?.keys.contains("text/event-stream") == true)
         }
     }
 }

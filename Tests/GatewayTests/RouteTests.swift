@@ -10,16 +10,21 @@ struct RouteTests {
         #expect(GatewayRoute.match(method: "GET", path: "/v1/jobs/abc") == .jobStatus(jobID: "abc"))
         #expect(GatewayRoute.match(method: "GET", path: "/v1/jobs/a%20b") == .jobStatus(jobID: "a b"))
         #expect(GatewayRoute.match(method: "GET", path: "/openapi.json") == .openAPI)
+        #expect(GatewayRoute.match(method: "POST", path: "/v1/predict") == .predict)
+        #expect(GatewayRoute.match(method: "GET", path: "/v1/jobs/abc/events") == .jobEvents(jobID: "abc"))
+        #expect(GatewayRoute.match(method: "GET", path: "/v1/jobs/a%20b/events/") == .jobEvents(jobID: "a b"))
     }
 
     @Test func aKnownPathWithAnotherMethodIs405WithAllow() {
         #expect(GatewayRoute.match(method: "GET", path: "/v1/jobs") == .methodNotAllowed(template: "/v1/jobs", allow: ["POST"]))
         #expect(GatewayRoute.match(method: "DELETE", path: "/v1/jobs/x") == .methodNotAllowed(template: "/v1/jobs/{id}", allow: ["GET"]))
         #expect(GatewayRoute.match(method: "POST", path: "/openapi.json") == .methodNotAllowed(template: "/openapi.json", allow: ["GET"]))
+        #expect(GatewayRoute.match(method: "GET", path: "/v1/predict") == .methodNotAllowed(template: "/v1/predict", allow: ["POST"]))
+        #expect(GatewayRoute.match(method: "POST", path: "/v1/jobs/x/events") == .methodNotAllowed(template: "/v1/jobs/{id}/events", allow: ["GET"]))
     }
 
     @Test func anythingElseIsNotFound() {
-        for path in ["/", "/v1", "/v2/jobs", "/v1/jobs/a/b", "/v1/jobs//", "/openapi.yaml"] {
+        for path in ["/", "/v1", "/v2/jobs", "/v1/jobs/a/b", "/v1/jobs//", "/openapi.yaml", "/v1/jobs//events", "/v1/jobs/a/events/x", "/v1/predict/x"] {
             #expect(GatewayRoute.match(method: "GET", path: path) == .notFound, "\(path)")
         }
     }
@@ -27,11 +32,14 @@ struct RouteTests {
     @Test func metricsLabelsAreTemplatesNeverIDs() {
         #expect(GatewayRoute.match(method: "GET", path: "/v1/jobs/secret-id").template == "/v1/jobs/{id}")
         #expect(GatewayRoute.match(method: "GET", path: "/whatever/else").template == "unmatched")
+        #expect(GatewayRoute.match(method: "GET", path: "/v1/jobs/secret-id/events").template == "/v1/jobs/{id}/events")
     }
 
     @Test func onlyTheAPIRoutesNeedAKey() {
         #expect(GatewayRoute.submitJob.requiresKey)
         #expect(GatewayRoute.jobStatus(jobID: "x").requiresKey)
+        #expect(GatewayRoute.predict.requiresKey)
+        #expect(GatewayRoute.jobEvents(jobID: "x").requiresKey)
         #expect(!GatewayRoute.openAPI.requiresKey)
     }
 }

@@ -7,6 +7,17 @@ import ResultsSink
 /// job as pending, answer `202`.
 extension GatewayResponder {
     func submit(_ request: Request) async throws(Problem) -> Response {
+        Self.accepted(try await self.accept(request).acceptance)
+    }
+
+    /// What `POST /v1/jobs` does, up to its answer: the job accepted (or the key's first answer replayed), and the
+    /// job itself as submitted. `POST /v1/predict` runs exactly this, with the same checks and idempotency.
+    ///
+    /// - Parameter beforeProduce: Called with the job's final ID before it is produced (or, for a replay, before
+    ///   the first answer is returned), so that a waiter for its result can be registered in time.
+    func accept(
+        _ request: Request, beforeProduce: (String) throws(Problem) -> Void = { _ in }
+    ) async throws(Problem) -> (acceptance: Acceptance, job: InferenceJob) {
         let options = self.configuration.options
         let contentType = request.headers[.contentType]
         guard MediaTypeCheck.isJSON(contentType) else { throw Problem.unsupportedMediaType(contentType) }
@@ -24,6 +35,15 @@ extension GatewayResponder {
             rules: self.configuration.models
         )
 
+        // Decided before anything is claimed or produced; a replay of an accepted key is answered whatever it says,
+        // since it enqueues nothing.
+        let admission = self.admission()
+        if submission.key == nil, case .reject(let retryAfter, let reason) = admission {
+            self.metrics.backPressureRejections.increment()
+            throw Problem.backlog(reason, retryAfter: retryAfter)
+        }
+        var estimate: Double? = nil
+        if case .admit(let seconds) = admission { estimate = seconds }
         if let key = submission.key {
             let claim: IdempotencyClaim
             do {
@@ -40,9 +60,16 @@ extension GatewayResponder {
             switch claim {
             case .produce(let jobID):
                 submission.job.jobID = jobID
+                if case .reject(let retryAfter, let reason) = admission {
+                    try? await self.store.abandon(key: key.storedKey)
+                    self.metrics.backPressureRejections.increment()
+                    throw Problem.backlog(reason, retryAfter: retryAfter)
+                }
             case .replay(let jobID):
                 self.metrics.replays.increment()
-                return Self.accepted(Acceptance(jobID: jobID, estimatedWaitSeconds: nil))
+                submission.job.jobID = jobID
+                try beforeProduce(jobID)
+                return (Acceptance(jobID: jobID, estimatedWaitSeconds: nil), submission.job)
             case .differentBody(let jobID):
                 throw Problem.keyReused(jobID: jobID)
             case .inProgress(let jobID):
@@ -50,6 +77,12 @@ extension GatewayResponder {
             }
         }
 
+        do throws(Problem) {
+            try beforeProduce(submission.job.jobID)
+        } catch {
+            if let key = submission.key { try? await self.store.abandon(key: key.storedKey) }
+            throw error
+        }
         do {
             _ = try await self.producer.submit(submission.job)
         } catch {
@@ -74,7 +107,7 @@ extension GatewayResponder {
                 metadata: ["job_id": "\(submission.job.jobID)", "error": "\(error)"]
             )
         }
-        return Self.accepted(Acceptance(jobID: submission.job.jobID, estimatedWaitSeconds: nil))
+        return (Acceptance(jobID: submission.job.jobID, estimatedWaitSeconds: estimate), submission.job)
     }
 
     private static func accepted(_ acceptance: Acceptance) -> Response {

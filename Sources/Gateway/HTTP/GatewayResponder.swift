@@ -2,16 +2,23 @@ import Foundation
 import Hummingbird
 import InferenceJobs
 import Logging
+import NIOCore
 import ResultsSink
 
 /// Answers every API request: routes it (``GatewayRoute``), checks the key, and runs the route's handler. Whatever
 /// goes wrong becomes a problem body; nothing reaches Hummingbird as an error, so no request is answered `500`.
 struct GatewayResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = GatewayRequestContext
 
     let configuration: GatewayConfiguration
     let store: any JobAdmissionStore
     let producer: JobProducer
+    /// This instance's requests waiting for results, fed by its ``ResultsFollower``.
+    let waiters: ResultWaiters
+    /// The workers' lag, read in the background; `nil` when no workers' group is configured.
+    let backlog: BacklogWatch?
+    /// Results per second, as the follower sees them.
+    let completions: CompletionRate
     let openAPIDocument: [UInt8]
     let logger: Logger
     let metrics: GatewayMetrics
@@ -23,7 +30,7 @@ struct GatewayResponder: HTTPResponder {
         let route = GatewayRoute.match(method: request.method.rawValue, path: request.uri.path)
         let response: Response
         do throws(Problem) {
-            response = try await self.respond(to: request, route: route)
+            response = try await self.respond(to: request, route: route, channel: context.channel)
         } catch {
             response = .problem(error)
         }
@@ -31,7 +38,7 @@ struct GatewayResponder: HTTPResponder {
         return response
     }
 
-    private func respond(to request: Request, route: GatewayRoute) async throws(Problem) -> Response {
+    private func respond(to request: Request, route: GatewayRoute, channel: any Channel) async throws(Problem) -> Response {
         if route.requiresKey, let keys = self.configuration.authentication.keys,
             !keys.authorizes(request.headers[.authorization])
         {
@@ -44,6 +51,10 @@ struct GatewayResponder: HTTPResponder {
             return try await self.submit(request)
         case .jobStatus(let jobID):
             return try await self.status(of: jobID)
+        case .jobEvents(let jobID):
+            return try await self.events(of: jobID, request: request, channel: channel)
+        case .predict:
+            return try await self.predict(request, channel: channel)
         case .openAPI:
             return .json(.ok, self.openAPIDocument)
         case .methodNotAllowed(_, let allow):
@@ -57,5 +68,27 @@ struct GatewayResponder: HTTPResponder {
     func storeUnavailable(_ error: any Error, during operation: String) -> Problem {
         self.logger.warning("the results store failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
         return Problem.unavailable("the results store is unavailable", retryAfter: self.configuration.options.retryAfterSeconds)
+    }
+
+    /// Back-pressure, from the cached lag and the measured rate: no broker call on the request path.
+    func admission() -> Admission {
+        let options = self.configuration.options
+        return Admission.decide(
+            lag: self.backlog?.lag,
+            completionsPerSecond: self.completions.perSecond,
+            limits: Admission.Limits(
+                maxBacklog: options.maxBacklog, maxWaitSeconds: options.maxWaitSeconds,
+                fallbackRetryAfterSeconds: options.retryAfterSeconds
+            )
+        )
+    }
+
+    /// A `503` for `/v1/predict` and `/events` while the follower is not reading the results topic (the brokers
+    /// were unreachable when the gateway started, or the follower failed); it keeps trying.
+    func notFollowing() -> Problem {
+        Problem.unavailable(
+            "this instance is not following the results topic yet; retry, or submit with POST /v1/jobs and poll",
+            retryAfter: self.configuration.options.retryAfterSeconds
+        )
     }
 }

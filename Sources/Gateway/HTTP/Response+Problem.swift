@@ -6,6 +6,7 @@ extension Response {
     static func problem(_ problem: Problem) -> Response {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfter = problem.retryAfter { headers[.retryAfter] = "\(retryAfter)" }
+        if let location = problem.location { headers[.location] = location }
         if let allow = problem.allow { headers[.allow] = allow.joined(separator: ", ") }
         if problem.status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"kinfer\"" }
         return Response(

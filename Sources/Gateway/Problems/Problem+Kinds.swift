@@ -80,4 +80,23 @@ extension Problem {
             status: 503, type: "/problems/unavailable", title: "Try again later", detail: detail, retryAfter: retryAfter
         )
     }
+
+    /// `429`: the workers are too far behind; nothing was enqueued.
+    public static func backlog(_ detail: String, retryAfter: Int) -> Problem {
+        Problem(
+            status: 429, type: "/problems/backlog", title: "Too many jobs are waiting",
+            detail: "\(detail); nothing was enqueued, retry later", retryAfter: retryAfter
+        )
+    }
+
+    /// `504` of `/v1/predict`: the job is accepted and goes on; its result is read later at `location`.
+    public static func syncTimeout(jobID: String, location: String, waited: Duration, retryAfter: Int) -> Problem {
+        var problem = Problem(
+            status: 504, type: "/problems/sync-timeout", title: "The result did not arrive in time",
+            detail: "job \(jobID) was accepted but its result did not arrive within \(waited); it goes on: read it with GET \(location)",
+            retryAfter: retryAfter, jobID: jobID
+        )
+        problem.location = location
+        return problem
+    }
 }

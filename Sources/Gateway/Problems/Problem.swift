@@ -34,6 +34,8 @@ public struct Problem: Sendable, Hashable, Error {
     public var jobID: String?
     /// For `405`: the methods the route has.
     public var allow: [String]?
+    /// For a `504` of `/v1/predict`: where the job's result is read later (`Location`).
+    public var location: String?
 
     public init(
         status: Int,
@@ -66,6 +68,7 @@ public struct Problem: Sendable, Hashable, Error {
             }
         }
         if let jobID = self.jobID { object["job_id"] = jobID }
+        if let location = self.location { object["location"] = location }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Array(data)
     }

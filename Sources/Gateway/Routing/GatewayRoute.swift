@@ -8,6 +8,8 @@ import Foundation
 enum GatewayRoute: Sendable, Hashable {
     case submitJob
     case jobStatus(jobID: String)
+    case jobEvents(jobID: String)
+    case predict
     case openAPI
     case methodNotAllowed(template: String, allow: [String])
     case notFound
@@ -17,6 +19,8 @@ enum GatewayRoute: Sendable, Hashable {
         switch self {
         case .submitJob: "/v1/jobs"
         case .jobStatus: "/v1/jobs/{id}"
+        case .jobEvents: "/v1/jobs/{id}/events"
+        case .predict: "/v1/predict"
         case .openAPI: "/openapi.json"
         case .methodNotAllowed(let template, _): template
         case .notFound: "unmatched"
@@ -26,7 +30,7 @@ enum GatewayRoute: Sendable, Hashable {
     /// Whether the route needs an API key; the OpenAPI document is public.
     var requiresKey: Bool {
         switch self {
-        case .submitJob, .jobStatus: true
+        case .submitJob, .jobStatus, .jobEvents, .predict: true
         case .openAPI, .methodNotAllowed, .notFound: false
         }
     }
@@ -42,6 +46,11 @@ enum GatewayRoute: Sendable, Hashable {
         case let parts where parts.count == 3 && parts[0] == "v1" && parts[1] == "jobs" && !parts[2].isEmpty:
             guard isGet else { return .methodNotAllowed(template: "/v1/jobs/{id}", allow: ["GET"]) }
             return .jobStatus(jobID: String(parts[2]).removingPercentEncoding ?? String(parts[2]))
+        case let parts where parts.count == 4 && parts[0] == "v1" && parts[1] == "jobs" && !parts[2].isEmpty && parts[3] == "events":
+            guard isGet else { return .methodNotAllowed(template: "/v1/jobs/{id}/events", allow: ["GET"]) }
+            return .jobEvents(jobID: String(parts[2]).removingPercentEncoding ?? String(parts[2]))
+        case ["v1", "predict"]:
+            return method == "POST" ? .predict : .methodNotAllowed(template: "/v1/predict", allow: ["POST"])
         case ["openapi.json"]:
             return isGet ? .openAPI : .methodNotAllowed(template: "/openapi.json", allow: ["GET"])
         default:

@@ -70,6 +70,27 @@ extension Kinfer {
         @Option(help: ArgumentHelp("How long the broker has to acknowledge a job before 503. Defaults to 5000.", valueName: "ms"))
         var produceTimeoutMs: Int = 5_000
 
+        @Option(help: ArgumentHelp("The longest POST /v1/predict waits for its result before 504 (a smaller timeout_ms in the body wins). Defaults to 30000.", valueName: "ms"))
+        var syncTimeoutMs: Int = 30_000
+
+        @Option(help: ArgumentHelp("The most POST /v1/predict calls waiting at once on this instance; more get 503. Defaults to 1024.", valueName: "count"))
+        var maxWaitingPredicts: Int = 1024
+
+        @Option(help: ArgumentHelp("The most open GET /v1/jobs/{id}/events streams on this instance; more get 503. Defaults to 1024.", valueName: "count"))
+        var maxOpenStreams: Int = 1024
+
+        @Option(help: ArgumentHelp("How often an event stream sends a keep-alive comment. Defaults to 15000.", valueName: "ms"))
+        var heartbeatMs: Int = 15_000
+
+        @Option(help: ArgumentHelp("The workers' consumer group, whose lag gives estimated_wait_seconds and back-pressure. Defaults to kinfer-workers.", valueName: "group"))
+        var workersGroup: String = "kinfer-workers"
+
+        @Option(help: ArgumentHelp("Answer 429 once the workers' lag reaches this many jobs. Defaults to no limit.", valueName: "jobs"))
+        var maxBacklog: Int?
+
+        @Option(help: ArgumentHelp("Answer 429 once the estimated wait (lag / completion rate) passes this many seconds. Defaults to no limit.", valueName: "seconds"))
+        var maxWaitSeconds: Double?
+
         @Option(help: ArgumentHelp("The largest request body, in bytes. Defaults to 1048576.", valueName: "bytes"))
         var maxBodyBytes: Int = 1 << 20
 
@@ -80,6 +101,12 @@ extension Kinfer {
             if !(0...65_535).contains(port) { throw ValidationError("--port must be from 0 to 65535, got \(port)") }
             if let httpPort, !(0...65_535).contains(httpPort) { throw ValidationError("--http-port must be from 0 (off) to 65535, got \(httpPort)") }
             if produceTimeoutMs < 1 { throw ValidationError("--produce-timeout-ms must be at least 1, got \(produceTimeoutMs)") }
+            if syncTimeoutMs < 1 { throw ValidationError("--sync-timeout-ms must be at least 1, got \(syncTimeoutMs)") }
+            if maxWaitingPredicts < 0 { throw ValidationError("--max-waiting-predicts must be at least 0, got \(maxWaitingPredicts)") }
+            if maxOpenStreams < 0 { throw ValidationError("--max-open-streams must be at least 0, got \(maxOpenStreams)") }
+            if heartbeatMs < 100 { throw ValidationError("--heartbeat-ms must be at least 100, got \(heartbeatMs)") }
+            if let maxBacklog, maxBacklog < 1 { throw ValidationError("--max-backlog must be at least 1, got \(maxBacklog)") }
+            if let maxWaitSeconds, !(maxWaitSeconds > 0) { throw ValidationError("--max-wait-seconds must be more than 0, got \(maxWaitSeconds)") }
             if maxBodyBytes < 64 { throw ValidationError("--max-body-bytes must be at least 64, got \(maxBodyBytes)") }
         }
 
@@ -102,12 +129,19 @@ extension Kinfer {
             options.host = host ?? (noAuth ? "127.0.0.1" : "0.0.0.0")
             options.produceTimeout = .milliseconds(produceTimeoutMs)
             options.maxBodyBytes = maxBodyBytes
+            options.syncTimeout = .milliseconds(syncTimeoutMs)
+            options.maxWaitingPredicts = maxWaitingPredicts
+            options.maxOpenStreams = maxOpenStreams
+            options.heartbeatInterval = .milliseconds(heartbeatMs)
+            options.workersGroup = workersGroup
+            options.maxBacklog = maxBacklog
+            options.maxWaitSeconds = maxWaitSeconds
             options.topics = topicNames
             let configuration = GatewayConfiguration(
                 kafka: kafka, authentication: authentication, models: try self.modelRules(), options: options
             )
 
-            try await KafkaProbe.requireTopics(kafka, [topicNames.jobs])
+            try await KafkaProbe.requireTopics(kafka, [topicNames.jobs, topicNames.results])
             let store: any JobAdmissionStore
             do {
                 store = try makeJobAdmissionStore(url: url, logger: logger)

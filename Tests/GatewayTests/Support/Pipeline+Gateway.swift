@@ -7,17 +7,20 @@ import KinferTestSupport
 import ResultsSink
 
 extension GatewayHarness {
-    /// Runs `body` while a digits worker and the sink run behind the gateway, writing into the gateway's store.
-    func withWorkerAndSink<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+    /// Runs `body` while a worker (serving `models`, by default the digits classifier) and the sink run behind the
+    /// gateway, writing into the gateway's store.
+    func withWorkerAndSink<Result: Sendable>(
+        models: ModelCatalog? = nil, workersGroup: String? = nil, _ body: () async throws -> Result
+    ) async throws -> Result {
         var workerConfiguration = WorkerConfiguration(workerName: "gateway-test-worker")
         workerConfiguration.topics = self.topics
         workerConfiguration.commitInterval = .milliseconds(100)
         workerConfiguration.gracePeriod = .seconds(5)
         let worker = try InferenceWorker(
-            consumerConfiguration: self.cluster.consumerConfiguration(group: uniqueName("workers"), sessionTimeout: .seconds(6)),
+            consumerConfiguration: self.cluster.consumerConfiguration(group: workersGroup ?? uniqueName("workers"), sessionTimeout: .seconds(6)),
             producerConfiguration: self.cluster.producerConfiguration(),
             configuration: workerConfiguration,
-            models: ModelCatalog([try DigitsClassifier()]),
+            models: try models ?? ModelCatalog([try DigitsClassifier()]),
             logger: quietLogger
         )
         var sinkConfiguration = SinkConfiguration()

@@ -1,0 +1,110 @@
+import AsyncHTTPClient
+import Foundation
+import InferenceJobs
+import InferenceModels
+import KinferTestSupport
+import Synchronization
+import Testing
+
+@Suite("Event streams")
+struct EventStreamTests {
+    @Test("200 pending jobs followed over /events at once: each stream gets its status, then exactly one result event with the model's own label, then ends")
+    func twoHundredFollowedJobs() async throws {
+        let testSet = try DigitsTestSet()
+        let model = try DigitsClassifier()
+        let count = 200
+        try await withGateway { gateway in
+            var jobs: [(index: Int, jobID: String)] = []
+            for index in 0..<count {
+                let features = testSet.features[index % testSet.count].map { "\(Int($0))" }.joined(separator: ",")
+                let reply = try await gateway.submit(#"{"model": "digits", "inputs": {"features": [\#(features)]}}"#)
+                try #require(reply.status == 202, "\(reply.text)")
+                jobs.append((index, try #require(reply.object?["job_id"] as? String)))
+            }
+            // One connection per stream: the shared client would queue them 8 at a time.
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: count + 8)
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            let opened = Locked(0)
+            let followed: Result<[Int: EventStreamReply], any Error>
+            do {
+                followed = .success(try await withThrowingTaskGroup(of: (Int, EventStreamReply).self) { group in
+                for job in jobs {
+                    group.addTask {
+                        let reply = try await gateway.followEvents(job.jobID, client: client, timeout: .seconds(50)) { event in
+                            if event.name == "status" { opened.withLock { $0 += 1 } }
+                        }
+                        return (job.index, reply)
+                    }
+                }
+                // Every stream is open (and waiting) before any job runs: the results are pushed, not found.
+                try await waitUntil("\(count) streams open", timeout: .seconds(20)) { opened.withLock { $0 } == count }
+                return try await gateway.withWorkerAndSink {
+                    var replies: [Int: EventStreamReply] = [:]
+                    for try await (index, reply) in group { replies[index] = reply }
+                    return replies
+                }
+            })
+            } catch {
+                followed = .failure(error)
+            }
+            try await client.shutdown()
+            let replies = try followed.get()
+            #expect(replies.count == count)
+            for job in jobs {
+                let reply = try #require(replies[job.index])
+                #expect(reply.status == 200)
+                #expect(reply.headers.first(name: "Content-Type") == "text/event-stream")
+                #expect(reply.events.map(\.name) == ["status", "result"], "\(reply.events)")
+                #expect(reply.events.map(\.id) == ["1", "2"])
+                #expect(reply.events.first?.object?["status"] as? String == "pending")
+                let result = try #require(reply.events.last?.object)
+                #expect(result["job_id"] as? String == job.jobID)
+                #expect(result["status"] as? String == "completed")
+                let expected = try model.predict(ModelInput(features: testSet.features[job.index % testSet.count])).label
+                #expect((result["output"] as? [String: Any])?["label"] as? String == expected)
+            }
+        }
+    }
+
+    @Test("Reconnect with Last-Event-ID: 1 gets only the result; a job already finished gets its result at once; Last-Event-ID: 2 gets nothing")
+    func lastEventIDAndFinishedJobs() async throws {
+        try await withGateway(configure: { $0.heartbeatInterval = .milliseconds(200) }) { gateway in
+            let submitted = try await gateway.submit(simulatedBody)
+            let jobID = try #require(submitted.object?["job_id"] as? String)
+
+            // A first connection sees the status, then the client goes away (before any result).
+            let first = try await gateway.followEvents(jobID, stopAfterEvents: 1, timeout: .seconds(10))
+            #expect(first.events.map(\.id) == ["1"])
+            #expect(first.events.map(\.name) == ["status"])
+            try await gateway.withWorkerAndSink(models: simulatedCatalog(latency: .milliseconds(300))) {
+                // The reconnect, during the job's 300 ms: only the result, id 2; heartbeats while it waits.
+                let resumed = try await gateway.followEvents(jobID, lastEventID: "1", timeout: .seconds(20))
+                #expect(resumed.status == 200)
+                #expect(resumed.events.map(\.name) == ["result"])
+                #expect(resumed.events.map(\.id) == ["2"])
+                #expect(resumed.events.first?.object?["status"] as? String == "completed")
+                #expect(resumed.comments.allSatisfy { $0 == "keep-alive" })
+
+                try await waitUntil("the result of \(jobID) in the store", timeout: .seconds(20)) {
+                    (try await gateway.send(.GET, "/v1/jobs/\(jobID)")).object?["status"] as? String == "completed"
+                }
+            }
+            // Finished: status and result at once, no worker needed.
+            let started = ContinuousClock.now
+            let finished = try await gateway.followEvents(jobID, timeout: .seconds(5))
+            #expect(finished.events.map(\.name) == ["status", "result"])
+            #expect(finished.events.first?.object?["status"] as? String == "completed")
+            #expect(finished.comments.isEmpty)
+            #expect(ContinuousClock.now - started < .seconds(2))
+            let polled = try await gateway.send(.GET, "/v1/jobs/\(jobID)")
+            #expect(finished.events.last?.data == polled.text)
+
+            let over = try await gateway.followEvents(jobID, lastEventID: "2", timeout: .seconds(5))
+            #expect(over.status == 200 && over.events.isEmpty)
+
+            let unknown = try await gateway.followEvents("never-seen", timeout: .seconds(5))
+            #expect(unknown.status == 404)
+        }
+    }
+}
