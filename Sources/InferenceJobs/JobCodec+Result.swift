@@ -50,6 +50,10 @@ extension JobCodec {
         }
         writer.raw(",\"completed_at\":")
         writer.timestamp(result.completedAt)
+        if let callbackURL = result.callbackURL {
+            writer.raw(",\"callback_url\":")
+            writer.string(callbackURL)
+        }
         writer.raw("}")
         return writer.bytes
     }
@@ -98,6 +102,7 @@ extension JobCodec {
             guard let submittedAt = try reader.timestamp("submitted_at") else { throw reader.missing("submitted_at") }
             let startedAt = try reader.timestamp("started_at")
             guard let completedAt = try reader.timestamp("completed_at") else { throw reader.missing("completed_at") }
+            let callbackURL = try reader.string("callback_url")
 
             return JobResult(
                 jobID: jobID,
@@ -110,7 +115,8 @@ extension JobCodec {
                 worker: worker,
                 submittedAt: submittedAt,
                 startedAt: startedAt,
-                completedAt: completedAt
+                completedAt: completedAt,
+                callbackURL: callbackURL
             )
         }
     }

@@ -29,6 +29,9 @@ public struct JobResult: Sendable, Equatable {
     public var startedAt: Date?
     /// When the result was made (`completed_at`).
     public var completedAt: Date
+    /// The job's `callback_url`, carried over so that `kinfer notifier` can deliver the result from the results
+    /// topic alone (`callback_url`, omitted when `nil`: the job had none, or could not be read).
+    public var callbackURL: String?
 
     public init(
         jobID: String,
@@ -41,7 +44,8 @@ public struct JobResult: Sendable, Equatable {
         worker: String,
         submittedAt: Date,
         startedAt: Date? = nil,
-        completedAt: Date
+        completedAt: Date,
+        callbackURL: String? = nil
     ) {
         self.jobID = jobID
         self.status = status
@@ -54,5 +58,6 @@ public struct JobResult: Sendable, Equatable {
         self.submittedAt = submittedAt
         self.startedAt = startedAt
         self.completedAt = completedAt
+        self.callbackURL = callbackURL
     }
 }

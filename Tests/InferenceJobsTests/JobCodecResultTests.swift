@@ -13,7 +13,8 @@ import Testing
         worker: "worker-a",
         submittedAt: Date(timeIntervalSince1970: 1_764_380_811.123),
         startedAt: Date(timeIntervalSince1970: 1_764_380_811.2),
-        completedAt: Date(timeIntervalSince1970: 1_764_380_812.001)
+        completedAt: Date(timeIntervalSince1970: 1_764_380_812.001),
+        callbackURL: "https://hooks.example/kinfer?order=7"
     )
 
     static let failed = JobResult(
@@ -62,7 +63,7 @@ import Testing
                 + #""output":{"label":"7","confidence":0.9,"scores":[0.05,0.05,0.9]},"#
                 + #""attempts":1,"model":"digits","model_version":"digits-lr-1","worker":"worker-a","#
                 + #""submitted_at":"2025-11-29T01:46:51.123Z","started_at":"2025-11-29T01:46:51.200Z","#
-                + #""completed_at":"2025-11-29T01:46:52.001Z"}"#
+                + #""completed_at":"2025-11-29T01:46:52.001Z","callback_url":"https://hooks.example/kinfer?order=7"}"#
         )
     }
 

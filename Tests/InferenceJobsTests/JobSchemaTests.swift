@@ -30,7 +30,8 @@ import Testing
             attempts: 1, model: "digits", modelVersion: "digits-lr-1", worker: "w",
             submittedAt: Date(timeIntervalSince1970: 1_795_916_811.123),
             startedAt: Date(timeIntervalSince1970: 1_795_916_811.2),
-            completedAt: Date(timeIntervalSince1970: 1_795_916_811.3)
+            completedAt: Date(timeIntervalSince1970: 1_795_916_811.3),
+            callbackURL: "https://orders.example/cb"
         ),
         JobResult(
             jobID: "s-2", status: .failed, error: JobError(errorClass: .fatal, message: "no"), attempts: 3,

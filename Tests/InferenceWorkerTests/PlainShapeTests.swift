@@ -35,7 +35,7 @@ struct PlainShapeTests {
         return python
     }
 
-    @Test("200 plain-shape jobs produced by confluent-kafka are processed like Swift-produced ones")
+    @Test("200 plain-shape jobs produced by confluent-kafka are processed like Swift-produced ones, their callback_url carried into the results")
     func confluentKafkaPlainShape() async throws {
         let python = try Self.python()
         let pipeline = try Pipeline(brokers: 1, partitions: 4)
@@ -59,6 +59,8 @@ struct PlainShapeTests {
             #expect(result.status == .completed)
             #expect(result.output?.label == expected)
             #expect(JobTimestamp.format(result.submittedAt) == "2026-11-29T01:46:51.123Z")
+            // Carried over for the notifier, which reads only the results topic.
+            #expect(result.callbackURL == "http://127.0.0.1:1/cb")
         }
     }
 

@@ -38,7 +38,7 @@ final class OutcomePublisher: Sendable {
             JobResult(
                 jobID: job.jobID, status: status, output: output, error: error, attempts: job.attempt,
                 model: model.name, modelVersion: model.version, worker: configuration.workerName,
-                submittedAt: job.submittedAt, startedAt: startedAt, completedAt: Date()
+                submittedAt: job.submittedAt, startedAt: startedAt, completedAt: Date(), callbackURL: job.callbackURL
             )
         }
         func record(_ kind: OutcomeRecord.Kind) -> OutcomeRecord {
