@@ -160,6 +160,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // kinfer demo submits through the gateway over HTTP, as a client would.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // libFuzzer's target for the job contract's decoders (scripts/fuzz); without the fuzzer, a corpus replayer.
@@ -229,7 +232,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ResultsSinkTests", dependencies: ["ResultsSink", "KinferTestSupport"]),
+        .testTarget(name: "ResultsSinkTests", dependencies: ["ResultsSink", "InferenceJobs", "KinferTestSupport"]),
         .testTarget(
             name: "ServiceOperationsTests",
             dependencies: [

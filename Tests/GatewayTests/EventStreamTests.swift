@@ -2,7 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import InferenceJobs
 import InferenceModels
+import Kafka
 import KinferTestSupport
+import ResultsSink
 import Synchronization
 import Testing
 
@@ -105,6 +107,36 @@ struct EventStreamTests {
 
             let unknown = try await gateway.followEvents("never-seen", timeout: .seconds(5))
             #expect(unknown.status == 404)
+        }
+    }
+
+    /// The race a stream opened right after the submit meets: the result passed the follower before the stream's
+    /// ticket existed, and the sink stored it only later. The stream still ends with it, from the store.
+    @Test("A result the follower read before the stream opened, stored only afterwards, still ends the stream")
+    func resultStoredAfterTheStreamOpened() async throws {
+        try await withGateway { gateway in
+            let jobID = uniqueName("raced")
+            try await gateway.store.recordAccepted(jobID: jobID, key: nil, at: Date())
+            let now = Date()
+            let result = JobResult(
+                jobID: jobID, status: .completed, output: ModelOutput(label: "4", confidence: 0.9, scores: [0.9]),
+                attempts: 1, model: "simulated", modelVersion: "1", worker: "test", submittedAt: now, startedAt: now, completedAt: now
+            )
+            // On the results topic before anyone waits: the follower reads it and hands it to no one.
+            let producer = try KafkaProducer(configuration: gateway.cluster.producerConfiguration())
+            _ = try await producer.send(KafkaProducerMessage(topic: gateway.topics.results, key: jobID, value: JobCodec.encode(result)))
+            await producer.close()
+
+            let opened = Locked(false)
+            async let reply = gateway.followEvents(jobID, timeout: .seconds(20)) { event in
+                if event.name == "status" { opened.withLock { $0 = true } }
+            }
+            try await waitUntil("the stream open", timeout: .seconds(10)) { opened.withLock { $0 } }
+            // Now the sink's write lands.
+            _ = try await gateway.store.write([StoredResult(result: result, partition: 0, offset: 0)])
+            let events = try await reply.events
+            #expect(events.map(\.name) == ["status", "result"])
+            #expect(events.last?.object?["output"].flatMap { $0 as? [String: Any] }?["label"] as? String == "4")
         }
     }
 }

@@ -146,3 +146,26 @@ struct ResultWaitersShutdownTests {
         #expect(await waiters.next(predict)?.result.jobID == "s")
     }
 }
+
+@Suite("Store re-reads of a waiting stream")
+struct StoreRecheckTests {
+    /// With a 15 s heartbeat: reads at 0.25, 0.75, 1.75, 3.75, 7.75, 11.75 s, the heartbeat at 15 s, then reads every
+    /// 4 s again; the schedule never waits longer than the heartbeat or 4 s between reads.
+    @Test("Reads the store again after 250 ms, doubling up to 4 s; heartbeats keep their own pace")
+    func schedule() {
+        let start = ContinuousClock.now
+        var recheck = StoreRecheck(heartbeat: .seconds(15), now: start)
+        var wakes: [(Duration, StoreRecheck.Reason)] = []
+        for _ in 0..<9 {
+            let at = recheck.nextWake
+            wakes.append((at - start, recheck.woke(now: at)))
+        }
+        let expected: [(Duration, StoreRecheck.Reason)] = [
+            (.milliseconds(250), .readStore), (.milliseconds(750), .readStore), (.milliseconds(1750), .readStore),
+            (.milliseconds(3750), .readStore), (.milliseconds(7750), .readStore), (.milliseconds(11750), .readStore),
+            (.seconds(15), .sendHeartbeat), (.milliseconds(15750), .readStore), (.milliseconds(19750), .readStore),
+        ]
+        #expect(wakes.map(\.0) == expected.map(\.0))
+        #expect(wakes.map(\.1) == expected.map(\.1))
+    }
+}

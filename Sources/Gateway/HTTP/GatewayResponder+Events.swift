@@ -48,6 +48,7 @@ extension GatewayResponder {
         // A client that goes away is forgotten at once: the wait below then ends.
         channel.closeFuture.whenComplete { _ in waiters.forget(ticket) }
         let heartbeat = options.heartbeatInterval
+        let store = self.store
         metrics.openStreams.increment()
         let body = ResponseBody { writer in
             defer {
@@ -56,14 +57,26 @@ extension GatewayResponder {
             }
             for event in plan.initial { try await writer.write(ByteBuffer(bytes: event.bytes)) }
             if plan.waitsForResult {
-                while !Task.isCancelled {
-                    if let delivery = await waiters.next(ticket, until: .now + heartbeat) {
+                // The follower may have read the result before the ticket was registered, while the sink had not
+                // stored it yet: then it reaches neither. So the store is read again while waiting, at growing
+                // intervals (StoreRecheck), besides the heartbeats.
+                var recheck = StoreRecheck(heartbeat: heartbeat)
+                waiting: while !Task.isCancelled {
+                    if let delivery = await waiters.next(ticket, until: recheck.nextWake) {
                         try await writer.write(ByteBuffer(bytes: JobEventStream.result(JobCodec.encode(delivery.result)).bytes))
                         metrics.pushLatency(since: delivery.producedAt)
-                        break
+                        break waiting
                     }
-                    guard waiters.isRegistered(ticket) else { break }  // the client disconnected
-                    try await writer.write(ByteBuffer(bytes: JobEventStream.heartbeat))
+                    guard waiters.isRegistered(ticket) else { break waiting }  // the client disconnected
+                    switch recheck.woke() {
+                    case .readStore:
+                        if case .finished(let stored)? = try? await store.jobRecord(for: jobID) {
+                            try await writer.write(ByteBuffer(bytes: JobEventStream.result(JobCodec.encode(stored.result)).bytes))
+                            break waiting
+                        }
+                    case .sendHeartbeat:
+                        try await writer.write(ByteBuffer(bytes: JobEventStream.heartbeat))
+                    }
                 }
             }
             try await writer.finish(nil)

@@ -1,8 +1,10 @@
 import Foundation
 import SQLiteNIO
 
-/// The gateway's admissions in the SQLite file: each operation one `BEGIN IMMEDIATE` transaction, which holds the
-/// file's write lock, so concurrent claims on a key are served one after the other.
+/// The gateway's admissions in the SQLite file. Claims and accepted jobs are written in shared transactions (group
+/// commit, ``SQLiteConnectionGate/inSharedTransaction(_:)``): the requests that arrive while the connection is busy
+/// are written together, each in a savepoint of its own, and made durable by one `COMMIT`. The savepoints run one
+/// after the other, so concurrent claims on a key are still decided one at a time.
 extension SQLiteResultStore: JobAdmissionStore {
     public func claim(
         key: String,
@@ -11,58 +13,54 @@ extension SQLiteResultStore: JobAdmissionStore {
         policy: IdempotencyPolicy,
         now: Date
     ) async throws -> IdempotencyClaim {
-        try await self.perform("claim of an idempotency key") { connection in
-            try await connection.inTransaction {
-                let existing = try await connection.query(
-                    "SELECT fingerprint, job_id, state, created_at, updated_at FROM idempotency_keys WHERE key = ?",
-                    [.text(key)]
-                ).first.map { try Self.idempotencyRecord(key: key, $0) }
-                let (claim, write) = policy.decide(
-                    key: key, fingerprint: fingerprint, candidateJobID: candidateJobID, existing: existing, now: now
+        try await self.performShared("claim of an idempotency key") { connection in
+            let existing = try await connection.query(
+                "SELECT fingerprint, job_id, state, created_at, updated_at FROM idempotency_keys WHERE key = ?",
+                [.text(key)]
+            ).first.map { try Self.idempotencyRecord(key: key, $0) }
+            let (claim, write) = policy.decide(
+                key: key, fingerprint: fingerprint, candidateJobID: candidateJobID, existing: existing, now: now
+            )
+            switch write {
+            case .none:
+                break
+            case .insert(let record):
+                _ = try await connection.query(
+                    """
+                    INSERT OR REPLACE INTO idempotency_keys (key, fingerprint, job_id, state, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        .text(record.key), .text(record.fingerprint), .text(record.jobID), .text(record.state.rawValue),
+                        .integer(Int(record.createdAt.unixMicroseconds)), .integer(Int(record.updatedAt.unixMicroseconds)),
+                    ]
                 )
-                switch write {
-                case .none:
-                    break
-                case .insert(let record):
-                    _ = try await connection.query(
-                        """
-                        INSERT OR REPLACE INTO idempotency_keys (key, fingerprint, job_id, state, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """,
-                        [
-                            .text(record.key), .text(record.fingerprint), .text(record.jobID), .text(record.state.rawValue),
-                            .integer(Int(record.createdAt.unixMicroseconds)), .integer(Int(record.updatedAt.unixMicroseconds)),
-                        ]
-                    )
-                case .touch(let key, let updatedAt):
-                    _ = try await connection.query(
-                        "UPDATE idempotency_keys SET updated_at = ? WHERE key = ?",
-                        [.integer(Int(updatedAt.unixMicroseconds)), .text(key)]
-                    )
-                }
-                return claim
+            case .touch(let key, let updatedAt):
+                _ = try await connection.query(
+                    "UPDATE idempotency_keys SET updated_at = ? WHERE key = ?",
+                    [.integer(Int(updatedAt.unixMicroseconds)), .text(key)]
+                )
             }
+            return claim
         }
     }
 
     public func recordAccepted(jobID: String, key: String?, at date: Date) async throws {
         let jobID = jobID.storable
-        try await self.perform("record of accepted job \(jobID)") { connection in
-            try await connection.inTransaction {
+        try await self.performShared("record of accepted job \(jobID)") { connection in
+            _ = try await connection.query(
+                """
+                INSERT INTO pending_jobs (job_id, accepted_at)
+                SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM inference_results WHERE job_id = ?)
+                ON CONFLICT (job_id) DO NOTHING
+                """,
+                [.text(jobID), .integer(Int(date.unixMicroseconds)), .text(jobID)]
+            )
+            if let key {
                 _ = try await connection.query(
-                    """
-                    INSERT INTO pending_jobs (job_id, accepted_at)
-                    SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM inference_results WHERE job_id = ?)
-                    ON CONFLICT (job_id) DO NOTHING
-                    """,
-                    [.text(jobID), .integer(Int(date.unixMicroseconds)), .text(jobID)]
+                    "UPDATE idempotency_keys SET state = 'accepted', updated_at = ? WHERE key = ?",
+                    [.integer(Int(date.unixMicroseconds)), .text(key)]
                 )
-                if let key {
-                    _ = try await connection.query(
-                        "UPDATE idempotency_keys SET state = 'accepted', updated_at = ? WHERE key = ?",
-                        [.integer(Int(date.unixMicroseconds)), .text(key)]
-                    )
-                }
             }
         }
     }

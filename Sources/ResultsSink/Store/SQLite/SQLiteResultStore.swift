@@ -141,6 +141,18 @@ public final class SQLiteResultStore: ResultStore {
         }
     }
 
+    /// ``perform(_:_:)`` in a transaction shared with other concurrent callers (group commit).
+    func performShared<Value: Sendable>(
+        _ operation: String,
+        _ body: @escaping @Sendable (SQLiteConnection) async throws -> Value
+    ) async throws -> Value {
+        do {
+            return try await self.gate.inSharedTransaction(body)
+        } catch {
+            throw ResultStoreError(sqlite: error, during: "\(operation) in \(self.path)")
+        }
+    }
+
     private static func insertStatement(rows: Int) -> String {
         let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
         return "INSERT INTO inference_results (\(columns.joined(separator: ", "))) VALUES "
