@@ -14,7 +14,7 @@ struct DemoTests {
         return (result, summary, directory.path)
     }
 
-    @Test("2,000 jobs: every one completed, none lost, accuracy at least 95%, one JSON object on stdout")
+    @Test("2,000 jobs through the gateway: every one accepted and completed, none lost, accuracy at least 95%, every 100th followed over /events with exactly one result event; one JSON object on stdout")
     func twoThousandJobs() async throws {
         let (result, summary, directory) = try await demo(["--jobs", "2000"])
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -24,7 +24,13 @@ struct DemoTests {
         #expect(summary["completed"] as? Int == 2000)
         #expect(summary["lost"] as? Int == 0)
         #expect((summary["accuracy"] as? Double ?? 0) >= 0.95, "\(summary)")
-        for key in ["failed", "expired", "dead_lettered", "duplicates", "jobs_per_second", "p50_ms", "p95_ms", "p99_ms", "crashes"] {
+        #expect(summary["accepted"] as? Int == 2000, "\(summary)")
+        #expect(summary["streams_followed"] as? Int == 20, "\(summary)")
+        #expect(summary["result_events"] as? Int == 20, "\(summary)")
+        for key in [
+            "failed", "expired", "dead_lettered", "duplicates", "jobs_per_second", "p50_ms", "p95_ms", "p99_ms", "crashes",
+            "too_many_requests", "push_p50_ms", "push_p99_ms",
+        ] {
             #expect(summary[key] is NSNumber, "\(key) in \(summary)")
         }
         let database = try #require(summary["database"] as? String)

@@ -1,24 +1,30 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
+import Gateway
 import InferenceJobs
 import InferenceModels
 import Kafka
 import Logging
 import ResultsSink
 import ServiceLifecycle
+import Synchronization
 
 extension Kinfer {
     /// `kinfer demo`: the whole pipeline on this machine, with nothing else installed.
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run the whole pipeline on this machine: embedded Kafka, two workers, the sink, and a job producer.",
+            abstract: "Run the whole pipeline on this machine: embedded Kafka, two workers, the sink, and the HTTP gateway.",
             discussion: """
                 Starts an embedded 3-broker Kafka cluster (in memory, in this process) with the pipeline's topics, two \
-                `kinfer worker` child processes serving the digits model (logs under .kinfer/), and the results sink \
-                writing into a fresh SQLite file; then submits --jobs held-out digits images and waits until every job \
-                has a row. The summary counts lost jobs (submitted, no row), checks the labels against the true ones, \
-                and reports latency from each job's submitted_at to its result's completed_at (the worker's clock, \
-                not the time the row appeared). Exits 1 when a job is lost or --timeout-seconds passes.
+                `kinfer worker` child processes serving the digits model (logs under .kinfer/), the results sink \
+                writing into a fresh SQLite file, and the HTTP gateway on a free loopback port; then submits --jobs \
+                held-out digits images with POST /v1/jobs (retrying a 429 after its Retry-After, with the same job_id), \
+                follows every 100th job over GET /v1/jobs/{id}/events, and waits until every job has a row. The \
+                summary counts lost jobs (accepted, no row), checks the labels against the true ones, reports latency \
+                from each job's submitted_at to its result's completed_at (the worker's clock, not the time the row \
+                appeared), the 429s, and the push latency of the followed jobs' result events. Exits 1 when a job is \
+                lost or --timeout-seconds passes.
                 """
         )
 
@@ -40,10 +46,13 @@ extension Kinfer {
         @Option(help: "Give up (exit 1) when not every job has a row after this many seconds.")
         var timeoutSeconds = 300
 
+        @Option(help: ArgumentHelp("The gateway answers 429 once the workers' lag reaches this many jobs.", valueName: "jobs"))
+        var maxBacklog = 10_000
+
         @Option(help: "Partitions of each pipeline topic.")
         var partitions = 12
 
-        @Flag(help: "Print the summary as one JSON object (submitted, completed, failed, expired, dead_lettered, duplicates, lost, accuracy, jobs_per_second, p50_ms, p95_ms, p99_ms, database, crashes).")
+        @Flag(help: "Print the summary as one JSON object (submitted, completed, failed, expired, dead_lettered, duplicates, lost, accuracy, jobs_per_second, p50_ms, p95_ms, p99_ms, database, crashes, accepted, too_many_requests, streams_followed, result_events, push_p50_ms, push_p99_ms).")
         var json = false
 
         @Option(help: ArgumentHelp("Log level of the demo itself on stderr. Defaults to error.", valueName: "level"))
@@ -53,6 +62,7 @@ extension Kinfer {
             guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
             if let rate, !(rate > 0) { throw ValidationError("--rate must be more than 0, got \(rate)") }
             guard timeoutSeconds >= 1 else { throw ValidationError("--timeout-seconds must be at least 1, got \(timeoutSeconds)") }
+            guard maxBacklog >= 1 else { throw ValidationError("--max-backlog must be at least 1, got \(maxBacklog)") }
             guard (1...1_000).contains(partitions) else { throw ValidationError("--partitions must be from 1 to 1000, got \(partitions)") }
             if let logLevel, Logger.Level(rawValue: logLevel.lowercased()) == nil {
                 throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
@@ -102,11 +112,11 @@ extension Kinfer {
             }
             try workers.startAll()
 
-            // The sink, in this process.
-            let store: any ResultStore
+            // The sink and the gateway, in this process.
+            let store: any JobAdmissionStore
             let sink: ResultsSink
             do {
-                store = try makeResultStore(url: "sqlite://" + databasePath, logger: logger)
+                store = try makeJobAdmissionStore(url: "sqlite://" + databasePath, logger: logger)
                 var sinkConfiguration = SinkConfiguration()
                 sinkConfiguration.resultsTopic = topics.results
                 sinkConfiguration.deadLetterTopic = topics.resultsDeadLetter
@@ -119,24 +129,31 @@ extension Kinfer {
                 await workers.stopAll(grace: .seconds(5))
                 throw CLIError("cannot start the results sink: \(error)", hint: "check that \(databasePath) is writable")
             }
+            let gatewayPort = Mutex<Int?>(nil)
+            let gateway = Gateway(configuration: gatewayConfiguration(cluster, featureCount: testSet.features[0].count), store: store, logger: logger) { port in
+                gatewayPort.withLock { $0 = port }
+            }
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: [.init(service: store), .init(service: sink)], logger: logger
+                services: [.init(service: store), .init(service: sink), .init(service: gateway)], logger: logger
             ))
             let sinkTask = Task { try await group.run() }
 
             let interrupted = DemoInterruption()
             let signalWatch = Task.detached { interrupted.signal = await Signals.waitForTermination() }
             defer { signalWatch.cancel() }
+            let client = DemoHTTPClient.make()
             let outcome: Result<DemoSummary, CLIError>
             do {
                 outcome = .success(try await drive(
-                    cluster: cluster, store: store, sink: sink, workers: workers, testSet: testSet, load: load, interrupted: interrupted
+                    cluster: cluster, store: store, sink: sink, gatewayPort: { gatewayPort.withLock { $0 } }, client: client, workers: workers,
+                    testSet: testSet, load: load, interrupted: interrupted
                 ))
             } catch let error as CLIError {
                 outcome = .failure(error)
             } catch {
                 outcome = .failure(CLIError("the demo failed: \(ErrorReport.line(for: error))"))
             }
+            try? await client.shutdown()
             await workers.stopAll()
             await group.triggerGracefulShutdown()
             _ = try? await sinkTask.value
@@ -158,21 +175,27 @@ extension Kinfer {
 
         /// Submits, shows progress, crashes workers if asked, waits for every row, and collects the summary.
         private func drive(
-            cluster: EmbeddedKafkaCluster, store: any ResultStore, sink: ResultsSink, workers: DemoWorkers,
+            cluster: EmbeddedKafkaCluster, store: any ResultStore, sink: ResultsSink, gatewayPort: () -> Int?, client: HTTPClient,
+            workers: DemoWorkers,
             testSet: DigitsTestSet, load: DemoLoad, interrupted: DemoInterruption
         ) async throws -> DemoSummary {
             let topics = JobTopics()
-            let producer = try JobProducer(configuration: cluster.producerConfiguration(), topics: topics)
             let admin = try KafkaAdmin(configuration: cluster.adminConfiguration(), logger: CLILogging.silent)
             // Latency should measure the pipeline, not start-up: wait (bounded) until the workers and the sink own partitions.
             let clock = ContinuousClock()
             let ready = clock.now.advanced(by: .seconds(60))
-            while !(workers.allAssigned && sink.isReady) && clock.now < ready {
+            while !(workers.allAssigned && sink.isReady && gatewayPort() != nil) && clock.now < ready {
                 try await Task.sleep(for: .milliseconds(100))
             }
-            say("kinfer demo: 2 workers and the sink are up (worker logs in \(URL(fileURLWithPath: workers.logPaths[0]).deletingLastPathComponent().path)); submitting")
-            let submitter = DemoSubmitter(count: jobs)
-            let submitting = Task { try await submitter.run(producer: producer, features: testSet.features, load: load) }
+            guard let port = gatewayPort() else {
+                throw CLIError("the gateway did not start listening within 60 s", hint: "run with --log-level info to see why")
+            }
+            let baseURL = "http://127.0.0.1:\(port)"
+            say("kinfer demo: 2 workers, the sink and the gateway (\(baseURL)) are up (worker logs in \(URL(fileURLWithPath: workers.logPaths[0]).deletingLastPathComponent().path)); submitting over HTTP")
+            let submitter = DemoSubmitter(count: jobs, client: client)
+            let follower = DemoEventFollower(baseURL: baseURL, client: client)
+            let following = Task { await follower.run() }
+            let submitting = Task { try await submitter.run(baseURL: baseURL, features: testSet.features, load: load, follower: follower) }
 
             // Crash points: random fractions of the jobs having rows.
             var crashPoints = crashWorkers ? (0..<3).map { _ in Int(Double(jobs) * Double.random(in: 0.1...0.8)) }.sorted() : []
@@ -187,7 +210,6 @@ extension Kinfer {
                 if !submittingDone, submitter.isFinished {
                     submittingDone = true
                     try await submitting.value
-                    await producer.close()
                 }
                 let submitted = submitter.submitted
                 if submittingDone && rows >= submitted { break }
@@ -206,6 +228,7 @@ extension Kinfer {
                 if let signal = interrupted.signal {
                     if !json { progress.finish() }
                     submitting.cancel()
+                    following.cancel()
                     throw CLIError("stopped by signal \(signal) with \(rows) of \(submitter.submitted) jobs done; workers and sink stopped", exitCode: 128 + signal)
                 }
                 if clock.now >= deadline {
@@ -220,8 +243,17 @@ extension Kinfer {
             if !json { progress.finish() }
             let failedSubmissions = submitter.failed
             if !failedSubmissions.isEmpty {
-                say("kinfer demo: \(failedSubmissions.count) submissions were not acknowledged, e.g. \(failedSubmissions.first!.value)")
+                say("kinfer demo: \(failedSubmissions.count) submissions were not accepted, e.g. \(failedSubmissions.first!.value)")
             }
+            // Every result is in the store; the followed streams have had their result events pushed already.
+            let streamsEnd = clock.now.advanced(by: .seconds(30))
+            while follower.outcome.followed > follower.outcome.pushed + follower.outcome.problems.count && clock.now < streamsEnd {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            following.cancel()
+            await following.value
+            let events = follower.outcome
+            for problem in events.problems.prefix(3) { say("kinfer demo: event stream: \(problem)") }
 
             var summary = DemoSummary()
             summary.crashes = workers.crashes
@@ -230,7 +262,30 @@ extension Kinfer {
                 startedAt: submitter.startedAt ?? Date()
             )
             summary.deadLettered = await Self.deadLettered(admin, topic: topics.deadLetter, partitions: partitions)
+            summary.accepted = submitter.submitted
+            summary.tooManyRequests = submitter.tooManyRequests
+            summary.streamsFollowed = events.followed
+            summary.resultEvents = events.pushed
+            summary.setPushLatencies(events.latenciesMs)
             return summary
+        }
+
+        /// The gateway as `kinfer gateway --no-auth` would run it, on a free loopback port, in front of the digits
+        /// workers, answering 429 at `--max-backlog`.
+        private func gatewayConfiguration(_ cluster: EmbeddedKafkaCluster, featureCount: Int) -> GatewayConfiguration {
+            var options = GatewayConfiguration.Options()
+            options.host = "127.0.0.1"
+            options.port = 0
+            options.workersGroup = KinferSettings.workerGroup
+            options.maxBacklog = maxBacklog
+            var kafka = cluster.producerConfiguration()
+            // As the embedded cluster's own consumers have it (EmbeddedKafkaCluster.consumerConfiguration): the results
+            // follower's fetch wait is what a pushed result waits on.
+            kafka.properties["fetch.wait.max.ms"] = "10"
+            return GatewayConfiguration(
+                kafka: kafka, authentication: .open,
+                models: ModelRules(inputWidths: ["digits": featureCount], defaultModel: "digits"), options: options
+            )
         }
 
         /// Messages ever written to the jobs dead-letter topic: the sum of its high watermarks.

@@ -19,6 +19,24 @@ struct DemoSummary {
     var workerLogs: [String] = []
     var exampleJobID: String?
     var seconds = 0.0
+    /// Jobs the gateway answered `202` for, and the `429`s on the way (each retried with the same `job_id`).
+    var accepted = 0
+    var tooManyRequests = 0
+    /// Jobs followed over `GET /v1/jobs/{id}/events`, the `result` events they received, and the push latency.
+    var streamsFollowed = 0
+    var resultEvents = 0
+    var pushP50 = 0.0, pushP99 = 0.0
+
+    /// Push latencies in ms, sorted.
+    mutating func setPushLatencies(_ sorted: [Double]) {
+        pushP50 = Self.percentile(0.50, of: sorted)
+        pushP99 = Self.percentile(0.99, of: sorted)
+    }
+
+    private static func percentile(_ p: Double, of sorted: [Double]) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1))]
+    }
 
     var accuracy: Double { completed == 0 ? 0 : Double(correct) / Double(completed) }
 
@@ -45,11 +63,9 @@ struct DemoSummary {
             lastCompletion = max(lastCompletion, row.completedAt)
         }
         latencies.sort()
-        func percentile(_ p: Double) -> Double {
-            guard !latencies.isEmpty else { return 0 }
-            return latencies[min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)]
-        }
-        p50 = percentile(0.50); p95 = percentile(0.95); p99 = percentile(0.99)
+        p50 = Self.percentile(0.50, of: latencies)
+        p95 = Self.percentile(0.95, of: latencies)
+        p99 = Self.percentile(0.99, of: latencies)
         seconds = lastCompletion.timeIntervalSince(startedAt)
         jobsPerSecond = seconds > 0 ? Double(submitted - lost.count) / seconds : 0
         exampleJobID = exampleJobID ?? jobIDs.first
@@ -63,6 +79,9 @@ struct DemoSummary {
             ("accuracy", number(accuracy, 4)), ("jobs_per_second", number(jobsPerSecond, 1)),
             ("p50_ms", number(p50, 1)), ("p95_ms", number(p95, 1)), ("p99_ms", number(p99, 1)),
             ("database", JSONText.quoted(database)), ("crashes", "\(crashes)"),
+            ("accepted", "\(accepted)"), ("too_many_requests", "\(tooManyRequests)"),
+            ("streams_followed", "\(streamsFollowed)"), ("result_events", "\(resultEvents)"),
+            ("push_p50_ms", number(pushP50, 1)), ("push_p99_ms", number(pushP99, 1)),
         ])
     }
 
@@ -71,7 +90,7 @@ struct DemoSummary {
         var lines = [
             "",
             "kinfer demo summary",
-            "  submitted        \(submitted)",
+            "  submitted        \(submitted)  (POST /v1/jobs answered 202: \(accepted); 429 then retried: \(tooManyRequests))",
             "  completed        \(completed)",
             "  failed           \(failed)",
             "  expired          \(expired)",
@@ -81,6 +100,7 @@ struct DemoSummary {
             "  accuracy         \(String(format: "%.2f%%", accuracy * 100))  (\(correct) of \(completed) labels match the held-out digits)",
             "  throughput       \(String(format: "%.1f", jobsPerSecond)) jobs/s  (first submit to last result, \(String(format: "%.1f", seconds)) s)",
             "  latency          p50 \(ms(p50))  p95 \(ms(p95))  p99 \(ms(p99))  (submitted_at to the result's completed_at)",
+            "  pushed results   \(resultEvents) of \(streamsFollowed) jobs followed over /events; push p50 \(ms(pushP50))  p99 \(ms(pushP99))  (completed_at to the event's arrival)",
             "  worker crashes   \(crashes)",
             "  database         \(database)",
             "  worker logs      \(workerLogs.joined(separator: ", "))",
