@@ -120,6 +120,7 @@ let package = Package(
                 "Kafka",
                 "InferenceJobs",
                 "ResultsSink",
+                "CallbackSafety",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,12 +130,16 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
-        // Callbacks (issue #18): the SSRF guard, Standard Webhooks signing, delivery over HTTP. The guard and the
-        // signer are pure; only the delivery client touches the network.
+        // The SSRF guard for callback URLs: a pure decision, shared by the gateway (refusing a URL at submit) and the
+        // notifier (before it connects).
+        .target(name: "CallbackSafety"),
+        // Callbacks (issue #18): Standard Webhooks signing and delivery over HTTP, behind the guard. The signer is
+        // pure; only the delivery client and the resolver touch the network.
         .target(
             name: "Notifier",
             dependencies: [
                 "InferenceJobs",
+                "CallbackSafety",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -147,6 +152,7 @@ let package = Package(
         .executableTarget(
             name: "kinfer",
             dependencies: [
+                "CallbackSafety",
                 "Gateway",
                 "Kafka",
                 "InferenceJobs",
@@ -252,6 +258,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway",
+                "CallbackSafety",
                 "Kafka",
                 "InferenceJobs",
                 "InferenceModels",
@@ -271,6 +278,7 @@ let package = Package(
             name: "NotifierTests",
             dependencies: [
                 "Notifier",
+                "CallbackSafety",
                 "InferenceJobs",
                 "KinferTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),

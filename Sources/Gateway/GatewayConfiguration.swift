@@ -1,3 +1,4 @@
+import CallbackSafety
 import InferenceJobs
 import Kafka
 
@@ -64,6 +65,10 @@ public struct GatewayConfiguration: Sendable {
         public var lagInterval: Duration = .seconds(1)
         /// Topic names. Defaults to `inference-jobs` and the rest of ``JobTopics``.
         public var topics = JobTopics()
+        /// The notifier's rules for callback URLs: a job whose `callback_url` they refuse (a scheme, a port, an IP
+        /// literal in a private range) gets `422` at once. Configure it as the notifier is. Defaults to `https` on
+        /// the default port, public addresses only.
+        public var callbackGuard = CallbackGuard()
 
         public init() {}
     }

@@ -1,3 +1,4 @@
+import CallbackSafety
 import Foundation
 @testable import Gateway
 import InferenceJobs
@@ -9,13 +10,20 @@ struct SubmissionTests {
     let rules = ModelRules(inputWidths: ["digits": 3, "free": nil], defaultModel: "digits")
     let now = Date(timeIntervalSince1970: 1_764_000_000)
 
-    func submission(_ json: String, key: String? = nil) throws(Problem) -> Submission {
-        try Submission(body: Array(json.utf8), idempotencyKeyHeader: key, candidateJobID: "cand", now: now, maxDepth: 8, rules: rules)
+    /// Test receivers live on loopback: plain http to 127.0.0.0/8 is admitted, as `--allow-http
+    /// --callback-allow-cidr 127.0.0.0/8` would.
+    static let loopbackReceivers = CallbackGuard(allowHTTP: true, allowedRanges: [try! CIDR("127.0.0.0/8")])
+
+    func submission(_ json: String, key: String? = nil, callbackGuard: CallbackGuard = loopbackReceivers) throws(Problem) -> Submission {
+        try Submission(
+            body: Array(json.utf8), idempotencyKeyHeader: key, candidateJobID: "cand", now: now, maxDepth: 8, rules: rules,
+            callbackGuard: callbackGuard
+        )
     }
 
-    func problem(_ json: String, key: String? = nil) -> Problem? {
+    func problem(_ json: String, key: String? = nil, callbackGuard: CallbackGuard = loopbackReceivers) -> Problem? {
         do {
-            _ = try submission(json, key: key)
+            _ = try submission(json, key: key, callbackGuard: callbackGuard)
             return nil
         } catch {
             return error
@@ -97,5 +105,39 @@ struct SubmissionTests {
     @Test func theJobIDIsInsertedAsTheFirstMember() {
         #expect(Submission.inserting(jobID: "j", into: Array(" { } ".utf8)) == Array(#" {"job_id":"j" } "#.utf8))
         #expect(Submission.inserting(jobID: "j", into: Array(#"{"a":1}"#.utf8)) == Array(#"{"job_id":"j","a":1}"#.utf8))
+    }
+
+    /// The notifier's guard, first step, at submit: what it would refuse whatever DNS says is 422 naming
+    /// `callback_url`; a name is left for the notifier to resolve. Decided on the text alone: nothing is resolved
+    /// or connected to.
+    @Test(arguments: [
+        ("http://hooks.example.com/cb", "scheme"),
+        ("ftp://hooks.example.com/cb", "scheme"),
+        ("https://hooks.example.com:8443/cb", "port"),
+        ("https://10.0.0.7/cb", "forbidden"),
+        ("https://169.254.169.254/latest/meta-data", "forbidden"),
+        ("https://127.0.0.1/cb", "forbidden"),
+        ("https://[::1]/cb", "forbidden"),
+        ("https://[::ffff:192.168.1.1]/cb", "forbidden"),
+        ("https://user:secret@hooks.example.com/cb", "userinfo"),
+        ("not a url", "URL"),
+    ])
+    func aCallbackURLTheNotifierWouldRefuseIs422(url: String, why: String) {
+        let body = #"{"features": [1, 2, 3], "callback_url": "\#(url)"}"#
+        let refused = problem(body, callbackGuard: CallbackGuard())
+        #expect(refused?.status == 422, "\(url)")
+        #expect(refused?.errors.map(\.field) == ["callback_url"], "\(url)")
+        #expect(refused?.errors.first?.reason == "callback_refused")
+        #expect(refused?.detail.contains(why) == true, "\(url): \(refused?.detail ?? "")")
+    }
+
+    @Test func aCallbackURLTheGuardAdmitsOrLeavesToResolutionIsAccepted() throws {
+        for url in ["https://hooks.example.com/cb", "https://93.184.216.34/cb", "https://[2606:4700::1111]/cb"] {
+            let accepted = try submission(#"{"features": [1, 2, 3], "callback_url": "\#(url)"}"#, callbackGuard: CallbackGuard())
+            #expect(accepted.job.callbackURL == url)
+        }
+        // Configured like a notifier with --callback-allow-cidr 10.0.0.0/8 --callback-allow-port 8443.
+        let internalReceivers = CallbackGuard(allowedPorts: [8443], allowedRanges: [try CIDR("10.0.0.0/8")])
+        #expect(try submission(#"{"features": [1, 2, 3], "callback_url": "https://10.0.0.7:8443/cb"}"#, callbackGuard: internalReceivers).job.callbackURL != nil)
     }
 }

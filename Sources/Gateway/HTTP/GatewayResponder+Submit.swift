@@ -32,7 +32,8 @@ extension GatewayResponder {
             candidateJobID: JobID.make(now: now),
             now: now,
             maxDepth: options.maxJSONDepth,
-            rules: self.configuration.models
+            rules: self.configuration.models,
+            callbackGuard: options.callbackGuard
         )
 
         // Decided before anything is claimed or produced; a replay of an accepted key is answered whatever it says,

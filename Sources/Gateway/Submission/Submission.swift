@@ -1,3 +1,4 @@
+import CallbackSafety
 import Foundation
 import InferenceJobs
 
@@ -11,19 +12,22 @@ struct Submission: Sendable {
     /// SHA-256 of the body as sent, lowercase hex: a retry with the key must send the same bytes.
     var fingerprint: String
 
-    /// Reads `body` with the contract's decoder (`JobCodec.decodeJob`) and checks it against `rules`.
+    /// Reads `body` with the contract's decoder (`JobCodec.decodeJob`) and checks it against `rules`, and its
+    /// `callback_url` against `callbackGuard`.
     ///
     /// - Parameters:
     ///   - candidateJobID: The ID for a job whose body has no `job_id` (the store may hand back another: a retry's).
     /// - Throws: ``Problem``: `400` for a body that is not a JSON object or nests too deeply, or a bad
-    ///   `Idempotency-Key`; `422` for a job the decoder or the model rules refuse. Each names the field.
+    ///   `Idempotency-Key`; `422` for a job the decoder or the model rules refuse, or whose `callback_url` the
+    ///   notifier would refuse. Each names the field.
     init(
         body: [UInt8],
         idempotencyKeyHeader: String?,
         candidateJobID: String,
         now: Date,
         maxDepth: Int,
-        rules: ModelRules
+        rules: ModelRules,
+        callbackGuard: CallbackGuard = CallbackGuard()
     ) throws(Problem) {
         var headerKey: IdempotencyKey?
         if let idempotencyKeyHeader { headerKey = try IdempotencyKey.header(idempotencyKeyHeader) }
@@ -55,6 +59,16 @@ struct Submission: Sendable {
         let featuresField = shape.topLevelKeys.contains("inputs") ? "inputs.features" : "features"
         let refusals = rules.problems(model: job.model, featureCount: job.inputs.features.count, featuresField: featuresField)
         guard refusals.isEmpty else { throw Problem.invalidJob(refusals) }
+        if let callbackURL = job.callbackURL, case .refused(let refusal) = callbackGuard.check(callbackURL) {
+            // The guard's first step only (scheme, port, form, an IP literal's range): a name is resolved, and its
+            // addresses judged, by the notifier when it delivers, since what a name resolves to may change by then.
+            throw Problem.invalidJob([
+                Problem.FieldError(
+                    field: "callback_url", message: "the notifier would refuse 'callback_url': \(refusal.description)",
+                    reason: "callback_refused"
+                )
+            ])
+        }
         // The worker reads `submitted_at` for `timeout_ms`; the gateway's clock is the one that accepted the job.
         if !shape.topLevelKeys.contains("submitted_at") { job.submittedAt = now }
 

@@ -1,3 +1,4 @@
+import CallbackSafety
 import AsyncHTTPClient
 import Foundation
 import NIOCore

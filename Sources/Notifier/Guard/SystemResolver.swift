@@ -1,3 +1,4 @@
+import CallbackSafety
 import NIOPosix
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import CallbackSafety
 import Foundation
 import NIOHTTP1
 import Notifier
