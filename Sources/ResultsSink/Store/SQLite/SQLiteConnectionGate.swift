@@ -106,6 +106,23 @@ actor SQLiteConnectionGate {
         }
     }
 
+    /// `PRAGMA journal_mode = WAL`, retried while the file is locked. Switching a new file to WAL needs an exclusive
+    /// lock, and SQLite answers `SQLITE_BUSY` at once, without its busy handler, when another connection (another
+    /// store or process opening the same new file) holds one meanwhile. Retried every 20 ms, for as long as the
+    /// busy timeout.
+    private static func switchToWAL(_ connection: SQLiteConnection) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .milliseconds(SQLiteResultStore.busyTimeoutMilliseconds))
+        while true {
+            do {
+                _ = try await connection.query("PRAGMA journal_mode = WAL")
+                return
+            } catch let error as SQLiteError where error.reason == .busy && clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
     /// The open connection, opening and configuring it first if needed.
     ///
     /// `synchronous=FULL`: in WAL mode `NORMAL` may lose the last commits on power failure, and the sink commits
@@ -123,9 +140,9 @@ actor SQLiteConnectionGate {
             throw ResultStoreError(sqlite: error, during: "opening \(self.path)")
         }
         do {
-            _ = try await connection.query("PRAGMA journal_mode = WAL")
-            _ = try await connection.query("PRAGMA synchronous = FULL")
             _ = try await connection.query("PRAGMA busy_timeout = \(SQLiteResultStore.busyTimeoutMilliseconds)")
+            try await Self.switchToWAL(connection)
+            _ = try await connection.query("PRAGMA synchronous = FULL")
         } catch {
             let closed: EventLoopFuture<Void> = connection.close()
             try? await closed.get()
