@@ -30,7 +30,7 @@ struct GroupTests {
     func joinThenLeave() async throws {
         let pipeline = try Pipeline(brokers: 3, partitions: 8)
         let maxInFlight = 500
-        let submitted = jobs(20_000)
+        let submitted = jobs(10_000)
         _ = try await pipeline.submit(submitted)
         let first = try pipeline.startWorker(throttled(pipeline, name: "w1", maxInFlight: maxInFlight), models: ModelCatalog([slow]), heartbeatInterval: .milliseconds(100))
         try await waitUntil("the first worker completes 1,000 jobs", timeout: .seconds(120)) { first.worker.counters.completed >= 1_000 }

@@ -7,11 +7,11 @@ import Testing
 
 @Suite("kinfer worker crashes", .serialized)
 struct WorkerCrashTests {
-    @Test("A worker killed with SIGKILL three times while 20,000 jobs flow: every job gets a result after a clean worker drains")
+    @Test("A worker killed with SIGKILL three times while 10,000 jobs flow: every job gets a result after a clean worker drains")
     func sigkill() async throws {
         let broker = try await RunningBroker.start(partitions: 8)
         defer { Task { await broker.stop() } }
-        let total = 20_000
+        let total = 10_000
         let features = (0..<64).map { Double($0 % 17) }
         let jobs = (0..<total).map { _ in InferenceJob(jobID: JobID.make(), model: "digits", inputs: ModelInput(features: features), submittedAt: Date()) }
         let producer = try JobProducer(configuration: KafkaConfiguration(bootstrapServers: [broker.bootstrapServers]))

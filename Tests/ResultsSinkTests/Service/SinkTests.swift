@@ -7,10 +7,10 @@ import Testing
 
 @Suite("Sink: results from Kafka into the store")
 struct SinkTests {
-    @Test("50,000 results, 10% sent twice and 1% three times: exactly 50,000 rows, each its first result, every duplicate counted", arguments: StoreKind.allCases)
+    @Test("20,000 results, 10% sent twice and 1% three times: exactly 20,000 rows, each its first result, every duplicate counted", arguments: StoreKind.allCases)
     func exactlyOneRowPerJob(_ kind: StoreKind) async throws {
         let harness = try SinkHarness()
-        let total = 50_000
+        let total = 20_000
         let originals = (0..<total).map { ResultFixtures.result($0) }
         let twice = stride(from: 0, to: total, by: 10).map { ResultFixtures.result($0, variant: 1) }
         let thrice = stride(from: 0, to: total, by: 100).map { ResultFixtures.result($0, variant: 2) }
