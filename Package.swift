@@ -76,10 +76,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What every consumer-group service shares: which offsets may be committed when work finishes out of order.
+        .target(name: "ConsumerKit", dependencies: ["Kafka"]),
         .target(
             name: "InferenceWorker",
             dependencies: [
                 "Kafka",
+                "ConsumerKit",
                 "InferenceJobs",
                 "InferenceModels",
                 .product(name: "Logging", package: "swift-log"),
@@ -138,8 +141,11 @@ let package = Package(
         .target(
             name: "Notifier",
             dependencies: [
+                "Kafka",
+                "ConsumerKit",
                 "InferenceJobs",
                 "CallbackSafety",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -160,6 +166,7 @@ let package = Package(
                 "OpenInferenceModels",
                 "InferenceWorker",
                 "ResultsSink",
+                "Notifier",
                 "ServiceOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -219,6 +226,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KinferTestSupport"], exclude: ["Interop"]),
         .testTarget(name: "InferenceJobsTests", dependencies: ["InferenceJobs", "KinferTestSupport"]),
         .testTarget(name: "InferenceModelsTests", dependencies: ["InferenceModels"]),
+        .testTarget(name: "ConsumerKitTests", dependencies: ["ConsumerKit", "Kafka"]),
         .testTarget(
             name: "InferenceWorkerTests",
             dependencies: [
@@ -281,6 +289,9 @@ let package = Package(
                 "CallbackSafety",
                 "InferenceJobs",
                 "KinferTestSupport",
+                "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -55,7 +55,8 @@ manifests=deploy/check_manifests.py
 # 1. Syntax: every YAML file in deploy/ and docker-compose.yml.
 check "YAML parses (deploy/**/*.y*ml, docker-compose.yml)" python3 "${manifests}" yaml
 
-# 2. Compose: health checks, depends_on conditions, KRaft settings, grace periods.
+# 2. Compose: health checks, depends_on conditions, KRaft settings, grace periods,
+#    every kinfer service scraped by deploy/prometheus/prometheus.yml.
 check "docker-compose.yml structure" python3 "${manifests}" compose
 
 # 3. Kubernetes + KEDA: references, probes, limits, security, scaler consistency.
@@ -89,10 +90,30 @@ dockerfile_context() {
 check "Dockerfile build context" dockerfile_context
 
 # 9. Every `kinfer ...` command line in compose/Kubernetes against the real CLI.
+# Subcommands the deployment files may use before a given kinfer has them (the Swift side
+# lands separately): when `kinfer --help` does not list one, its command lines are skipped
+# with a note instead of failing. The list is the only reliable sign: ArgumentParser answers
+# `kinfer <unknown> --help` with the top-level help and exit status 0.
+pending_subcommands=(notifier)
+
 kinfer_flags() {
-    local problems=0 where sub flags help flag
-    local -A helps=()
+    local problems=0 where sub flags help flag top pending root_help
+    local -A helps=() absent=()
+    root_help="$("${KINFER_BIN}" --help 2>&1)" || true
     while IFS=$'\t' read -r where sub flags; do
+        top="${sub%% *}"
+        if [[ -z "${absent[${top}]+x}" && -n "${top}" ]]; then
+            for pending in "${pending_subcommands[@]}"; do
+                # Subcommand names sit at a two-space indent under SUBCOMMANDS:.
+                if [[ "${top}" == "${pending}" ]] && ! grep -Eq "^  ${pending}( |\$)" <<<"${root_help}"; then
+                    absent[${top}]=1
+                fi
+            done
+        fi
+        if [[ -n "${top}" && -n "${absent[${top}]+x}" ]]; then
+            echo "note ${where}: skipped - ${KINFER_BIN} has no \`${top}\` subcommand yet (its flags are checked once it has)"
+            continue
+        fi
         if [[ -z "${helps[${sub}]+x}" ]]; then
             # shellcheck disable=SC2086  # the subcommand path is words on purpose
             if ! help="$("${KINFER_BIN}" ${sub} --help 2>&1)"; then

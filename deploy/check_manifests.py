@@ -19,7 +19,17 @@ import yaml
 COMPOSE = "docker-compose.yml"
 K8S = "deploy/kubernetes"
 KEDA = "deploy/keda"
+PROMETHEUS = "deploy/prometheus/prometheus.yml"
 LONG_RUNNING = lambda svc: svc.get("restart", "no") != "no"
+# kinfer subcommands that drain on SIGTERM within --grace-period-seconds (default 20).
+DRAINING = ("worker", "sink", "notifier")
+# What each Deployment's KEDA kafka trigger must watch: (consumer group, topic).
+KAFKA_SCALER = {
+    "kinfer-worker": ("kinfer-workers", "inference-jobs"),
+    "kinfer-notifier": ("kinfer-notifier", "inference-results"),
+}
+# Environment variables that hold credentials: in Kubernetes only ever from a Secret.
+SECRET_ENV = ("KINFER_KAFKA_SASL_PASSWORD", "KINFER_DATABASE_URL", "KINFER_WEBHOOK_SECRET")
 
 
 def load_all(path):
@@ -163,14 +173,45 @@ def check_compose():
             if rf is None or int(rf) > replication:
                 problems.append(f"{name}: --replication-factor {rf} with {replication} brokers")
         grace = flag_value(argv, "--grace-period-seconds")
-        if sub and sub[0] in ("worker", "sink"):
+        if sub and sub[0] in DRAINING:
             grace_s = float(grace) if grace else 20.0
             stop = seconds(services[name].get("stop_grace_period", "10s"))
             if stop <= grace_s:
                 problems.append(f"{name}: stop_grace_period {stop}s not longer than grace period {grace_s}s")
+        if sub and sub[0] == "notifier":
+            env = services[name].get("environment") or {}
+            if isinstance(env, list):  # the `- NAME=value` form
+                env = dict(item.split("=", 1) if "=" in item else (item, None) for item in env)
+            problems += notifier_problems(name, argv, env)
+    prom_targets = scrape_targets()
+    for name, svc in services.items():
+        if is_kinfer_service(svc) and LONG_RUNNING(svc):
+            host = svc.get("hostname", name)
+            port = flag_value(as_argv(svc.get("command")), "--http-port") or "8080"
+            if f"{host}:{port}" not in prom_targets:
+                problems.append(f"{name}: {host}:{port} is not a scrape target in {PROMETHEUS}")
     prom = [s for s in services.values() if str(s.get("image", "")).startswith("prom/prometheus")]
     if not prom or not any("deploy/prometheus" in str(v) for v in prom[0].get("volumes", [])):
         problems.append("prometheus service does not mount deploy/prometheus")
+    return problems
+
+
+def scrape_targets():
+    config = load_all(PROMETHEUS)[0]
+    return {t for job in config.get("scrape_configs", [])
+            for sc in job.get("static_configs", []) for t in sc.get("targets", [])}
+
+
+def notifier_problems(where, argv, env):
+    """A notifier must be able to sign, and finish an attempt within its drain."""
+    problems = []
+    if "KINFER_WEBHOOK_SECRET" not in env:
+        problems.append(f"{where}: notifier without KINFER_WEBHOOK_SECRET (it signs every callback)")
+    grace = float(flag_value(argv, "--grace-period-seconds") or 20)
+    timeout = float(flag_value(argv, "--timeout-ms") or 10000) / 1000
+    if timeout >= grace:
+        problems.append(f"{where}: --timeout-ms {timeout:g}s not shorter than --grace-period-seconds {grace:g}: "
+                        "an attempt in flight at SIGTERM could not finish")
     return problems
 
 
@@ -198,7 +239,8 @@ def check_kubernetes():
                     problems.append(f"{path}: {doc['kind']} sets a namespace (manifests are namespace-agnostic)")
                 objects.setdefault(doc["kind"], {})[doc["metadata"]["name"]] = (path, doc)
                 if doc["kind"] == "ScaledObject":
-                    # Both KEDA files define `kinfer-worker` (alternatives): check each one.
+                    # scaledobject-kafka.yaml and scaledobject-prometheus.yaml both define
+                    # `kinfer-worker` (alternatives): check each one, not only the last read.
                     scaled_objects.append((path, doc))
     configmaps = {n: d.get("data", {}) for n, (_, d) in objects.get("ConfigMap", {}).items()}
     secrets = {n: {**d.get("stringData", {}), **d.get("data", {})} for n, (_, d) in objects.get("Secret", {}).items()}
@@ -207,6 +249,8 @@ def check_kubernetes():
         env = {}
         for e in container.get("env", []):
             if "value" in e:
+                if e["name"] in SECRET_ENV:
+                    problems.append(f"{container['name']}: {e['name']} is a literal value, not a secretKeyRef")
                 env[e["name"]] = e["value"]
                 continue
             ref = e.get("valueFrom", {})
@@ -251,12 +295,17 @@ def check_kubernetes():
                 problems.append(f"{path}: {c['name']} allows privilege escalation")
             if env.get("KINFER_HTTP_PORT") and str(annotations.get("prometheus.io/port")) != str(env["KINFER_HTTP_PORT"]):
                 problems.append(f"{path}: prometheus.io/port differs from KINFER_HTTP_PORT")
+            if argv[:1] == ["notifier"]:
+                problems += notifier_problems(f"{path}: {c['name']}", argv, env)
 
     partitions = topic_partitions()
     for path, so in scaled_objects:
         target = so["spec"]["scaleTargetRef"]["name"]
         if target not in deployments:
             problems.append(f"{path}: scaleTargetRef {target} is not a Deployment in {K8S}")
+        elif "replicas" in deployments[target][1]["spec"]:
+            problems.append(f"{deployments[target][0]}: sets replicas although {path} owns them "
+                            "(re-applying it would reset the autoscaler)")
         max_replicas = so["spec"].get("maxReplicaCount", 100)
         if partitions is not None and max_replicas > partitions:
             problems.append(f"{path}: maxReplicaCount {max_replicas} > {partitions} partitions")
@@ -268,10 +317,13 @@ def check_kubernetes():
                     problems.append(f"{path}: {key} {meta[key]} is not set in {target}'s env")
             if trigger["type"] == "kafka":
                 group = env.get(meta["consumerGroupFromEnv"]) if "consumerGroupFromEnv" in meta else meta.get("consumerGroup")
-                if group != "kinfer-workers":
-                    problems.append(f"{path}: kafka trigger group is {group}, expected kinfer-workers")
-                if meta.get("topic") != "inference-jobs":
-                    problems.append(f"{path}: kafka trigger topic is {meta.get('topic')}, expected inference-jobs")
+                expected_group, expected_topic = KAFKA_SCALER.get(target, (None, None))
+                if expected_group is None:
+                    problems.append(f"{path}: kafka trigger for {target}, which has no expected group/topic in KAFKA_SCALER")
+                elif group != expected_group:
+                    problems.append(f"{path}: kafka trigger group is {group}, expected {expected_group}")
+                if expected_topic is not None and meta.get("topic") != expected_topic:
+                    problems.append(f"{path}: kafka trigger topic is {meta.get('topic')}, expected {expected_topic}")
                 if meta.get("limitToPartitionsWithLag") == "true" and meta.get("allowIdleConsumers") == "true":
                     problems.append(f"{path}: limitToPartitionsWithLag cannot be combined with allowIdleConsumers")
             if trigger["type"] == "prometheus" and "kinfer_consumer_lag" in meta.get("query", "") \

@@ -11,24 +11,34 @@ public struct JobTopics: Sendable, Hashable {
     /// Result messages the sink cannot store (undecodable, or refused by the database), with the reason in headers.
     /// Defaults to `inference-results.dlq`.
     public var resultsDeadLetter: String
+    /// Callback deliveries waiting for their next attempt, with the attempt and not-before time in headers (see
+    /// `kinfer notifier`). Defaults to `inference-results.callbacks.retry`.
+    public var callbacksRetry: String
+    /// Callback deliveries given up (the receiver answered 410, the guard refused the URL, or the attempts ran out),
+    /// with the last status and error in headers. Defaults to `inference-results.callbacks.dlq`.
+    public var callbacksDeadLetter: String
 
     public init(
         jobs: String = "inference-jobs",
         results: String = "inference-results",
         retry: String = "inference-jobs.retry",
         deadLetter: String = "inference-jobs.dlq",
-        resultsDeadLetter: String = "inference-results.dlq"
+        resultsDeadLetter: String = "inference-results.dlq",
+        callbacksRetry: String = "inference-results.callbacks.retry",
+        callbacksDeadLetter: String = "inference-results.callbacks.dlq"
     ) {
         self.jobs = jobs
         self.results = results
         self.retry = retry
         self.deadLetter = deadLetter
         self.resultsDeadLetter = resultsDeadLetter
+        self.callbacksRetry = callbacksRetry
+        self.callbacksDeadLetter = callbacksDeadLetter
     }
 
     /// Every topic of the pipeline: what `kinfer topics create` and `kinfer broker` create. A topic outside this list
     /// would exist only where brokers create topics on first use, which production clusters usually turn off.
     public var all: [String] {
-        [jobs, results, retry, deadLetter, resultsDeadLetter]
+        [jobs, results, retry, deadLetter, resultsDeadLetter, callbacksRetry, callbacksDeadLetter]
     }
 }

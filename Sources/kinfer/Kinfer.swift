@@ -13,7 +13,7 @@ struct Kinfer: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Broker.self, Worker.self, Sink.self, GatewayCommand.self, Submit.self, Demo.self, Status.self, Tail.self, Lag.self, Topics.self, DLQ.self, Config.self,
+            Broker.self, Worker.self, Sink.self, NotifierCommand.self, GatewayCommand.self, Submit.self, Demo.self, Status.self, Tail.self, Lag.self, Topics.self, DLQ.self, Config.self,
         ]
     )
 

@@ -1,7 +1,7 @@
 import Kafka
 import Testing
 
-@testable import InferenceWorker
+import ConsumerKit
 
 @Suite("Commit tracker")
 struct CommitTrackerTests {

@@ -52,7 +52,7 @@ extension Kinfer {
                 }
             }
             Terminal.output("# Topics")
-            for key in [SettingKey.jobsTopic, .resultsTopic, .retryTopic, .dlqTopic, .resultsDLQTopic] { setting(key, settings) }
+            for key in [SettingKey.jobsTopic, .resultsTopic, .retryTopic, .dlqTopic, .resultsDLQTopic, .callbacksRetryTopic, .callbacksDLQTopic] { setting(key, settings) }
             Terminal.output("# Groups")
             let groupOrigin = settings.lookup(.group)?.origin ?? "default"
             emit("group.worker=\(settings.group(defaultingTo: KinferSettings.workerGroup))", groupOrigin)

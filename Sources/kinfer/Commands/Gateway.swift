@@ -95,14 +95,8 @@ extension Kinfer {
         @Option(help: ArgumentHelp("The largest request body, in bytes. Defaults to 1048576.", valueName: "bytes"))
         var maxBodyBytes: Int = 1 << 20
 
-        @Flag(help: "Admit http callback URLs, not only https (as the notifier's --allow-http).")
-        var allowHTTP = false
-
-        @Option(help: ArgumentHelp("A range admitted for callback URLs although private (repeatable; as the notifier's).", valueName: "cidr"))
-        var callbackAllowCidr: [String] = []
-
-        @Option(help: ArgumentHelp("A port admitted for callback URLs besides the scheme's default (repeatable).", valueName: "port"))
-        var callbackAllowPort: [Int] = []
+        @OptionGroup(title: "Callback URLs (refused at submit as the notifier would refuse them)")
+        var callbacks: CallbackGuardOptions
 
         @OptionGroup(title: "Topics")
         var topics: TopicOptions
@@ -118,21 +112,6 @@ extension Kinfer {
             if let maxBacklog, maxBacklog < 1 { throw ValidationError("--max-backlog must be at least 1, got \(maxBacklog)") }
             if let maxWaitSeconds, !(maxWaitSeconds > 0) { throw ValidationError("--max-wait-seconds must be more than 0, got \(maxWaitSeconds)") }
             if maxBodyBytes < 64 { throw ValidationError("--max-body-bytes must be at least 64, got \(maxBodyBytes)") }
-            _ = try callbackGuard()
-        }
-
-        /// The guard a job's callback_url must pass at submit: configured like the notifier's.
-        private func callbackGuard() throws -> CallbackGuard {
-            var ranges: [CIDR] = []
-            for text in callbackAllowCidr {
-                do { ranges.append(try CIDR(text)) } catch {
-                    throw ValidationError("--callback-allow-cidr: '\(text)' is not a CIDR range (e.g. 10.1.0.0/16 or fd00::/8)")
-                }
-            }
-            for port in callbackAllowPort where !(1...65_535).contains(port) {
-                throw ValidationError("--callback-allow-port must be from 1 to 65535, got \(port)")
-            }
-            return CallbackGuard(allowHTTP: allowHTTP, allowedPorts: Set(callbackAllowPort), allowedRanges: ranges)
         }
 
         func run() async throws {
@@ -162,7 +141,7 @@ extension Kinfer {
             options.maxBacklog = maxBacklog
             options.maxWaitSeconds = maxWaitSeconds
             options.topics = topicNames
-            options.callbackGuard = try callbackGuard()
+            options.callbackGuard = try callbacks.callbackGuard()
             let configuration = GatewayConfiguration(
                 kafka: kafka, authentication: authentication, models: try self.modelRules(), options: options
             )

@@ -2,7 +2,7 @@ import ArgumentParser
 import Kafka
 
 extension Kinfer.Topics {
-    /// `kinfer topics create`: the five pipeline topics, idempotently.
+    /// `kinfer topics create`: the seven pipeline topics, idempotently.
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create the jobs, results, retry, dead-letter and results dead-letter topics (existing ones are left as they are).",

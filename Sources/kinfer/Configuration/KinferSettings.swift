@@ -32,6 +32,8 @@ struct KinferSettings: Sendable {
         .retryTopic: JobTopics().retry,
         .dlqTopic: JobTopics().deadLetter,
         .resultsDLQTopic: JobTopics().resultsDeadLetter,
+        .callbacksRetryTopic: JobTopics().callbacksRetry,
+        .callbacksDLQTopic: JobTopics().callbacksDeadLetter,
         .model: "digits",
         .modelTimeoutMs: "10000",
         .modelMaxConcurrency: "8",
@@ -47,6 +49,7 @@ struct KinferSettings: Sendable {
 
     static let workerGroup = "kinfer-workers"
     static let sinkGroup = "kinfer-sink"
+    static let notifierGroup = "kinfer-notifier"
 
     /// The value of `key` and where it came from, or `nil` when no layer sets it.
     func lookup(_ key: SettingKey) -> (value: String, origin: String)? {
@@ -93,7 +96,8 @@ struct KinferSettings: Sendable {
         JobTopics(
             jobs: string(.jobsTopic)!, results: string(.resultsTopic)!,
             retry: string(.retryTopic)!, deadLetter: string(.dlqTopic)!,
-            resultsDeadLetter: string(.resultsDLQTopic)!
+            resultsDeadLetter: string(.resultsDLQTopic)!,
+            callbacksRetry: string(.callbacksRetryTopic)!, callbacksDeadLetter: string(.callbacksDLQTopic)!
         )
     }
 

@@ -13,6 +13,8 @@ enum SettingKey: String, CaseIterable, Sendable, Comparable {
     case retryTopic = "retry_topic"
     case dlqTopic = "dlq_topic"
     case resultsDLQTopic = "results_dlq_topic"
+    case callbacksRetryTopic = "callbacks_retry_topic"
+    case callbacksDLQTopic = "callbacks_dlq_topic"
     case model
     case modelURL = "model_url"
     case modelTimeoutMs = "model_timeout_ms"

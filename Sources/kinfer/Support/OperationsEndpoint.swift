@@ -1,4 +1,5 @@
 import InferenceWorker
+import Notifier
 import Kafka
 import Logging
 import Metrics
@@ -9,6 +10,7 @@ import ServiceOperations
 
 extension InferenceWorker: ConsumerGroupMember {}
 extension ResultsSink: ConsumerGroupMember {}
+extension CallbackNotifier: ConsumerGroupMember {}
 
 /// The metrics of this process: `MetricsSystem` bootstrapped, on first use, with a Prometheus factory over
 /// ``registry``. Bootstrapping can happen only once per process, hence one lazily made value.
@@ -25,7 +27,7 @@ enum ProcessMetrics {
 /// lag reporter. Port `0` turns all of them off (`kinfer demo` runs its workers so, to keep them from clashing).
 enum OperationsEndpoint {
     /// - Parameters:
-    ///   - service: `worker` or `sink`: the `service` label of `kinfer_ready`.
+    ///   - service: `worker`, `sink` or `notifier`: the `service` label of `kinfer_ready`.
     ///   - topics: The topics the service checks for at start; the broker check keeps requiring them.
     ///   - checks: The service's own conditions besides the broker and group membership (the sink's database).
     static func services(

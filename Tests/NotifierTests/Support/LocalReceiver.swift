@@ -3,12 +3,14 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// A callback receiver on 127.0.0.1 (an ephemeral port), started by a test: it records every request and answers
+/// A callback receiver on a loopback address (127.0.0.1 unless given; an ephemeral port), started by a test: it records every request and answers
 /// as the test's responder says. The only thing the notifier's tests ever connect to.
 final class LocalReceiver: Sendable {
     struct Request: Sendable {
         let head: HTTPRequestHead
         let body: [UInt8]
+        /// When the request's end arrived.
+        let received: ContinuousClock.Instant
         func header(_ name: String) -> String? { self.head.headers.first(name: name) }
     }
 
@@ -34,7 +36,7 @@ final class LocalReceiver: Sendable {
     }
 
     static func withReceiver<T>(
-        _ responder: @escaping Responder, _ body: (LocalReceiver) async throws -> T
+        host: String = "127.0.0.1", _ responder: @escaping Responder, _ body: (LocalReceiver) async throws -> T
     ) async throws -> T {
         let log = Box()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -45,7 +47,7 @@ final class LocalReceiver: Sendable {
                     try channel.pipeline.syncOperations.addHandler(Handler(log: log, responder: responder))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: host, port: 0).get()
         let receiver = LocalReceiver(channel: channel)
         log.receiver.withLock { $0 = receiver }
         do {
@@ -93,7 +95,7 @@ final class LocalReceiver: Sendable {
             case .body(let buffer):
                 self.body.append(contentsOf: buffer.readableBytesView)
             case .end:
-                let request = Request(head: self.head!, body: self.body)
+                let request = Request(head: self.head!, body: self.body, received: .now)
                 let index = self.log.record(request)
                 guard let reply = self.responder(index, request) else { return }
                 var headers = HTTPHeaders(reply.headers)
