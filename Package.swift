@@ -220,6 +220,8 @@ let package = Package(
                 "Kafka",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/KinferTestSupport"
         ),
@@ -297,7 +299,13 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "KinferCommandTests", dependencies: ["Kafka", "InferenceJobs", "ResultsSink", "KinferTestSupport"]),
+        .testTarget(
+            name: "KinferCommandTests",
+            dependencies: [
+                "Kafka", "InferenceJobs", "ResultsSink", "Notifier", "KinferTestSupport",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -33,6 +33,9 @@ struct BadInputTests {
         ("missing sqlite database", ["status", "some-job", "--database", "sqlite:///nonexistent/dir/results.db"], "/nonexistent/dir/results.db"),
         ("unreachable postgres", ["status", "some-job", "--database", "postgres://kinfer:secret@127.0.0.1:1/kinfer?connect_timeout=2"], "127.0.0.1"),
         ("bad database scheme", ["status", "some-job", "--database", "mysql://db/x"], "mysql"),
+        ("notifier: bad retry delays", ["notifier", "--retry-delays", "5s,soon"], "--retry-delays"),
+        ("notifier: no webhook secret", ["notifier", "--bootstrap-servers", deadBroker], "KINFER_WEBHOOK_SECRET"),
+        ("notifier: bad callback range", ["notifier", "--callback-allow-cidr", "10.0.0.0/33"], "--callback-allow-cidr"),
         ("broker: bad bootstrap file", ["broker", "--brokers", "1", "--bootstrap-file", "/nonexistent/dir/bs.txt"], "/nonexistent/dir/bs.txt"),
     ]
 

@@ -18,6 +18,9 @@ extension Kinfer.DLQ {
         @Flag(help: "Print each dead letter as a JSON line.")
         var json = false
 
+        @Flag(help: "List given-up callbacks (the callbacks dead-letter topic) instead of jobs.")
+        var callbacks = false
+
         @OptionGroup(title: "Topics")
         var topics: TopicOptions
 
@@ -25,7 +28,8 @@ extension Kinfer.DLQ {
             var flags = SettingsLayer(origin: "flag")
             topics.apply(to: &flags)
             let settings = try common.settings(flags)
-            let reader = TopicReader(configuration: try settings.kafkaConfiguration(), topic: settings.topics.deadLetter)
+            let topic = callbacks ? settings.topics.callbacksDeadLetter : settings.topics.deadLetter
+            let reader = TopicReader(configuration: try settings.kafkaConfiguration(), topic: topic)
             let now = Date()
             var shown = 0
             try await reader.readToEnd { message in

@@ -1,6 +1,7 @@
 import Foundation
 import InferenceJobs
 import Kafka
+import Notifier
 
 /// A message of the dead-letter topic with the reason and origin the worker put in its headers.
 struct DeadLetter {
@@ -19,6 +20,7 @@ struct DeadLetter {
     static let deadLetterHeaders: Set<String> = [
         JobHeaders.errorClass, JobHeaders.errorMessage, JobHeaders.originalTopic, JobHeaders.originalPartition,
         JobHeaders.originalOffset, JobHeaders.notBefore, JobHeaders.attempt, JobHeaders.replayedAt,
+        CallbackHeaders.firstAttempt, CallbackHeaders.lastStatus,
     ]
 
     /// `2025-… poison inference-jobs[3]@17 job=<id>: <message>`.
@@ -39,10 +41,11 @@ struct DeadLetter {
 
     /// The job again, for the jobs topic: attempt 1 in the header and, when the value decodes as a job, in the body
     /// (unknown fields kept); the value unchanged otherwise. Dead-letter headers are dropped and the replay recorded.
-    func replay(onto topic: String, at now: Date) -> KafkaProducerMessage {
+    /// A callback's dead letter (`isCallback`) goes back unchanged, as a first attempt with a new schedule.
+    func replay(onto topic: String, at now: Date, isCallback: Bool = false) -> KafkaProducerMessage {
         var value = message.value
         let fallback = time ?? now
-        if var job = try? JobCodec.decodeJob(message.value, fallbackSubmittedAt: fallback) {
+        if !isCallback, var job = try? JobCodec.decodeJob(message.value, fallbackSubmittedAt: fallback) {
             job.attempt = 1
             value = JobCodec.encode(job)
         }

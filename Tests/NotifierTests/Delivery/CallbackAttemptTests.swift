@@ -1,5 +1,6 @@
 import CallbackSafety
 import Foundation
+import KinferTestSupport
 import InferenceJobs
 import Notifier
 import Testing

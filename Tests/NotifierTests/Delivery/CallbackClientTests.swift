@@ -1,5 +1,6 @@
 import CallbackSafety
 import Foundation
+import KinferTestSupport
 import NIOHTTP1
 import Notifier
 import Testing

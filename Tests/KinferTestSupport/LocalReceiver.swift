@@ -5,37 +5,43 @@ import Synchronization
 
 /// A callback receiver on a loopback address (127.0.0.1 unless given; an ephemeral port), started by a test: it records every request and answers
 /// as the test's responder says. The only thing the notifier's tests ever connect to.
-final class LocalReceiver: Sendable {
-    struct Request: Sendable {
-        let head: HTTPRequestHead
-        let body: [UInt8]
+public final class LocalReceiver: Sendable {
+    public struct Request: Sendable {
+        public let head: HTTPRequestHead
+        public let body: [UInt8]
         /// When the request's end arrived.
-        let received: ContinuousClock.Instant
-        func header(_ name: String) -> String? { self.head.headers.first(name: name) }
+        public let received: ContinuousClock.Instant
+        public func header(_ name: String) -> String? { self.head.headers.first(name: name) }
     }
 
     /// An answer: status, headers, and a body ("ok" unless given).
-    struct Reply: Sendable {
-        var status: HTTPResponseStatus
-        var headers: [(String, String)] = []
-        var body: [UInt8] = Array("ok".utf8)
+    public struct Reply: Sendable {
+        public var status: HTTPResponseStatus
+        public var headers: [(String, String)]
+        public var body: [UInt8]
+
+        public init(status: HTTPResponseStatus, headers: [(String, String)] = [], body: [UInt8] = Array("ok".utf8)) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
     }
 
     /// What to answer, or `nil` for never answering (the connection stays open).
-    typealias Responder = @Sendable (_ index: Int, _ request: Request) -> Reply?
+    public typealias Responder = @Sendable (_ index: Int, _ request: Request) -> Reply?
 
     private let channel: any Channel
     private let recorded: Mutex<[Request]>
 
-    var port: Int { self.channel.localAddress!.port! }
-    var requests: [Request] { self.recorded.withLock { $0 } }
+    public var port: Int { self.channel.localAddress!.port! }
+    public var requests: [Request] { self.recorded.withLock { $0 } }
 
     private init(channel: any Channel) {
         self.channel = channel
         self.recorded = Mutex([])
     }
 
-    static func withReceiver<T>(
+    public static func withReceiver<T>(
         host: String = "127.0.0.1", _ responder: @escaping Responder, _ body: (LocalReceiver) async throws -> T
     ) async throws -> T {
         let log = Box()
