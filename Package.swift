@@ -173,9 +173,11 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                // kinfer demo submits through the gateway over HTTP, as a client would.
+                // kinfer demo submits through the gateway over HTTP, as a client would, and receives callbacks.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // libFuzzer's target for the job contract's decoders (scripts/fuzz); without the fuzzer, a corpus replayer.

@@ -14,7 +14,7 @@ struct DemoTests {
         return (result, summary, directory.path)
     }
 
-    @Test("2,000 jobs through the gateway: every one accepted and completed, none lost, accuracy at least 95%, every 100th followed over /events with exactly one result event; one JSON object on stdout")
+    @Test("2,000 jobs through the gateway: every one accepted and completed, none lost, accuracy at least 95%, every 100th followed over /events with exactly one result event, every 10th called back with a verified signature; one JSON object on stdout")
     func twoThousandJobs() async throws {
         let (result, summary, directory) = try await demo(["--jobs", "2000"])
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -27,6 +27,9 @@ struct DemoTests {
         #expect(summary["accepted"] as? Int == 2000, "\(summary)")
         #expect(summary["streams_followed"] as? Int == 20, "\(summary)")
         #expect(summary["result_events"] as? Int == 20, "\(summary)")
+        #expect(summary["callbacks_expected"] as? Int == 200, "\(summary)")
+        #expect(summary["callbacks_delivered"] as? Int == 200, "\(summary)")
+        #expect(summary["callbacks_unverified"] as? Int == 0, "\(summary)")
         for key in [
             "failed", "expired", "dead_lettered", "duplicates", "jobs_per_second", "p50_ms", "p95_ms", "p99_ms", "crashes",
             "too_many_requests", "push_p50_ms", "push_p99_ms",
@@ -47,6 +50,7 @@ struct DemoTests {
         #expect(summary["completed"] as? Int == 5000, "\(summary)")
         #expect(summary["lost"] as? Int == 0, "\(summary)")
         #expect((summary["crashes"] as? Int ?? 0) > 0, "\(summary)")
+        #expect(summary["callbacks_delivered"] as? Int == 500, "every callback delivered: \(summary)")
     }
 
     @Test("bad flags are one line and a usage hint")

@@ -77,6 +77,8 @@ public final class CallbackNotifier<Resolver: CallbackResolver>: Service, Sendab
     public var assignment: Set<KafkaTopicPartition> { self.consumer.assignment }
     /// Whether the group has given this notifier an assignment that is in force, even an empty one.
     public var hasJoinedGroup: Bool { self.consumer.hasJoinedGroup }
+    /// The rules callback URLs must pass; a gateway in front should refuse at submit what this refuses.
+    public var callbackGuard: CallbackGuard { self.configuration.guardrail }
     /// Messages read and not yet finished, waiting retries included.
     public var inFlightCount: Int { self.ledger.tracker.withLock { $0.inFlight } }
 

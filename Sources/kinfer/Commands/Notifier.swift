@@ -45,6 +45,9 @@ extension Kinfer {
         @Option(help: ArgumentHelp("Deliveries posting at once to one host. Defaults to 8.", valueName: "n"))
         var maxPerHost = 8
 
+        @Option(help: ArgumentHelp("Results read and not yet finished before reading pauses (waiting retries do not count). Defaults to 1000.", valueName: "n"))
+        var maxInFlight = 1_000
+
         @Option(help: ArgumentHelp("The longest attempt, connecting included. Defaults to 10000.", valueName: "ms"))
         var timeoutMs = 10_000
 
@@ -70,6 +73,7 @@ extension Kinfer {
             if let httpPort, !(0...65_535).contains(httpPort) { throw ValidationError("--http-port must be from 0 (off) to 65535, got \(httpPort)") }
             if maxConcurrency < 1 { throw ValidationError("--max-concurrency must be at least 1, got \(maxConcurrency)") }
             if maxPerHost < 1 { throw ValidationError("--max-per-host must be at least 1, got \(maxPerHost)") }
+            if maxInFlight < 1 { throw ValidationError("--max-in-flight must be at least 1, got \(maxInFlight)") }
             if timeoutMs < 1 { throw ValidationError("--timeout-ms must be at least 1, got \(timeoutMs)") }
             if DurationText.parseList(retryDelays) == nil {
                 throw ValidationError("--retry-delays takes durations separated by commas, like 5s,5m,2h; got '\(retryDelays)'")
@@ -101,7 +105,7 @@ extension Kinfer {
                 topics: topicNames,
                 guardrail: try callbacks.callbackGuard(),
                 retrySchedule: CallbackRetrySchedule(delays: DurationText.parseList(retryDelays)!, maximumAge: DurationText.parse(maxDeliveryAge)!),
-                maxConcurrency: maxConcurrency, maxPerHost: maxPerHost,
+                maxConcurrency: maxConcurrency, maxPerHost: maxPerHost, maxInFlight: maxInFlight,
                 gracePeriod: .milliseconds(Int64(gracePeriodSeconds * 1_000))
             )
             let timeout = Duration.milliseconds(timeoutMs)

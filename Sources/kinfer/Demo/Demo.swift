@@ -1,11 +1,13 @@
 import ArgumentParser
 import AsyncHTTPClient
+import CallbackSafety
 import Foundation
 import Gateway
 import InferenceJobs
 import InferenceModels
 import Kafka
 import Logging
+import Notifier
 import ResultsSink
 import ServiceLifecycle
 import Synchronization
@@ -52,7 +54,7 @@ extension Kinfer {
         @Option(help: "Partitions of each pipeline topic.")
         var partitions = 12
 
-        @Flag(help: "Print the summary as one JSON object (submitted, completed, failed, expired, dead_lettered, duplicates, lost, accuracy, jobs_per_second, p50_ms, p95_ms, p99_ms, database, crashes, accepted, too_many_requests, streams_followed, result_events, push_p50_ms, push_p99_ms).")
+        @Flag(help: "Print the summary as one JSON object (submitted, completed, failed, expired, dead_lettered, duplicates, lost, accuracy, jobs_per_second, p50_ms, p95_ms, p99_ms, database, crashes, accepted, too_many_requests, streams_followed, result_events, push_p50_ms, push_p99_ms, callbacks_expected, callbacks_delivered, callback_requests, callbacks_unverified).")
         var json = false
 
         @Option(help: ArgumentHelp("Log level of the demo itself on stderr. Defaults to error.", valueName: "level"))
@@ -129,12 +131,27 @@ extension Kinfer {
                 await workers.stopAll(grace: .seconds(5))
                 throw CLIError("cannot start the results sink: \(error)", hint: "check that \(databasePath) is writable")
             }
+            // The notifier, in this process, and a webhook receiver on loopback that verifies every signature.
+            let secretKey = (0..<32).map { _ in UInt8.random(in: 0...255) }
+            let receiver = DemoCallbackReceiver(secretKey: secretKey)
+            let notifier: CallbackNotifier<SystemResolver>
+            let callbackURL: String
+            do {
+                let receiverPort = try await receiver.start()
+                callbackURL = "http://127.0.0.1:\(receiverPort)/callbacks"
+                notifier = try Self.notifier(cluster, receiverPort: receiverPort, secretKey: secretKey, logger: logger)
+            } catch {
+                await workers.stopAll(grace: .seconds(5))
+                throw CLIError("cannot start the notifier and its receiver: \(error)")
+            }
             let gatewayPort = Mutex<Int?>(nil)
-            let gateway = Gateway(configuration: gatewayConfiguration(cluster, featureCount: testSet.features[0].count), store: store, logger: logger) { port in
+            var gatewayConfiguration = gatewayConfiguration(cluster, featureCount: testSet.features[0].count)
+            gatewayConfiguration.options.callbackGuard = notifier.callbackGuard
+            let gateway = Gateway(configuration: gatewayConfiguration, store: store, logger: logger) { port in
                 gatewayPort.withLock { $0 = port }
             }
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: [.init(service: store), .init(service: sink), .init(service: gateway)], logger: logger
+                services: [.init(service: store), .init(service: sink), .init(service: notifier), .init(service: gateway)], logger: logger
             ))
             let sinkTask = Task { try await group.run() }
 
@@ -146,7 +163,7 @@ extension Kinfer {
             do {
                 outcome = .success(try await drive(
                     cluster: cluster, store: store, sink: sink, gatewayPort: { gatewayPort.withLock { $0 } }, client: client, workers: workers,
-                    testSet: testSet, load: load, interrupted: interrupted
+                    callbacks: (callbackURL, receiver), testSet: testSet, load: load, interrupted: interrupted
                 ))
             } catch let error as CLIError {
                 outcome = .failure(error)
@@ -157,6 +174,7 @@ extension Kinfer {
             await workers.stopAll()
             await group.triggerGracefulShutdown()
             _ = try? await sinkTask.value
+            await receiver.stop()
 
             var summary = try outcome.get()
             summary.duplicates = sink.counters.duplicatesAbsorbed
@@ -171,12 +189,15 @@ extension Kinfer {
             if !summary.lost.isEmpty {
                 throw CLIError("\(summary.lost.count) of \(summary.submitted) jobs have no result", hint: "see the worker logs \(workers.logPaths.joined(separator: ", "))")
             }
+            if summary.callbacksDelivered < summary.callbacksExpected {
+                throw CLIError("\(summary.callbacksExpected - summary.callbacksDelivered) of \(summary.callbacksExpected) callbacks were not delivered", hint: "run with --log-level notice to see the notifier's reasons")
+            }
         }
 
         /// Submits, shows progress, crashes workers if asked, waits for every row, and collects the summary.
         private func drive(
             cluster: EmbeddedKafkaCluster, store: any ResultStore, sink: ResultsSink, gatewayPort: () -> Int?, client: HTTPClient,
-            workers: DemoWorkers,
+            workers: DemoWorkers, callbacks: (url: String, receiver: DemoCallbackReceiver),
             testSet: DigitsTestSet, load: DemoLoad, interrupted: DemoInterruption
         ) async throws -> DemoSummary {
             let topics = JobTopics()
@@ -192,7 +213,7 @@ extension Kinfer {
             }
             let baseURL = "http://127.0.0.1:\(port)"
             say("kinfer demo: 2 workers, the sink and the gateway (\(baseURL)) are up (worker logs in \(URL(fileURLWithPath: workers.logPaths[0]).deletingLastPathComponent().path)); submitting over HTTP")
-            let submitter = DemoSubmitter(count: jobs, client: client)
+            let submitter = DemoSubmitter(count: jobs, client: client, callbackURL: callbacks.url)
             let follower = DemoEventFollower(baseURL: baseURL, client: client)
             let following = Task { await follower.run() }
             let submitting = Task { try await submitter.run(baseURL: baseURL, features: testSet.features, load: load, follower: follower) }
@@ -253,6 +274,12 @@ extension Kinfer {
             following.cancel()
             await following.value
             let events = follower.outcome
+            // And every callback asked for has reached the receiver, signed.
+            let expectedCallbacks = submitter.withCallback
+            let callbacksEnd = clock.now.advanced(by: .seconds(30))
+            while !expectedCallbacks.isSubset(of: callbacks.receiver.delivered) && clock.now < callbacksEnd {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             for problem in events.problems.prefix(3) { say("kinfer demo: event stream: \(problem)") }
 
             var summary = DemoSummary()
@@ -267,6 +294,10 @@ extension Kinfer {
             summary.streamsFollowed = events.followed
             summary.resultEvents = events.pushed
             summary.setPushLatencies(events.latenciesMs)
+            summary.callbacksExpected = expectedCallbacks.count
+            summary.callbacksDelivered = expectedCallbacks.intersection(callbacks.receiver.delivered).count
+            summary.callbackRequests = callbacks.receiver.requests
+            summary.callbacksUnverified = callbacks.receiver.unverified
             return summary
         }
 
@@ -285,6 +316,25 @@ extension Kinfer {
             return GatewayConfiguration(
                 kafka: kafka, authentication: .open,
                 models: ModelRules(inputWidths: ["digits": featureCount], defaultModel: "digits"), options: options
+            )
+        }
+
+        /// The notifier as `kinfer notifier --allow-http --callback-allow-cidr 127.0.0.1/32 --callback-allow-port PORT`
+        /// would run it, with a short retry schedule (the receiver is local and the demo short).
+        private static func notifier(
+            _ cluster: EmbeddedKafkaCluster, receiverPort: Int, secretKey: [UInt8], logger: Logger
+        ) throws -> CallbackNotifier<SystemResolver> {
+            let configuration = NotifierConfiguration(
+                guardrail: CallbackGuard(allowHTTP: true, allowedPorts: [receiverPort], allowedRanges: [try CIDR("127.0.0.1/32")]),
+                retrySchedule: CallbackRetrySchedule(delays: [.seconds(1), .seconds(2)], maximumAge: .seconds(60))
+            )
+            let secret = try WebhookSecret("whsec_" + Data(secretKey).base64EncodedString())
+            return try CallbackNotifier(
+                consumerConfiguration: cluster.consumerConfiguration(group: KinferSettings.notifierGroup, sessionTimeout: .seconds(6)),
+                producerConfiguration: cluster.producerConfiguration(), configuration: configuration,
+                signer: WebhookSigner(secrets: WebhookSecrets([secret])),
+                client: CallbackClient(configuration: .init(version: Kinfer.configuration.version, timeout: .seconds(5))),
+                resolver: SystemResolver(), logger: logger
             )
         }
 

@@ -9,7 +9,8 @@ import Synchronization
 ///
 /// A `429` is waited out (its `Retry-After`) and the same body sent again: the `job_id` makes the retry
 /// idempotent, so a job is never enqueued twice. Every `followEvery`-th accepted job is also followed over
-/// `GET /v1/jobs/{id}/events` by a ``DemoEventFollower``.
+/// `GET /v1/jobs/{id}/events` by a ``DemoEventFollower``, and every `callbackEvery`-th (from the fifth) asks for a
+/// callback to `callbackURL`.
 final class DemoSubmitter: Sendable {
     /// Job IDs in submission order.
     let jobIDs: [String]
@@ -21,18 +22,26 @@ final class DemoSubmitter: Sendable {
     private let next = Atomic<Int>(0)
     private let senders: Int
     private let followEvery: Int
+    private let callbackEvery: Int
+    private let callbackURL: String?
+    private let callbackJobs = Mutex<Set<String>>([])
     private let client: HTTPClient
 
     /// Whether ``run(baseURL:features:load:follower:)`` has returned or thrown.
     var isFinished: Bool { done.load(ordering: .acquiring) }
 
     /// - Parameter client: Needs room for `senders` connections to the gateway (``DemoHTTPClient``).
-    init(count: Int, client: HTTPClient, senders: Int = 32, followEvery: Int = 100) {
+    init(count: Int, client: HTTPClient, callbackURL: String? = nil, senders: Int = 32, followEvery: Int = 100, callbackEvery: Int = 10) {
         jobIDs = (0..<count).map { _ in JobID.make() }
         self.client = client
+        self.callbackURL = callbackURL
         self.senders = senders
         self.followEvery = max(1, followEvery)
+        self.callbackEvery = max(1, callbackEvery)
     }
+
+    /// Accepted jobs that asked for a callback.
+    var withCallback: Set<String> { callbackJobs.withLock { $0 } }
 
     /// Jobs the gateway accepted (`202`: on the topic, acknowledged by the brokers).
     var submitted: Int { acceptedCount.load(ordering: .relaxed) }
@@ -75,7 +84,8 @@ final class DemoSubmitter: Sendable {
         var request = HTTPClientRequest(url: baseURL + "/v1/jobs")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        let body = #"{"job_id":"\#(id)","inputs":{"features":[\#(features.map { String($0) }.joined(separator: ","))]}}"#
+        let callback = callbackURL.flatMap { index % callbackEvery == 5 % callbackEvery ? #","callback_url":"\#($0)""# : nil }
+        let body = #"{"job_id":"\#(id)","inputs":{"features":[\#(features.map { String($0) }.joined(separator: ","))]}\#(callback ?? "")}"#
         var attempts = 0
         while true {
             attempts += 1
@@ -96,6 +106,7 @@ final class DemoSubmitter: Sendable {
             switch response.status.code {
             case 202:
                 acceptedCount.add(1, ordering: .relaxed)
+                if callback != nil { callbackJobs.withLock { _ = $0.insert(id) } }
                 return true
             case 429, 503:
                 if response.status.code == 429 { backPressured.add(1, ordering: .relaxed) }

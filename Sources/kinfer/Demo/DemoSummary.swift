@@ -26,6 +26,12 @@ struct DemoSummary {
     var streamsFollowed = 0
     var resultEvents = 0
     var pushP50 = 0.0, pushP99 = 0.0
+    /// Jobs that asked for a callback, those whose callback reached the receiver with a valid signature, the
+    /// receiver's requests (repeats included), and requests whose signature did not verify.
+    var callbacksExpected = 0
+    var callbacksDelivered = 0
+    var callbackRequests = 0
+    var callbacksUnverified = 0
 
     /// Push latencies in ms, sorted.
     mutating func setPushLatencies(_ sorted: [Double]) {
@@ -82,6 +88,8 @@ struct DemoSummary {
             ("accepted", "\(accepted)"), ("too_many_requests", "\(tooManyRequests)"),
             ("streams_followed", "\(streamsFollowed)"), ("result_events", "\(resultEvents)"),
             ("push_p50_ms", number(pushP50, 1)), ("push_p99_ms", number(pushP99, 1)),
+            ("callbacks_expected", "\(callbacksExpected)"), ("callbacks_delivered", "\(callbacksDelivered)"),
+            ("callback_requests", "\(callbackRequests)"), ("callbacks_unverified", "\(callbacksUnverified)"),
         ])
     }
 
@@ -101,6 +109,7 @@ struct DemoSummary {
             "  throughput       \(String(format: "%.1f", jobsPerSecond)) jobs/s  (first submit to last result, \(String(format: "%.1f", seconds)) s)",
             "  latency          p50 \(ms(p50))  p95 \(ms(p95))  p99 \(ms(p99))  (submitted_at to the result's completed_at)",
             "  pushed results   \(resultEvents) of \(streamsFollowed) jobs followed over /events; push p50 \(ms(pushP50))  p99 \(ms(pushP99))  (completed_at to the event's arrival)",
+            "  callbacks        \(callbacksDelivered) of \(callbacksExpected) delivered to the demo's receiver on 127.0.0.1, signatures verified (\(callbackRequests) requests, \(callbacksUnverified) unverified)",
             "  worker crashes   \(crashes)",
             "  database         \(database)",
             "  worker logs      \(workerLogs.joined(separator: ", "))",
