@@ -4,6 +4,7 @@ import Foundation
 import InferenceJobs
 import Kafka
 import Logging
+import Metrics
 import KinferTestSupport
 import Notifier
 
@@ -59,7 +60,8 @@ struct NotifierHarness {
     /// A notifier admitting http to 127.0.0.1 on `ports`.
     func makeNotifier(
         ports: [Int], retryDelays: [Duration] = [.milliseconds(200)], maximumAge: Duration = .seconds(60),
-        timeout: Duration = .seconds(5), maxPerHost: Int = 8, group: String = "notifier"
+        timeout: Duration = .seconds(5), maxPerHost: Int = 8, group: String = "notifier",
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) throws -> CallbackNotifier<SystemResolver> {
         let configuration = NotifierConfiguration(
             topics: self.topics,
@@ -73,7 +75,7 @@ struct NotifierHarness {
             consumerConfiguration: consumer, producerConfiguration: self.cluster.producerConfiguration(),
             configuration: configuration, signer: WebhookSigner(secrets: try WebhookSecrets(environmentValue: Self.secrets)),
             client: CallbackClient(configuration: .init(version: "test", connectTimeout: timeout, timeout: timeout)),
-            resolver: SystemResolver(), logger: Self.quietLogger
+            resolver: SystemResolver(), metricsFactory: metricsFactory, logger: Self.quietLogger
         )
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import InferenceJobs
 import Kafka
+import MetricsTestKit
 import KinferTestSupport
 import Notifier
 import Synchronization
@@ -65,7 +66,8 @@ struct NotifierServiceTests {
                 return NotifierHarness.result(index, callbackURL: "\(base)/\(kind)/job-\(index)")
             }
             try await harness.produce(results)
-            let notifier = try harness.makeNotifier(ports: [receiver.port], retryDelays: [.seconds(1)])
+            let metrics = TestMetrics()
+            let notifier = try harness.makeNotifier(ports: [receiver.port], retryDelays: [.seconds(1)], metricsFactory: metrics)
             let flaky = results.filter { $0.callbackURL!.contains("/flaky/") }
             let gone = results.filter { $0.callbackURL!.contains("/gone/") }
             let ok = results.count - flaky.count - gone.count
@@ -80,6 +82,13 @@ struct NotifierServiceTests {
             for result in flaky { #expect(counts["/flaky/\(result.jobID)"] == 4, "\(result.jobID): delivered on the fourth attempt") }
             for result in gone { #expect(counts["/gone/\(result.jobID)"] == 1, "\(result.jobID): given up after one") }
             #expect(notifier.counters.retried == 3 * flaky.count)
+            func callbacks(_ outcome: String, _ statusClass: String) throws -> Int64 {
+                try metrics.expectCounter("kinfer_callbacks_total", [("outcome", outcome), ("status_class", statusClass)]).totalValue
+            }
+            #expect(try callbacks("delivered", "2xx") == Int64(ok + flaky.count))
+            #expect(try callbacks("retried", "5xx") == Int64(3 * flaky.count))
+            #expect(try callbacks("given_up", "4xx") == Int64(gone.count))
+            #expect(try callbacks("refused", "none") == 0, "the series exists before its first increment")
 
             #expect(Set(deadLetters.compactMap(\.keyString)) == Set(gone.map(\.jobID)))
             for letter in deadLetters {
