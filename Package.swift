@@ -307,7 +307,10 @@ let package = Package(
             name: "KinferCommandTests",
             dependencies: [
                 "Kafka", "InferenceJobs", "ResultsSink", "Notifier", "KinferTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

@@ -49,7 +49,7 @@ struct AdmissionTests {
         #expect(Admission.decide(lag: 1_000_000, completionsPerSecond: 1, limits: none) == .admit(estimatedWaitSeconds: 1_000_000))
     }
 
-    @Test("The completion rate counts whole seconds of the window, and is unknown when nothing completed in it")
+    @Test("The completion rate counts whole seconds of the window, leaves out the partial first second once a whole one follows, and is unknown when nothing completed in it")
     func completionRate() {
         let now = Locked<Int64>(100)
         let rate = CompletionRate(window: 10, now: { now.withLock { $0 } })
@@ -58,8 +58,12 @@ struct AdmissionTests {
         #expect(rate.perSecond == nil)  // the current second is not whole yet
         now.withLock { $0 = 101 }
         rate.record(10)
+        #expect(rate.perSecond == 30)  // only the first second is whole so far
         now.withLock { $0 = 102 }
-        #expect(rate.perSecond == 20)  // 40 over the 2 s since the first count
+        #expect(rate.perSecond == 10)  // second 101; second 100 was partial
+        rate.record(50)
+        now.withLock { $0 = 103 }
+        #expect(rate.perSecond == 30)  // 60 over seconds 101 and 102
         now.withLock { $0 = 130 }
         #expect(rate.perSecond == nil)  // nothing in the last 10 s: the workers may be stopped
     }

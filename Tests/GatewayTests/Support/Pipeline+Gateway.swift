@@ -7,15 +7,17 @@ import KinferTestSupport
 import ResultsSink
 
 extension GatewayHarness {
-    /// Runs `body` while a worker (serving `models`, by default the digits classifier) and the sink run behind the
-    /// gateway, writing into the gateway's store.
+    /// Runs `body` while a worker (serving `models`, by default the digits classifier, configured further by
+    /// `configureWorker`) and the sink run behind the gateway, writing into the gateway's store.
     func withWorkerAndSink<Result: Sendable>(
-        models: ModelCatalog? = nil, workersGroup: String? = nil, _ body: () async throws -> Result
+        models: ModelCatalog? = nil, workersGroup: String? = nil, configureWorker: (inout WorkerConfiguration) -> Void = { _ in },
+        _ body: () async throws -> Result
     ) async throws -> Result {
         var workerConfiguration = WorkerConfiguration(workerName: "gateway-test-worker")
         workerConfiguration.topics = self.topics
         workerConfiguration.commitInterval = .milliseconds(100)
         workerConfiguration.gracePeriod = .seconds(5)
+        configureWorker(&workerConfiguration)
         let worker = try InferenceWorker(
             consumerConfiguration: self.cluster.consumerConfiguration(group: workersGroup ?? uniqueName("workers"), sessionTimeout: .seconds(6)),
             producerConfiguration: self.cluster.producerConfiguration(),
