@@ -10,64 +10,8 @@ import Testing
 
 @Suite("Event streams")
 struct EventStreamTests {
-    @Test("200 pending jobs followed over /events at once: each stream gets its status, then exactly one result event with the model's own label, then ends")
-    func twoHundredFollowedJobs() async throws {
-        let testSet = try DigitsTestSet()
-        let model = try DigitsClassifier()
-        let count = 200
-        try await withGateway { gateway in
-            var jobs: [(index: Int, jobID: String)] = []
-            for index in 0..<count {
-                let features = testSet.features[index % testSet.count].map { "\(Int($0))" }.joined(separator: ",")
-                let reply = try await gateway.submit(#"{"model": "digits", "inputs": {"features": [\#(features)]}}"#)
-                try #require(reply.status == 202, "\(reply.text)")
-                jobs.append((index, try #require(reply.object?["job_id"] as? String)))
-            }
-            // One connection per stream: the shared client would queue them 8 at a time.
-            var configuration = HTTPClient.Configuration()
-            configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: count + 8)
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-            let opened = Locked(0)
-            let followed: Result<[Int: EventStreamReply], any Error>
-            do {
-                followed = .success(try await withThrowingTaskGroup(of: (Int, EventStreamReply).self) { group in
-                for job in jobs {
-                    group.addTask {
-                        let reply = try await gateway.followEvents(job.jobID, client: client, timeout: .seconds(50)) { event in
-                            if event.name == "status" { opened.withLock { $0 += 1 } }
-                        }
-                        return (job.index, reply)
-                    }
-                }
-                // Every stream is open (and waiting) before any job runs: the results are pushed, not found.
-                try await waitUntil("\(count) streams open", timeout: .seconds(20)) { opened.withLock { $0 } == count }
-                return try await gateway.withWorkerAndSink {
-                    var replies: [Int: EventStreamReply] = [:]
-                    for try await (index, reply) in group { replies[index] = reply }
-                    return replies
-                }
-            })
-            } catch {
-                followed = .failure(error)
-            }
-            try await client.shutdown()
-            let replies = try followed.get()
-            #expect(replies.count == count)
-            for job in jobs {
-                let reply = try #require(replies[job.index])
-                #expect(reply.status == 200)
-                #expect(reply.headers.first(name: "Content-Type") == "text/event-stream")
-                #expect(reply.events.map(\.name) == ["status", "result"], "\(reply.events)")
-                #expect(reply.events.map(\.id) == ["1", "2"])
-                #expect(reply.events.first?.object?["status"] as? String == "pending")
-                let result = try #require(reply.events.last?.object)
-                #expect(result["job_id"] as? String == job.jobID)
-                #expect(result["status"] as? String == "completed")
-                let expected = try model.predict(ModelInput(features: testSet.features[job.index % testSet.count])).label
-                #expect((result["output"] as? [String: Any])?["label"] as? String == expected)
-            }
-        }
-    }
+    // 200 streams opened before any job runs, each pushed exactly one result event: SubmitAndPollTests, among
+    // its 2,000 jobs.
 
     @Test("Reconnect with Last-Event-ID: 1 gets only the result; a job already finished gets its result at once; Last-Event-ID: 2 gets nothing")
     func lastEventIDAndFinishedJobs() async throws {

@@ -7,11 +7,11 @@ import Testing
 
 @Suite("Submit and poll")
 struct SubmitAndPollTests {
-    @Test("300 digit jobs through POST /v1/jobs: each 202 with links, pending before the worker runs, then completed with the model's own label")
+    @Test("2,000 digit jobs through POST /v1/jobs: each 202 with links, pending before the worker runs, then completed with the model's own label; 200 of them followed over /events, opened before any job ran, each getting its status and exactly one result event with that label")
     func digitsThroughTheGateway() async throws {
         let testSet = try DigitsTestSet()
         let model = try DigitsClassifier()
-        let count = 300
+        let count = 2_000
         try await withGateway { gateway in
             // Submitted with 16 clients at once, alternating the two shapes.
             let accepted = try await withThrowingTaskGroup(of: (Int, String).self) { group in
@@ -51,11 +51,53 @@ struct SubmitAndPollTests {
             #expect(first.status == 200)
             #expect(first.object?["status"] as? String == "pending")
 
-            try await gateway.withWorkerAndSink {
-                try await waitUntil("\(count) results in the store", timeout: .seconds(40)) {
-                    try await gateway.store.count() >= count
-                }
+            // Every 10th job followed, one connection per stream (the shared client would queue them 8 at a time).
+            let followedJobs = accepted.filter { $0.key.isMultiple(of: 10) }
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: followedJobs.count + 8)
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            let opened = Locked(0)
+            let followed: Result<[Int: EventStreamReply], any Error>
+            do {
+                followed = .success(try await withThrowingTaskGroup(of: (Int, EventStreamReply).self) { group in
+                    for (index, jobID) in followedJobs {
+                        group.addTask {
+                            let reply = try await gateway.followEvents(jobID, client: client, timeout: .seconds(80)) { event in
+                                if event.name == "status" { opened.withLock { $0 += 1 } }
+                            }
+                            return (index, reply)
+                        }
+                    }
+                    // Every stream is open (and waiting) before any job runs: the results are pushed, not found.
+                    try await waitUntil("\(followedJobs.count) streams open", timeout: .seconds(20)) { opened.withLock { $0 } == followedJobs.count }
+                    return try await gateway.withWorkerAndSink {
+                        try await waitUntil("\(count) results in the store", timeout: .seconds(60)) {
+                            try await gateway.store.count() >= count
+                        }
+                        var replies: [Int: EventStreamReply] = [:]
+                        for try await (index, reply) in group { replies[index] = reply }
+                        return replies
+                    }
+                })
+            } catch {
+                followed = .failure(error)
             }
+            try await client.shutdown()
+            let replies = try followed.get()
+            #expect(replies.count == followedJobs.count)
+            for (index, jobID) in followedJobs {
+                let reply = try #require(replies[index])
+                #expect(reply.status == 200)
+                #expect(reply.headers.first(name: "Content-Type") == "text/event-stream")
+                #expect(reply.events.map(\.name) == ["status", "result"], "\(reply.events)")
+                #expect(reply.events.map(\.id) == ["1", "2"])
+                #expect(reply.events.first?.object?["status"] as? String == "pending")
+                let result = try #require(reply.events.last?.object)
+                #expect(result["job_id"] as? String == jobID)
+                let expected = try model.predict(ModelInput(features: testSet.features[index % testSet.count])).label
+                #expect((result["output"] as? [String: Any])?["label"] as? String == expected)
+            }
+
             for (index, jobID) in accepted.sorted(by: { $0.key < $1.key }) {
                 let reply = try await gateway.send(.GET, "/v1/jobs/\(jobID)")
                 #expect(reply.status == 200)
