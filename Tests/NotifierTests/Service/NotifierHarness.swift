@@ -81,17 +81,7 @@ struct NotifierHarness {
 
     /// Runs `notifier` while `body` runs, then cancels it and waits for it to end.
     func running<R>(_ notifier: CallbackNotifier<SystemResolver>, _ body: () async throws -> R) async throws -> R {
-        let task = Task { try await notifier.run() }
-        do {
-            let value = try await body()
-            task.cancel()
-            try await task.value
-            return value
-        } catch {
-            task.cancel()
-            _ = try? await task.value
-            throw error
-        }
+        try await whileRunning({ try await notifier.run() }, body)
     }
 
     /// The first `count` messages on the callbacks dead-letter topic (one partition), read without a group.

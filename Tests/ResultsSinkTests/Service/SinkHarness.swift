@@ -50,16 +50,6 @@ struct SinkHarness {
 
     /// Runs `sink` while `body` runs, then shuts it down and waits for it.
     func running<R>(_ sink: ResultsSink, _ body: () async throws -> R) async throws -> R {
-        let task = Task { try await sink.run() }
-        do {
-            let value = try await body()
-            task.cancel()
-            try await task.value
-            return value
-        } catch {
-            task.cancel()
-            _ = try? await task.value
-            throw error
-        }
+        try await whileRunning({ try await sink.run() }, body)
     }
 }
