@@ -110,6 +110,7 @@ public final class InferenceWorker: Service, Sendable {
                     group.addTask { await self.gaugeLoop() }
                     group.addTask { await self.delayed.run() }
                     group.addTask { await self.drainWhenStopping() }
+                    group.addTask { await self.publisher.run() }
                     for (name, queue) in queues {
                         group.addTask { await self.batchLoop(queue, model: self.models.models[name]!) }
                     }
@@ -283,5 +284,6 @@ public final class InferenceWorker: Service, Sendable {
         try? consumer.storeOffsets(offsets)
         await commitFinished()
         await consumer.close()
+        publisher.close()
     }
 }

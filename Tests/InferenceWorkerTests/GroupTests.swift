@@ -87,6 +87,34 @@ struct GroupTests {
         #expect(results.allSatisfy { $0.status == .completed })
     }
 
+    @Test("Results whose delivery times out while the results topic's leader is down are produced again, and every job's result arrives once it is back")
+    func timedOutResultsAreProducedAgain() async throws {
+        let pipeline = try Pipeline(brokers: 3, partitions: 2)
+        try pipeline.cluster.setGroupCoordinator("workers", broker: 1)
+        let admin = try KafkaAdmin(configuration: pipeline.cluster.adminConfiguration())
+        for topic in [pipeline.topics.jobs, pipeline.topics.retry, pipeline.topics.deadLetter, pipeline.topics.results] {
+            for partition in try await admin.describeTopics([topic]).flatMap(\.partitions) {
+                try pipeline.cluster.setPartitionLeader(topic: topic, partition: partition.id, broker: topic == pipeline.topics.results ? 3 : 1)
+            }
+        }
+        let submitted = jobs(200)
+        _ = try await pipeline.submit(submitted)
+        try pipeline.cluster.setBrokerDown(3)
+        let worker = try pipeline.startWorker(
+            pipeline.workerConfiguration(name: "w1"), models: ModelCatalog([SimulatedModel()]),
+            producerProperties: ["message.timeout.ms": "1000"]
+        )
+        try await waitUntil("a result is produced again after its delivery timed out", timeout: .seconds(60)) {
+            worker.worker.counters.republished > 0
+        }
+        try pipeline.cluster.setBrokerUp(3)
+        let ids = Set(submitted.map(\.jobID))
+        let results = try await readResults(for: ids, from: pipeline, timeout: .seconds(60), reporting: worker)
+        try await worker.stop()
+        #expect(Set(results.map(\.jobID)) == ids)
+        #expect(worker.worker.inFlightCount == 0)
+    }
+
     /// Reads results until every job in `ids` has one; if they stop coming, records `running`'s state beside the error.
     func readResults(
         for ids: Set<String>, from pipeline: Pipeline, timeout: Duration, reporting running: RunningWorker

@@ -11,7 +11,16 @@ import Logging
 /// acknowledged or the producer closes (then the job stays unfinished and is redelivered after restart).
 /// A message the broker refuses for itself (too large) is not: what stands in for it is published instead
 /// (`OutgoingMessage`), so that one oversized output cannot stop its partition's commits.
+///
+/// Failures are reported on the producer's poll thread; they are handed to ``run()`` as ``Redelivery`` values, which
+/// does the work in child tasks of its own, so no unstructured task outlives the worker.
 final class OutcomePublisher: Sendable {
+    /// A message to produce again, after a pause, or to replace with what stands in for it.
+    private enum Redelivery: Sendable {
+        case again(OutgoingMessage, source: KafkaConsumerMessage, OutcomeAcknowledgement)
+        case replace(OutgoingMessage, refusedWith: KafkaError, source: KafkaConsumerMessage, OutcomeAcknowledgement)
+    }
+
     private let producer: KafkaProducer
     private let configuration: WorkerConfiguration
     private let inFlight: InFlightJobs
@@ -19,6 +28,8 @@ final class OutcomePublisher: Sendable {
     private let metrics: WorkerMetrics
     private let logger: Logger
     private let backoff: RetryBackoff
+    private let redeliveries: AsyncStream<Redelivery>
+    private let redeliver: AsyncStream<Redelivery>.Continuation
 
     init(producer: KafkaProducer, configuration: WorkerConfiguration, inFlight: InFlightJobs, counters: WorkerCounters, metrics: WorkerMetrics, logger: Logger) {
         self.producer = producer
@@ -28,6 +39,31 @@ final class OutcomePublisher: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.backoff = RetryBackoff(base: configuration.retryBaseDelay, maximum: configuration.retryMaxDelay)
+        (redeliveries, redeliver) = AsyncStream.makeStream()
+    }
+
+    /// Produces failed messages again, or their stand-ins, until ``close()`` (or cancellation); run it beside the
+    /// worker for as long as outcomes may be published.
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            for await redelivery in redeliveries {
+                group.addTask {
+                    switch redelivery {
+                    case .again(let outgoing, let source, let acknowledgement):
+                        guard (try? await Task.sleep(for: .milliseconds(500))) != nil else { return }
+                        await self.produce(outgoing, for: source, acknowledgement)
+                    case .replace(let outgoing, let error, let source, let acknowledgement):
+                        await self.replace(outgoing, refusedWith: error, for: source, acknowledgement)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ends ``run()`` once the redeliveries under way are done; later failures leave their jobs unfinished (and
+    /// uncommitted: they are redelivered after a restart). Called after the worker's drain.
+    func close() {
+        redeliver.finish()
     }
 
     func publish(_ pending: PendingJob, _ outcome: JobOutcome) async {
@@ -168,15 +204,12 @@ final class OutcomePublisher: Sendable {
     /// Replaces a message the broker refused for itself; produces any other failure again after a pause.
     private func notDelivered(_ outgoing: OutgoingMessage, _ error: KafkaError, for source: KafkaConsumerMessage, _ acknowledgement: OutcomeAcknowledgement) {
         if error.isMessageRejected {
-            Task { await self.replace(outgoing, refusedWith: error, for: source, acknowledgement) }
+            redeliver.yield(.replace(outgoing, refusedWith: error, source: source, acknowledgement))
             return
         }
         logger.warning("publishing to \(outgoing.message.topic) failed; producing it again", metadata: ["error": "\(error)"])
         counters.recordRepublish()
-        Task {
-            try? await Task.sleep(for: .milliseconds(500))
-            await self.produce(outgoing, for: source, acknowledgement)
-        }
+        redeliver.yield(.again(outgoing, source: source, acknowledgement))
     }
 
     /// Produces what stands in for a message the broker refused for itself (see `OutgoingMessage`).
