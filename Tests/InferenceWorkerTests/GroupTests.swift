@@ -26,7 +26,7 @@ struct GroupTests {
         return configuration
     }
 
-    @Test("A second worker joins mid-run and the first leaves: nothing lost, fewer duplicates than the leaver's in-flight limit")
+    @Test("A second worker joins mid-run and the first leaves: nothing lost, fewer duplicates than the two rebalances' in-flight limits")
     func joinThenLeave() async throws {
         let pipeline = try Pipeline(brokers: 3, partitions: 8)
         let maxInFlight = 500
@@ -49,8 +49,10 @@ struct GroupTests {
         // librdkafka 2.0.2's mock refuses every OffsetCommit while the group is joining (real Kafka accepts the
         // current generation's), so what a member finished between the join and its revoke is redone: about
         // half a commit interval, a heartbeat (100 ms here, so members hear of a rebalance soon) and the model
-        // calls running at the revoke, per rebalance. Jobs not yet started are abandoned, not run.
-        #expect(duplicates < maxInFlight)
+        // calls running at the revoke, per rebalance. Jobs not yet started are abandoned, not run. Each of the two
+        // rebalances (the join, the leave) can so redo at most what one member holds; on a loaded machine (the
+        // tests run in two shards) the join's share alone came near one limit.
+        #expect(duplicates < 2 * maxInFlight)
         #expect(second.worker.rebalances >= 2, "the second worker was assigned again when the first left")
     }
 
