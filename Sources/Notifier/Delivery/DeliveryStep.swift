@@ -3,8 +3,8 @@ import Foundation
 /// What the notifier does after an attempt: the decision as a value, so that the rules are tested without Kafka or
 /// sockets (the service carries it out: nothing, a message on the retry topic, or one on the dead-letter topic).
 public enum DeliveryStep: Sendable, Hashable {
-    /// The receiver took it (2xx).
-    case delivered
+    /// The receiver took it (2xx, `status`).
+    case delivered(status: Int)
     /// Send it to the retry topic for attempt `attempt`, not before `notBefore`.
     case retry(attempt: Int, notBefore: Date, after: DeliveryFailure)
     /// Send it to the dead-letter topic: the receiver said 410, the guard refused the URL, or the schedule ran out.
@@ -17,8 +17,8 @@ public enum DeliveryStep: Sendable, Hashable {
         random: Double = Double.random(in: 0...1)
     ) -> DeliveryStep {
         switch outcome {
-        case .delivered:
-            return .delivered
+        case .delivered(let status):
+            return .delivered(status: status)
         case .giveUp(let failure):
             return .giveUp(failure, exhausted: false)
         case .retry(let failure, let retryAfter):

@@ -161,8 +161,8 @@ public final class CallbackNotifier<Resolver: CallbackResolver>: Service, Sendab
             schedule: self.configuration.retrySchedule
         )
         switch step {
-        case .delivered:
-            if case .delivered(let status) = made.outcome { self.record(.delivered, status: status) }
+        case .delivered(let status):
+            self.record(.delivered, status: status)
         case .retry(let next, let notBefore, let failure):
             let retry = KafkaProducerMessage(
                 topic: self.configuration.topics.callbacksRetry, key: message.key, value: body,

@@ -133,13 +133,14 @@ extension Kinfer {
             }
             // The notifier, in this process, and a webhook receiver on loopback that verifies every signature.
             let secretKey = (0..<32).map { _ in UInt8.random(in: 0...255) }
-            let receiver = DemoCallbackReceiver(secretKey: secretKey)
+            let signer = WebhookSigner(secrets: WebhookSecrets([try WebhookSecret("whsec_" + Data(secretKey).base64EncodedString())]))
+            let receiver = DemoCallbackReceiver(signer: signer)
             let notifier: CallbackNotifier<SystemResolver>
             let callbackURL: String
             do {
                 let receiverPort = try await receiver.start()
                 callbackURL = "http://127.0.0.1:\(receiverPort)/callbacks"
-                notifier = try Self.notifier(cluster, receiverPort: receiverPort, secretKey: secretKey, logger: logger)
+                notifier = try Self.notifier(cluster, receiverPort: receiverPort, signer: signer, logger: logger)
             } catch {
                 await workers.stopAll(grace: .seconds(5))
                 throw CLIError("cannot start the notifier and its receiver: \(error)")
@@ -322,17 +323,16 @@ extension Kinfer {
         /// The notifier as `kinfer notifier --allow-http --callback-allow-cidr 127.0.0.1/32 --callback-allow-port PORT`
         /// would run it, with a short retry schedule (the receiver is local and the demo short).
         private static func notifier(
-            _ cluster: EmbeddedKafkaCluster, receiverPort: Int, secretKey: [UInt8], logger: Logger
+            _ cluster: EmbeddedKafkaCluster, receiverPort: Int, signer: WebhookSigner, logger: Logger
         ) throws -> CallbackNotifier<SystemResolver> {
             let configuration = NotifierConfiguration(
                 guardrail: CallbackGuard(allowHTTP: true, allowedPorts: [receiverPort], allowedRanges: [try CIDR("127.0.0.1/32")]),
                 retrySchedule: CallbackRetrySchedule(delays: [.seconds(1), .seconds(2)], maximumAge: .seconds(60))
             )
-            let secret = try WebhookSecret("whsec_" + Data(secretKey).base64EncodedString())
             return try CallbackNotifier(
                 consumerConfiguration: cluster.consumerConfiguration(group: KinferSettings.notifierGroup, sessionTimeout: .seconds(6)),
                 producerConfiguration: cluster.producerConfiguration(), configuration: configuration,
-                signer: WebhookSigner(secrets: WebhookSecrets([secret])),
+                signer: signer,
                 client: CallbackClient(configuration: .init(version: Kinfer.configuration.version, timeout: .seconds(5))),
                 resolver: SystemResolver(), logger: logger
             )

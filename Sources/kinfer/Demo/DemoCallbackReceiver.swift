@@ -1,13 +1,13 @@
-import Crypto
 import Foundation
 import InferenceJobs
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Notifier
 import Synchronization
 
 /// The demo's webhook receiver on 127.0.0.1: what a caller's service would run. It checks each delivery's
-/// Standard Webhooks signature with the demo's secret, as the README's Python example does, and answers 204.
+/// Standard Webhooks signature and timestamp with the demo's secret and answers 204 (401 when they do not verify).
 final class DemoCallbackReceiver: Sendable {
     private struct Tally {
         var delivered: Set<String> = []
@@ -15,12 +15,12 @@ final class DemoCallbackReceiver: Sendable {
         var unverified = 0
     }
     private let tally = Mutex(Tally())
-    private let key: [UInt8]
+    private let signer: WebhookSigner
     private let channel: Mutex<(any Channel)?> = Mutex(nil)
 
-    /// - Parameter secretKey: The key the `whsec_` secret encodes.
-    init(secretKey: [UInt8]) {
-        self.key = secretKey
+    /// - Parameter signer: Signs with the secret the notifier signs with; the expected signature is its.
+    init(signer: WebhookSigner) {
+        self.signer = signer
     }
 
     /// Jobs whose callback arrived with a valid signature.
@@ -65,8 +65,7 @@ final class DemoCallbackReceiver: Sendable {
             let sent = Int64(timestamp), abs(Int64(Date().timeIntervalSince1970) - sent) <= 300,
             let signatures = headers.first(name: "webhook-signature")
         else { return false }
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(id).\(timestamp).".utf8) + body, using: SymmetricKey(data: self.key))
-        let expected = "v1," + Data(mac).base64EncodedString()
+        let expected = self.signer.headers(id: id, timestamp: sent, body: body).signature
         return signatures.split(separator: " ").contains { $0 == expected }
     }
 

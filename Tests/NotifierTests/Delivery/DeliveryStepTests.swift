@@ -7,7 +7,7 @@ import Testing
     let first = Date(timeIntervalSince1970: 1_800_000_000)
 
     @Test func aDeliveredAttemptIsDone() {
-        #expect(DeliveryStep.after(.delivered(status: 204), attempt: 3, firstAttempt: first, now: first, schedule: schedule) == .delivered)
+        #expect(DeliveryStep.after(.delivered(status: 204), attempt: 3, firstAttempt: first, now: first, schedule: schedule) == .delivered(status: 204))
     }
 
     @Test func aFailedAttemptIsRetriedOnTheScheduleWithTheNextAttemptNumber() {
