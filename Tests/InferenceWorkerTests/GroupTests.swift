@@ -138,7 +138,10 @@ struct GroupTests {
     @Test("A model call longer than max.poll.interval.ms while the backlog waits: no rebalance, no job done twice")
     func slowModelKeepsItsPartitions() async throws {
         let pipeline = try Pipeline(brokers: 1, partitions: 2)
-        let submitted = jobs(1_000)
+        // Before the consumer's buffer (500 for maxInFlight 100) fills, the worker may hold 100 jobs in flight and
+        // up to a read batch (500) waiting for admission: 1,100 in all, depending on how the reads fall. With
+        // 1,000 jobs a read of the whole buffer left it short of full, and fetching never paused (seen under load).
+        let submitted = jobs(2_000)
         _ = try await pipeline.submit(submitted)
         var consumer = pipeline.cluster.consumerConfiguration(group: "workers", sessionTimeout: .seconds(6))
         consumer.properties["max.poll.interval.ms"] = "7000"  // the smallest librdkafka accepts with a 6 s session
