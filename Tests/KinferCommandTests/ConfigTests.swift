@@ -81,6 +81,32 @@ struct ConfigTests {
         #expect(!result.standardOutputText.contains("modelsecret"))
     }
 
+    @Test("the webhook secret and API key hashes come from the config file; the secret is never printed, nor repeated when refused")
+    func secretsFromTheConfigFile() async throws {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        let hash = "48f9ec586223479c6b05ad2cc11300b15689fd0de250766c616d8befbca5deaa"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-\(UUID().uuidString).json")
+        try Data(#"{"webhook_secret": "\#(secret)", "gateway_api_key_hashes": "\#(hash)"}"#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let shown = try await KinferBinary.run(["config", "--config", file.path, "--show-origin"], timeout: .seconds(30))
+        #expect(shown.succeeded, "\(shown)")
+        let lines = shown.outputLines.map(String.init)
+        #expect(lines.contains("webhook_secret=*****    # config file \(file.path)"), "\(shown)")
+        #expect(lines.contains("gateway_api_key_hashes=\(hash)    # config file \(file.path)"), "\(shown)")
+        #expect(!shown.standardOutputText.contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
+
+        // A malformed secret in the file: refused before any connection, naming the file's key, not the value.
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-\(UUID().uuidString).json")
+        try Data(#"{"webhook_secret": "whsec_not-base64!!-hunter2"}"#.utf8).write(to: bad)
+        defer { try? FileManager.default.removeItem(at: bad) }
+        let refused = try await KinferBinary.run(
+            ["notifier", "--config", bad.path, "--bootstrap-servers", "127.0.0.1:9", "--http-port", "0"], timeout: .seconds(30)
+        )
+        #expect(refused.termination == .exited(1), "\(refused)")
+        #expect(refused.standardErrorText.contains(#""webhook_secret" in the config file \#(bad.path)"#), "\(refused)")
+        #expect(!refused.standardErrorText.contains("hunter2") && !refused.standardOutputText.contains("hunter2"), "\(refused)")
+    }
+
     @Test("an unknown key in the config file is named")
     func unknownKey() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-\(UUID().uuidString).json")

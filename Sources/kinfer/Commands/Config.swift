@@ -8,8 +8,9 @@ extension Kinfer {
             abstract: "Print the effective configuration, with secrets masked.",
             discussion: """
                 Shows what flags, KINFER_* variables, the config file and defaults add up to: Kafka properties \
-                (passwords and secrets as *****), topics, groups, the results database (password masked) and the \
-                worker's settings. Accepts every flag the worker does. Needs no broker.
+                (passwords and secrets as *****), topics, groups, the results database (password masked), the \
+                gateway's API key hashes and whether a webhook secret is set, and the worker's settings. Accepts \
+                every flag the worker does. Needs no broker.
                 """
         )
 
@@ -67,6 +68,9 @@ extension Kinfer {
             ] {
                 setting(key, settings)
             }
+            Terminal.output("# Gateway and notifier")
+            emit("gateway_api_key_hashes=\(settings.string(.gatewayAPIKeyHashes) ?? "(not set)")", settings.origin(of: .gatewayAPIKeyHashes))
+            emit("webhook_secret=\(settings.string(.webhookSecret) == nil ? "(not set)" : "*****")", settings.origin(of: .webhookSecret))
             Terminal.output("# Sink")
             emit("retention_hours=\(settings.lookup(.retentionHours)?.value ?? "168")", settings.lookup(.retentionHours)?.origin ?? "default")
             _ = try WorkerSettings(settings)  // report a bad value the worker would refuse

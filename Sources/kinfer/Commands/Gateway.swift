@@ -18,9 +18,9 @@ extension Kinfer {
             discussion: """
                 Answers 202 only once the broker acknowledged the job (acks=all, idempotent producer). Keeps \
                 idempotency keys and pending jobs in the results database (--database), so any number of gateways \
-                can share it. API keys are configured as SHA-256 hex hashes (--api-key-hash, or \
-                KINFER_GATEWAY_API_KEY_HASHES separated by commas or spaces); --no-auth opens the API and binds to \
-                127.0.0.1 unless --host says otherwise. --port 0 picks a free port and prints it first on stdout. \
+                can share it. API keys are configured as SHA-256 hex hashes (--api-key-hash, and \
+                KINFER_GATEWAY_API_KEY_HASHES or the config file's gateway_api_key_hashes, separated by commas or \
+                spaces); --no-auth opens the API and binds to 127.0.0.1 unless --host says otherwise. --port 0 picks a free port and prints it first on stdout. \
                 /metrics, /healthz and /readyz are on --http-port (0 turns them off). The OpenAPI document is at \
                 /openapi.json.
                 """
@@ -127,7 +127,7 @@ extension Kinfer {
             let topicNames = settings.topics
             let logger = Logger(label: "kinfer.gateway")
 
-            let authentication = try self.authentication(logger: logger)
+            let authentication = try self.authentication(settings, logger: logger)
             var options = GatewayConfiguration.Options()
             options.port = port
             options.host = host ?? (noAuth ? "127.0.0.1" : "0.0.0.0")
@@ -194,22 +194,24 @@ extension Kinfer {
             }
         }
 
-        private func authentication(logger: Logger) throws -> GatewayConfiguration.Authentication {
+        /// The accepted keys: `--api-key-hash` added to `KINFER_GATEWAY_API_KEY_HASHES` or the config file's
+        /// `gateway_api_key_hashes`.
+        private func authentication(_ settings: KinferSettings, logger: Logger) throws -> GatewayConfiguration.Authentication {
             if noAuth {
                 logger.warning("the API is open: --no-auth, no API key is checked")
                 return .open
             }
-            let environment = ProcessInfo.processInfo.environment["KINFER_GATEWAY_API_KEY_HASHES"] ?? ""
+            let configured = settings.string(.gatewayAPIKeyHashes) ?? ""
             let keys: APIKeys
             do {
-                keys = try APIKeys(list: ([environment] + apiKeyHashes).joined(separator: ","))
+                keys = try APIKeys(list: ([configured] + apiKeyHashes).joined(separator: ","))
             } catch {
                 throw CLIError("\(error)", hint: "give each key as the output of: printf %s KEY | sha256sum")
             }
             guard keys.count > 0 else {
                 throw CLIError(
                     "no API key is configured",
-                    hint: "set KINFER_GATEWAY_API_KEY_HASHES or --api-key-hash to SHA-256 hex hashes of the keys, or pass --no-auth"
+                    hint: "set KINFER_GATEWAY_API_KEY_HASHES, gateway_api_key_hashes in the config file, or --api-key-hash to SHA-256 hex hashes of the keys, or pass --no-auth"
                 )
             }
             return .apiKeys(keys)

@@ -14,7 +14,8 @@ extension Kinfer {
             discussion: """
                 Joins the notifier group on the results topic and the callbacks retry topic. Deliveries are signed as \
                 Standard Webhooks specify (webhook-id, webhook-timestamp, webhook-signature) with the secret in \
-                KINFER_WEBHOOK_SECRET (whsec_...; two, space-separated, while rotating). Only 2xx succeeds; 410 and \
+                KINFER_WEBHOOK_SECRET or the config file's webhook_secret (whsec_...; two, space-separated, while \
+                rotating). Only 2xx succeeds; 410 and \
                 a refused URL are given up at once; other failures go to the retry topic on the --retry-delays \
                 schedule until --max-delivery-age, then to the callbacks dead-letter topic. Only https to public \
                 addresses on the default port is called unless --allow-http, --callback-allow-cidr and \
@@ -85,7 +86,6 @@ extension Kinfer {
         }
 
         func run() async throws {
-            let secrets = try Self.webhookSecrets()
             var flags = SettingsLayer(origin: "flag")
             flags.set(.group, group)
             flags.set(.httpPort, httpPort)
@@ -93,6 +93,7 @@ extension Kinfer {
             flags.set(.callbacksDLQTopic, callbacksDlqTopic)
             topics.apply(to: &flags)
             let settings = try common.settings(flags, defaultLogLevel: .info)
+            let secrets = try Self.webhookSecrets(settings)
             let groupName = settings.group(defaultingTo: KinferSettings.notifierGroup)
             let port = try settings.int(.httpPort)
             guard port <= 65_535 else { throw CLIError("the HTTP port must be from 0 (off) to 65535, not \(port)", hint: "fix --http-port or KINFER_HTTP_PORT") }
@@ -134,16 +135,22 @@ extension Kinfer {
             try await group.run()
         }
 
-        /// The signing secrets from `KINFER_WEBHOOK_SECRET`; never printed, not even in an error.
-        static func webhookSecrets() throws(CLIError) -> WebhookSecrets {
-            let value = ProcessInfo.processInfo.environment["KINFER_WEBHOOK_SECRET"] ?? ""
-            guard !value.isEmpty else {
-                throw CLIError("KINFER_WEBHOOK_SECRET is not set", hint: "set it to whsec_ and a base64 key (two, space-separated, while rotating)")
+        /// The signing secrets from `KINFER_WEBHOOK_SECRET` or the config file's `webhook_secret`; never printed, not
+        /// even in an error.
+        static func webhookSecrets(_ settings: KinferSettings) throws(CLIError) -> WebhookSecrets {
+            guard let value = settings.string(.webhookSecret) else {
+                throw CLIError(
+                    "no webhook secret is set: KINFER_WEBHOOK_SECRET, or webhook_secret in the config file",
+                    hint: "set it to whsec_ and a base64 key (two, space-separated, while rotating)"
+                )
             }
             do throws(WebhookSecret.InvalidSecret) {
                 return try WebhookSecrets(environmentValue: value)
             } catch {
-                throw CLIError("KINFER_WEBHOOK_SECRET: \(error.reason)", hint: "use whsec_ and a base64 key, e.g. from: echo whsec_$(openssl rand -base64 32)")
+                throw CLIError(
+                    "\(settings.source(of: .webhookSecret)): \(error.reason)",
+                    hint: "use whsec_ and a base64 key, e.g. from: echo whsec_$(openssl rand -base64 32)"
+                )
             }
         }
     }

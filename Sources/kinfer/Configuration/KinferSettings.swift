@@ -140,12 +140,16 @@ struct KinferSettings: Sendable {
     }
 
     private func invalid(_ key: SettingKey, _ text: String, _ expected: String) -> CLIError {
-        let origin = lookup(key)?.origin ?? "default"
-        let source = switch origin {
+        CLIError("\(source(of: key)) must be \(expected), not '\(text)'", hint: "fix the value and run again")
+    }
+
+    /// Where `key` was set, as a reader would look for it: `--max-batch-size`, `KINFER_MAX_BATCH_SIZE`, or
+    /// `"max_batch_size" in the config file PATH`.
+    func source(of key: SettingKey) -> String {
+        switch lookup(key)?.origin ?? "default" {
         case "flag": key.flag
         case "environment": key.environmentName
-        default: "\"\(key.rawValue)\" in the \(origin)"
+        case let origin: "\"\(key.rawValue)\" in the \(origin)"
         }
-        return CLIError("\(source) must be \(expected), not '\(text)'", hint: "fix the value and run again")
     }
 }

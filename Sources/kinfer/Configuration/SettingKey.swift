@@ -30,6 +30,11 @@ enum SettingKey: String, CaseIterable, Sendable, Comparable {
     case workerName = "worker_name"
     case retentionHours = "retention_hours"
     case logLevel = "log_level"
+    /// The notifier's signing secrets (`whsec_...`, two space-separated while rotating). No flag: a secret on a
+    /// command line is visible to every user of the machine.
+    case webhookSecret = "webhook_secret"
+    /// The gateway's accepted API keys as SHA-256 hex hashes, separated by commas or spaces; `--api-key-hash` adds more.
+    case gatewayAPIKeyHashes = "gateway_api_key_hashes"
 
     /// The environment variable, e.g. `KINFER_MAX_BATCH_SIZE`.
     var environmentName: String {
