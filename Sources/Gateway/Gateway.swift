@@ -98,6 +98,13 @@ public struct Gateway: Service {
         await backlog?.refresh()
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             if let backlog { tasks.addTask { await backlog.run() } }
+            let gracePeriod = options.gracePeriod
+            tasks.addTask {
+                // Predict calls still waiting a grace period after shutdown began answer 504 with their job's
+                // Location, so that the server's quiescing ends in time.
+                guard (try? await gracefulShutdown()) != nil, (try? await Task.sleep(for: gracePeriod)) != nil else { return }
+                waiters.close(.predict)
+            }
             tasks.addTask {
                 var started = startedBeforeListening
                 while !Task.isCancelled {
@@ -119,7 +126,7 @@ public struct Gateway: Service {
             }
             do {
                 // On graceful shutdown the streams end at once (their clients reconnect with Last-Event-ID, to
-                // another instance) and no new ones open; predict calls run out their own deadlines.
+                // another instance) and no new ones open; predict calls have the grace period (above).
                 try await withGracefulShutdownHandler {
                     try await application.run()
                 } onGracefulShutdown: {

@@ -46,6 +46,10 @@ public struct GatewayConfiguration: Sendable {
         /// The longest `POST /v1/predict` waits for its result before `504`; the body's `timeout_ms` may shorten it.
         /// Defaults to `30` seconds.
         public var syncTimeout: Duration = .seconds(30)
+        /// How long graceful shutdown lets waiting `POST /v1/predict` calls run before answering them `504` with their
+        /// job's `Location` (the job goes on; any instance answers for it). Event streams end at once. Defaults to
+        /// `20` seconds.
+        public var gracePeriod: Duration = .seconds(20)
         /// The `Retry-After` of a `504`, in seconds. Defaults to `1`.
         public var syncRetryAfterSeconds = 1
         /// The most `POST /v1/predict` calls waiting at once on this instance; more get `503`. Defaults to `1024`.

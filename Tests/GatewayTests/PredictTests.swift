@@ -75,6 +75,37 @@ struct PredictTests {
         }
     }
 
+    @Test("Graceful shutdown: a predict call still waiting when the grace period ends answers 504 with its job's Location; the job goes on")
+    func shutdownAnswersWaitingPredictsAfterTheGracePeriod() async throws {
+        try await withGateway(configure: {
+            $0.syncTimeout = .seconds(60)
+            $0.gracePeriod = .milliseconds(500)
+        }) { gateway in
+            try await gateway.withWorkerAndSink(models: simulatedCatalog(latency: .seconds(10))) {
+                let jobID = "shutdown-\(UUID().uuidString)"
+                async let waiting = gateway.predict(#"{"job_id": "\#(jobID)", "model": "simulated", "inputs": {"features": [1, 2, 3]}}"#)
+                // Accepted (its waiter registered before the job was produced), so the call now waits for the result.
+                try await waitUntil("job \(jobID) accepted", timeout: .seconds(20)) {
+                    try await gateway.store.jobRecord(for: jobID) != nil
+                }
+                let shutdownBegan = ContinuousClock.now
+                await gateway.beginShutdown()
+                let reply = try await waiting
+                let waited = ContinuousClock.now - shutdownBegan
+                // Without the grace period the call would wait for the model (10 s) and answer 200.
+                #expect(reply.status == 504, "\(reply.text)")
+                #expect(waited >= .milliseconds(500) && waited < .seconds(5), "\(waited)")
+                #expect(reply.object?["job_id"] as? String == jobID)
+                #expect(reply.headers.first(name: "Location") == "/v1/jobs/\(jobID)")
+                #expect((reply.object?["detail"] as? String)?.contains("shut down") == true, "\(reply.text)")
+                try await waitUntil("job \(jobID) completed in the store", timeout: .seconds(30)) {
+                    if case .finished = try await gateway.store.jobRecord(for: jobID) { return true }
+                    return false
+                }
+            }
+        }
+    }
+
     @Test("A body's smaller timeout_ms bounds the wait; a bad body is refused as POST /v1/jobs refuses it; a full instance answers 503")
     func limitsAndValidation() async throws {
         try await withGateway(configure: { $0.maxWaitingPredicts = 0 }) { gateway in

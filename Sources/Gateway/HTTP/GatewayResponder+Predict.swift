@@ -18,6 +18,9 @@ extension GatewayResponder {
         let started = ContinuousClock.now
         let (acceptance, job) = try await self.accept(request) { jobID throws(Problem) in
             guard let registered = waiters.register(jobID, kind: .predict, limit: options.maxWaitingPredicts) else {
+                if waiters.isClosed(.predict) {
+                    throw Problem.unavailable("this gateway instance is shutting down; retry on another", retryAfter: options.retryAfterSeconds)
+                }
                 self.metrics.limitReached(route: "/v1/predict")
                 throw Problem.unavailable(
                     "\(options.maxWaitingPredicts) predict calls are already waiting on this instance; retry, or submit with POST /v1/jobs",
@@ -43,6 +46,13 @@ extension GatewayResponder {
         if let delivery = await waiters.next(registered, until: started + wait) {
             self.metrics.pushLatency(since: delivery.producedAt)
             return .json(.ok, JobCodec.encode(delivery.result))
+        }
+        if waiters.isClosed(.predict) {
+            // Shutdown's grace period ran out: the job goes on, and any instance answers for it.
+            throw Problem.syncTimeout(
+                jobID: acceptance.jobID, location: acceptance.location, waited: ContinuousClock.now - started,
+                retryAfter: options.syncRetryAfterSeconds, shuttingDown: true
+            )
         }
         if Task.isCancelled || !waiters.isRegistered(registered) {
             throw Problem.unavailable("the request was cancelled or its client went away", retryAfter: options.retryAfterSeconds)

@@ -90,10 +90,13 @@ extension Problem {
     }
 
     /// `504` of `/v1/predict`: the job is accepted and goes on; its result is read later at `location`.
-    public static func syncTimeout(jobID: String, location: String, waited: Duration, retryAfter: Int) -> Problem {
+    /// - Parameter shuttingDown: The wait ended because this instance is shutting down and its grace period ran out,
+    ///   not at the call's own deadline.
+    public static func syncTimeout(jobID: String, location: String, waited: Duration, retryAfter: Int, shuttingDown: Bool = false) -> Problem {
+        let cause = shuttingDown ? "this gateway instance shut down after waiting \(waited)" : "its result did not arrive within \(waited)"
         var problem = Problem(
             status: 504, type: "/problems/sync-timeout", title: "The result did not arrive in time",
-            detail: "job \(jobID) was accepted but its result did not arrive within \(waited); it goes on: read it with GET \(location)",
+            detail: "job \(jobID) was accepted but \(cause); it goes on: read it with GET \(location)",
             retryAfter: retryAfter, jobID: jobID
         )
         problem.location = location

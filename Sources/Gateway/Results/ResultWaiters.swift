@@ -85,8 +85,8 @@ final class ResultWaiters: Sendable {
         self.state.withLock { $0.following = following }
     }
 
-    /// Forgets every waiter of `kind` and registers no more: graceful shutdown ends the event streams (their
-    /// clients reconnect elsewhere with `Last-Event-ID`) while predict calls run out their own deadlines.
+    /// Forgets every waiter of `kind` and registers no more: graceful shutdown ends the event streams at once (their
+    /// clients reconnect elsewhere with `Last-Event-ID`) and the predict calls still waiting after the grace period.
     func close(_ kind: Kind) {
         let continuations: [CheckedContinuation<Delivery?, Never>] = self.state.withLock { state in
             state.closed.insert(kind)
@@ -103,6 +103,11 @@ final class ResultWaiters: Sendable {
             return continuations
         }
         for continuation in continuations { continuation.resume(returning: nil) }
+    }
+
+    /// Whether ``close(_:)`` closed `kind`.
+    func isClosed(_ kind: Kind) -> Bool {
+        self.state.withLock { $0.closed.contains(kind) }
     }
 
     /// Whether anyone waits for `jobID`: the follower's check before it decodes a record.

@@ -92,6 +92,12 @@ extension Kinfer {
         @Option(help: ArgumentHelp("Answer 429 once the estimated wait (lag / completion rate) passes this many seconds. Defaults to no limit.", valueName: "seconds"))
         var maxWaitSeconds: Double?
 
+        @Option(help: ArgumentHelp(
+            "How long SIGTERM lets waiting POST /v1/predict calls run before answering them 504 with their job's Location (event streams end at once). Defaults to 20.",
+            valueName: "seconds"
+        ))
+        var gracePeriodSeconds = 20.0
+
         @Option(help: ArgumentHelp("The largest request body, in bytes. Defaults to 1048576.", valueName: "bytes"))
         var maxBodyBytes: Int = 1 << 20
 
@@ -111,6 +117,7 @@ extension Kinfer {
             if heartbeatMs < 100 { throw ValidationError("--heartbeat-ms must be at least 100, got \(heartbeatMs)") }
             if let maxBacklog, maxBacklog < 1 { throw ValidationError("--max-backlog must be at least 1, got \(maxBacklog)") }
             if let maxWaitSeconds, !(maxWaitSeconds > 0) { throw ValidationError("--max-wait-seconds must be more than 0, got \(maxWaitSeconds)") }
+            if !(gracePeriodSeconds >= 0) { throw ValidationError("--grace-period-seconds must be 0 or more, got \(gracePeriodSeconds)") }
             if maxBodyBytes < 64 { throw ValidationError("--max-body-bytes must be at least 64, got \(maxBodyBytes)") }
         }
 
@@ -134,6 +141,7 @@ extension Kinfer {
             options.produceTimeout = .milliseconds(produceTimeoutMs)
             options.maxBodyBytes = maxBodyBytes
             options.syncTimeout = .milliseconds(syncTimeoutMs)
+            options.gracePeriod = .milliseconds(Int64(gracePeriodSeconds * 1_000))
             options.maxWaitingPredicts = maxWaitingPredicts
             options.maxOpenStreams = maxOpenStreams
             options.heartbeatInterval = .milliseconds(heartbeatMs)

@@ -28,6 +28,8 @@ struct GatewayHarness: Sendable {
     let store: any JobAdmissionStore
     let databaseURL: String
     let port: Int
+    /// Begins the gateway's graceful shutdown (as SIGTERM does) while the test goes on.
+    let beginShutdown: @Sendable () async -> Void
 
     var baseURL: String { "http://127.0.0.1:\(self.port)" }
 
@@ -175,7 +177,8 @@ private func withGateway<Result: Sendable>(
                 try await waitUntil("the gateway listens", timeout: .seconds(20)) { boundPort.withLock { $0 } != nil }
                 let harness = GatewayHarness(
                     cluster: cluster, topics: topics, store: store, databaseURL: databaseURL,
-                    port: boundPort.withLock { $0 }!
+                    port: boundPort.withLock { $0 }!,
+                    beginShutdown: { await group.triggerGracefulShutdown() }
                 )
                 let result = try await body(harness)
                 await group.triggerGracefulShutdown()
