@@ -76,8 +76,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // What every consumer-group service shares: which offsets may be committed when work finishes out of order.
-        .target(name: "ConsumerKit", dependencies: ["Kafka"]),
+        // What every consumer-group service shares: which offsets may be committed when work finishes out of order,
+        // and the metrics every such service reports under the same names.
+        .target(name: "ConsumerKit", dependencies: ["Kafka", .product(name: "Metrics", package: "swift-metrics")]),
         .target(
             name: "InferenceWorker",
             dependencies: [
@@ -94,6 +95,7 @@ let package = Package(
             name: "ResultsSink",
             dependencies: [
                 "Kafka",
+                "ConsumerKit",
                 "InferenceJobs",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

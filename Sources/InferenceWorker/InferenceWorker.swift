@@ -73,7 +73,7 @@ public final class InferenceWorker: Service, Sendable {
         self.queues = queues
         let delayed = DelayedJobs { job in queues[job.model.name]?.append(job) }
         self.delayed = delayed
-        let listener = WorkerRebalanceListener(inFlight: inFlight, drainTimeout: configuration.rebalanceDrainTimeout, rebalanceCounter: metrics.rebalances) { revoked in
+        let listener = WorkerRebalanceListener(inFlight: inFlight, drainTimeout: configuration.rebalanceDrainTimeout, rebalanceCounter: metrics.consumer.rebalances) { revoked in
             queues.values.reduce(delayed.removeAll(in: revoked)) { $0 + $1.removeAll(in: revoked) }
         }
         self.listener = listener
@@ -251,7 +251,7 @@ public final class InferenceWorker: Service, Sendable {
             try await consumer.commit()
         } catch {
             counters.recordCommitFailure()
-            metrics.commitFailures.increment()
+            metrics.consumer.commitFailures.increment()
             logger.warning("commit failed; the next one retries: \(error)")
         }
     }
@@ -263,9 +263,7 @@ public final class InferenceWorker: Service, Sendable {
             group.addTask {
                 repeat {
                     self.metrics.inFlight.record(self.inFlight.count)
-                    self.metrics.pausedPartitions.record(self.consumer.pausedPartitionCount)
-                    self.metrics.assignedPartitions.record(self.consumer.assignment.count)
-                    self.metrics.producerQueue.record(self.producer.queuedMessageCount)
+                    self.metrics.consumer.sample(consumer: self.consumer, producer: self.producer)
                 } while (try? await Task.sleep(for: .seconds(1))) != nil
             }
             await stopping.wait()

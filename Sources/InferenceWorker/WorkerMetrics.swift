@@ -1,3 +1,4 @@
+import ConsumerKit
 import Foundation
 import Metrics
 
@@ -18,13 +19,8 @@ struct WorkerMetrics: Sendable {
     static let unknownModel = "unknown"
 
     private let models: [String: ModelMetrics]
+    let consumer: ConsumerMetrics
     let inFlight: Gauge
-    let pausedPartitions: Gauge
-    let assignedPartitions: Gauge
-    let producerQueue: Gauge
-    let rebalances: Counter
-    let commitFailures: Counter
-    let messagesGivenUp: Counter
     /// By field name: the optional job fields whose unreadable values the decoder ignored (`fieldsIgnored(_:)`).
     private let fieldsIgnored: [String: Counter]
 
@@ -54,17 +50,12 @@ struct WorkerMetrics: Sendable {
             byName[Self.unknownModel] = ModelMetrics(jobs: jobs(Self.unknownModel, [.deadLettered, .failed]))
         }
         self.models = byName
+        consumer = ConsumerMetrics(factory: factory)
         inFlight = Gauge(label: "kinfer_jobs_in_flight", factory: factory)
-        pausedPartitions = Gauge(label: "kinfer_partitions_paused", factory: factory)
-        assignedPartitions = Gauge(label: "kinfer_partitions_assigned", factory: factory)
-        producerQueue = Gauge(label: "kinfer_producer_queue_messages", factory: factory)
-        rebalances = Counter(label: "kinfer_rebalances_total", factory: factory)
-        commitFailures = Counter(label: "kinfer_commit_failures_total", factory: factory)
-        messagesGivenUp = Counter(label: "kinfer_messages_given_up_total", factory: factory)
         fieldsIgnored = Dictionary(uniqueKeysWithValues: (Self.optionalJobFields + [Self.otherField]).map { field in
             (field, Counter(label: "kinfer_job_fields_ignored_total", dimensions: [("field", field)], factory: factory))
         })
-        for gauge in [inFlight, pausedPartitions, assignedPartitions, producerQueue] { gauge.record(0) }
+        inFlight.record(0)
     }
 
     /// The counter of an ignored optional field, by the field's path (`submitted_at`, `inputs.image_url`).

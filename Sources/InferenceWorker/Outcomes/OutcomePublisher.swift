@@ -246,7 +246,7 @@ final class OutcomePublisher: Sendable {
         )
         if standIns.isEmpty {
             counters.recordUnpublishable()
-            metrics.messagesGivenUp.increment()
+            metrics.consumer.messagesGivenUp.increment()
         }
         acknowledgement.expect(standIns.count)
         acknowledgement.acknowledgeOne()  // the refused message: done with, replaced or given up

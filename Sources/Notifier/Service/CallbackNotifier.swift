@@ -67,7 +67,7 @@ public final class CallbackNotifier<Resolver: CallbackResolver>: Service, Sendab
         )
         var consumerConfiguration = consumerConfiguration
         consumerConfiguration.properties["enable.auto.commit"] = "false"
-        let listener = NotifierRebalanceListener(ledger: self.ledger, rebalances: metrics.rebalances)
+        let listener = NotifierRebalanceListener(ledger: self.ledger, rebalances: metrics.consumer.rebalances)
         self.consumer = try KafkaConsumer(configuration: consumerConfiguration, rebalanceListener: listener, logger: logger)
         listener.connect(self.consumer)
         self.producer = try KafkaProducer(configuration: producerConfiguration.withDurableProducerDefaults(), logger: logger)
@@ -229,7 +229,7 @@ public final class CallbackNotifier<Resolver: CallbackResolver>: Service, Sendab
     private func commitLoop() async {
         while (try? await Task.sleep(for: self.configuration.commitInterval)) != nil {
             await self.commitFinished()
-            self.metrics.assignedPartitions.record(self.consumer.assignment.count)
+            self.metrics.consumer.sample(consumer: self.consumer, producer: self.producer)
         }
     }
 
@@ -240,7 +240,7 @@ public final class CallbackNotifier<Resolver: CallbackResolver>: Service, Sendab
             try self.consumer.storeOffsets(offsets)
             try await self.consumer.commit()
         } catch {
-            self.metrics.commitFailures.increment()
+            self.metrics.consumer.commitFailures.increment()
             self.logger.warning("offset commit failed; the next one covers these offsets: \(error)")
         }
     }

@@ -1,3 +1,4 @@
+import ConsumerKit
 import Metrics
 
 /// The notifier's metrics, through swift-metrics only (the process chooses the backend: Prometheus for `kinfer`).
@@ -21,9 +22,7 @@ struct NotifierMetrics: Sendable {
     let attemptDuration: Timer
     let retriesWaiting: Gauge
     let inFlight: Gauge
-    let commitFailures: Counter
-    let rebalances: Counter
-    let assignedPartitions: Gauge
+    let consumer: ConsumerMetrics
 
     init(factory: any MetricsFactory) {
         var callbacks: [String: Counter] = [:]
@@ -39,9 +38,7 @@ struct NotifierMetrics: Sendable {
         attemptDuration = Timer(label: "kinfer_callback_attempt_seconds", preferredDisplayUnit: .seconds, factory: factory)
         retriesWaiting = Gauge(label: "kinfer_callback_retries_waiting", factory: factory)
         inFlight = Gauge(label: "kinfer_callbacks_in_flight", factory: factory)
-        commitFailures = Counter(label: "kinfer_commit_failures_total", factory: factory)
-        rebalances = Counter(label: "kinfer_rebalances_total", factory: factory)
-        assignedPartitions = Gauge(label: "kinfer_partitions_assigned", factory: factory)
+        consumer = ConsumerMetrics(factory: factory)
     }
 
     func record(_ outcome: Outcome, status: Int?) {

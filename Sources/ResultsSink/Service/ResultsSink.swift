@@ -55,7 +55,7 @@ public final class ResultsSink: Service, Sendable {
         options.bufferCapacity = max(configuration.maxBatchSize * 4, 2_000)
         consumer = try KafkaConsumer(
             configuration: consumerConfiguration, options: options,
-            rebalanceListener: SinkRebalanceListener(rebalances: metrics.rebalances), logger: logger
+            rebalanceListener: SinkRebalanceListener(rebalances: metrics.consumer.rebalances), logger: logger
         )
         producer = try KafkaProducer(configuration: Self.makeProducerConfiguration(producerConfiguration), logger: logger)
         self.store = store
@@ -110,7 +110,7 @@ public final class ResultsSink: Service, Sendable {
     /// Reads and decodes the next batch while the one before is written: writes stay one at a time and in order,
     /// so offsets are stored in order, each only after its batch's database commit.
     private func consumeLoop() async {
-        let committer = OffsetCommitter(consumer: consumer, failures: metrics.commitFailures, logger: logger)
+        let committer = OffsetCommitter(consumer: consumer, failures: metrics.consumer.commitFailures, logger: logger)
         await withDiscardingTaskGroup { group in
             group.addTask { await committer.run() }
             await withTaskGroup(of: Void.self) { writes in
@@ -165,7 +165,7 @@ public final class ResultsSink: Service, Sendable {
             try consumer.storeOffsets(batch.nextOffsets)
             committer.request()
         } catch {
-            metrics.commitFailures.increment()
+            metrics.consumer.commitFailures.increment()
             logger.warning("storing offsets after the write failed; the batch may be written again: \(error)")
         }
     }
@@ -259,7 +259,7 @@ public final class ResultsSink: Service, Sendable {
                 guard letter.value != nil else {
                     logger.error("giving up a dead letter the broker refused", metadata: ["partition": "\(message.partition)", "offset": "\(message.offset)", "error": "\(refusal)"])
                     counters.recordGivenUp()
-                    metrics.messagesGivenUp.increment()
+                    metrics.consumer.messagesGivenUp.increment()
                     return true
                 }
                 logger.error("the broker refused a dead letter; sending it without its value", metadata: ["partition": "\(message.partition)", "offset": "\(message.offset)", "error": "\(refusal)"])
@@ -275,9 +275,7 @@ public final class ResultsSink: Service, Sendable {
     /// Samples the state gauges (partitions, dead-letter producer queue) every second until the sink stops.
     private func gaugeLoop() async {
         repeat {
-            metrics.assignedPartitions.record(consumer.assignment.count)
-            metrics.pausedPartitions.record(consumer.pausedPartitionCount)
-            metrics.producerQueue.record(producer.queuedMessageCount)
+            metrics.consumer.sample(consumer: consumer, producer: producer)
         } while (try? await Task.sleep(for: .seconds(1))) != nil
     }
 

@@ -1,3 +1,4 @@
+import ConsumerKit
 import Kafka
 import Metrics
 
@@ -17,12 +18,7 @@ struct SinkMetrics: Sendable {
     private let deadLetterCounters: [DeadLetterReason: Counter]
     let duplicatesAbsorbed: Counter
     let writeDuration: Timer
-    let commitFailures: Counter
-    let messagesGivenUp: Counter
-    let rebalances: Counter
-    let assignedPartitions: Gauge
-    let pausedPartitions: Gauge
-    let producerQueue: Gauge
+    let consumer: ConsumerMetrics
 
     init(factory: any MetricsFactory) {
         rowsWritten = Counter(label: "kinfer_sink_rows_written_total", factory: factory)
@@ -32,13 +28,7 @@ struct SinkMetrics: Sendable {
             (reason, Counter(label: "kinfer_sink_dead_letters_total", dimensions: [("reason", reason.rawValue)], factory: factory))
         })
         writeDuration = Timer(label: "kinfer_sink_write_duration_seconds", factory: factory)
-        commitFailures = Counter(label: "kinfer_commit_failures_total", factory: factory)
-        messagesGivenUp = Counter(label: "kinfer_messages_given_up_total", factory: factory)
-        rebalances = Counter(label: "kinfer_rebalances_total", factory: factory)
-        assignedPartitions = Gauge(label: "kinfer_partitions_assigned", factory: factory)
-        pausedPartitions = Gauge(label: "kinfer_partitions_paused", factory: factory)
-        producerQueue = Gauge(label: "kinfer_producer_queue_messages", factory: factory)
-        for gauge in [assignedPartitions, pausedPartitions, producerQueue] { gauge.record(0) }
+        consumer = ConsumerMetrics(factory: factory)
     }
 
     /// Result messages dead-lettered for `reason`.

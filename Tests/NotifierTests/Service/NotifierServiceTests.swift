@@ -89,6 +89,13 @@ struct NotifierServiceTests {
             #expect(try callbacks("retried", "5xx") == Int64(3 * flaky.count))
             #expect(try callbacks("given_up", "4xx") == Int64(gone.count))
             #expect(try callbacks("refused", "none") == 0, "the series exists before its first increment")
+            // The series every consumer service reports under the same names (ConsumerMetrics), sampled while it ran.
+            #expect(try metrics.expectCounter("kinfer_rebalances_total").totalValue >= 1)
+            #expect(try metrics.expectGauge("kinfer_partitions_assigned").values.contains { $0 > 0 })
+            #expect(try metrics.expectGauge("kinfer_partitions_paused").lastValue == 0)
+            #expect(try metrics.expectGauge("kinfer_producer_queue_messages").values.count > 1, "sampled, not only set at start")
+            #expect(try metrics.expectCounter("kinfer_messages_given_up_total").totalValue == 0)
+            #expect(try metrics.expectCounter("kinfer_commit_failures_total").totalValue == 0)
 
             #expect(Set(deadLetters.compactMap(\.keyString)) == Set(gone.map(\.jobID)))
             for letter in deadLetters {
