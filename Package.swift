@@ -77,8 +77,8 @@ let package = Package(
             ]
         ),
         // What every consumer-group service shares: which offsets may be committed when work finishes out of order,
-        // and the metrics every such service reports under the same names.
-        .target(name: "ConsumerKit", dependencies: ["Kafka", .product(name: "Metrics", package: "swift-metrics")]),
+        // how dead letters and retries carry their origin and reason, and the metrics reported under the same names.
+        .target(name: "ConsumerKit", dependencies: ["Kafka", "InferenceJobs", .product(name: "Metrics", package: "swift-metrics")]),
         .target(
             name: "InferenceWorker",
             dependencies: [
@@ -231,7 +231,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KinferTestSupport"], exclude: ["Interop"]),
         .testTarget(name: "InferenceJobsTests", dependencies: ["InferenceJobs", "KinferTestSupport"]),
         .testTarget(name: "InferenceModelsTests", dependencies: ["InferenceModels"]),
-        .testTarget(name: "ConsumerKitTests", dependencies: ["ConsumerKit", "Kafka"]),
+        .testTarget(name: "ConsumerKitTests", dependencies: ["ConsumerKit", "Kafka", "InferenceJobs"]),
         .testTarget(
             name: "InferenceWorkerTests",
             dependencies: [

@@ -1,3 +1,4 @@
+import ConsumerKit
 import Foundation
 import InferenceJobs
 import InferenceModels
@@ -138,32 +139,16 @@ final class OutcomePublisher: Sendable {
         var job = pending.job
         job.attempt += 1
         let notBefore = Date().addingTimeInterval(backoff.delay(afterAttempt: pending.job.attempt).timeInterval)
-        var headers = pending.message.headers.filter { $0.key != JobHeaders.attempt && $0.key != JobHeaders.notBefore }
-        if headers.first(JobHeaders.originalTopic) == nil { headers += Self.originHeaders(of: pending.message) }
+        var headers = DeadLetterEnvelope.carriedHeaders(of: pending.message, rewriting: [JobHeaders.attempt, JobHeaders.notBefore])
         headers.append(KafkaHeader(key: JobHeaders.attempt, string: "\(job.attempt)"))
         headers.append(KafkaHeader(key: JobHeaders.notBefore, string: JobHeaders.notBeforeValue(notBefore)))
         logger.info("job retried", metadata: jobMetadata(pending.message, jobID: job.jobID, ["attempt": "\(job.attempt)", "error": "\(failure.message)"]))
         return KafkaProducerMessage(topic: configuration.topics.retry, key: job.jobID, value: JobCodec.encode(job), headers: headers)
     }
 
-    /// The original message, unchanged, with the reason and its origin in headers. A retried job keeps
-    /// the origin its first retry recorded: where it was first submitted, not the retry topic.
+    /// The original message, unchanged, with the reason and its origin in headers (``DeadLetterEnvelope``).
     private func deadLetterMessage(_ source: KafkaConsumerMessage, errorClass: JobErrorClass, reason: String) -> KafkaProducerMessage {
-        var headers = source.headers.filter { $0.key != JobHeaders.errorClass && $0.key != JobHeaders.errorMessage }
-        if headers.first(JobHeaders.originalTopic) == nil { headers += Self.originHeaders(of: source) }
-        headers += [
-            KafkaHeader(key: JobHeaders.errorClass, string: errorClass.rawValue),
-            KafkaHeader(key: JobHeaders.errorMessage, string: reason),
-        ]
-        return KafkaProducerMessage(topic: configuration.topics.deadLetter, key: source.key, value: source.value, headers: headers)
-    }
-
-    private static func originHeaders(of message: KafkaConsumerMessage) -> [KafkaHeader] {
-        [
-            KafkaHeader(key: JobHeaders.originalTopic, string: message.topic),
-            KafkaHeader(key: JobHeaders.originalPartition, string: "\(message.partition)"),
-            KafkaHeader(key: JobHeaders.originalOffset, string: "\(message.offset)"),
-        ]
+        DeadLetterEnvelope.message(for: source, to: configuration.topics.deadLetter, errorClass: errorClass.rawValue, reason: reason)
     }
 
     // MARK: Delivery

@@ -1,3 +1,4 @@
+import ConsumerKit
 import Foundation
 import InferenceJobs
 import Kafka
@@ -39,7 +40,7 @@ public enum CallbackHeaders {
     static func retry(
         of message: KafkaConsumerMessage, attempt: Int, notBefore: Date, firstAttempt: Date, after failure: DeliveryFailure
     ) -> [KafkaHeader] {
-        var headers = Self.carried(from: message)
+        var headers = DeadLetterEnvelope.carriedHeaders(of: message, rewriting: Self.rewritten)
         headers.append(KafkaHeader(key: Self.attempt, string: String(attempt)))
         headers.append(KafkaHeader(key: Self.notBefore, string: JobHeaders.notBeforeValue(notBefore)))
         headers.append(KafkaHeader(key: Self.firstAttempt, string: JobTimestamp.format(firstAttempt)))
@@ -48,25 +49,18 @@ public enum CallbackHeaders {
         return headers
     }
 
-    /// The headers of the dead letter for `message`'s delivery, given up after `attempt` with `failure`.
-    static func deadLetter(of message: KafkaConsumerMessage, attempt: Int, failure: DeliveryFailure) -> [KafkaHeader] {
-        var headers = Self.carried(from: message)
-        headers.append(KafkaHeader(key: Self.attempt, string: String(attempt)))
-        headers.append(KafkaHeader(key: JobHeaders.errorClass, string: Self.errorClassValue))
-        headers.append(KafkaHeader(key: JobHeaders.errorMessage, string: failure.description))
-        if let status = failure.status { headers.append(KafkaHeader(key: Self.lastStatus, string: String(status))) }
-        headers.append(KafkaHeader(key: JobHeaders.originalTopic, string: message.topic))
-        headers.append(KafkaHeader(key: JobHeaders.originalPartition, string: String(message.partition)))
-        headers.append(KafkaHeader(key: JobHeaders.originalOffset, string: String(message.offset)))
-        return headers
+    /// The dead letter of `message`'s delivery on `topic`, given up after `attempt` with `failure`. Its origin is
+    /// the results topic's record, also when the last attempt was read from the retry topic.
+    static func deadLetter(of message: KafkaConsumerMessage, to topic: String, attempt: Int, failure: DeliveryFailure) -> KafkaProducerMessage {
+        var extra = [KafkaHeader(key: Self.attempt, string: String(attempt))]
+        if let status = failure.status { extra.append(KafkaHeader(key: Self.lastStatus, string: String(status))) }
+        return DeadLetterEnvelope.message(
+            for: message, to: topic, errorClass: Self.errorClassValue, reason: failure.description, rewritten: Self.rewritten, extra: extra
+        )
     }
 
-    /// The headers a retry or dead letter keeps: all but the delivery state and reasons this module writes anew.
-    private static func carried(from message: KafkaConsumerMessage) -> [KafkaHeader] {
-        let rewritten: Set<String> = [
-            Self.attempt, Self.notBefore, Self.firstAttempt, Self.lastStatus, JobHeaders.errorClass, JobHeaders.errorMessage,
-            JobHeaders.originalTopic, JobHeaders.originalPartition, JobHeaders.originalOffset,
-        ]
-        return message.headers.filter { !rewritten.contains($0.key) }
-    }
+    /// The delivery state this module writes anew on each retry or dead letter (reasons too, for the retry).
+    private static let rewritten: Set<String> = [
+        Self.attempt, Self.notBefore, Self.firstAttempt, Self.lastStatus, JobHeaders.errorClass, JobHeaders.errorMessage,
+    ]
 }

@@ -171,9 +171,8 @@ public final class CallbackNotifier<Resolver: CallbackResolver>: Service, Sendab
             guard await self.publish(retry) else { return }
             self.record(.retried, status: failure.status)
         case .giveUp(let failure, let exhausted):
-            let deadLetter = KafkaProducerMessage(
-                topic: self.configuration.topics.callbacksDeadLetter, key: message.key, value: body,
-                headers: CallbackHeaders.deadLetter(of: message, attempt: delivery.attempt, failure: failure)
+            let deadLetter = CallbackHeaders.deadLetter(
+                of: message, to: self.configuration.topics.callbacksDeadLetter, attempt: delivery.attempt, failure: failure
             )
             guard await self.publish(deadLetter) else { return }
             self.record(failure.code == .refused ? .refused : .givenUp, status: failure.status)

@@ -1,3 +1,4 @@
+import ConsumerKit
 import Foundation
 import InferenceJobs
 import Kafka
@@ -240,14 +241,7 @@ public final class ResultsSink: Service, Sendable {
         logger.warning("dead-lettering a result message", metadata: [
             "partition": "\(message.partition)", "offset": "\(message.offset)", "class": "\(errorClass)", "reason": "\(reason)",
         ])
-        let headers = message.headers + [
-            KafkaHeader(key: JobHeaders.errorClass, string: errorClass.rawValue),
-            KafkaHeader(key: JobHeaders.errorMessage, string: reason),
-            KafkaHeader(key: JobHeaders.originalTopic, string: message.topic),
-            KafkaHeader(key: JobHeaders.originalPartition, string: "\(message.partition)"),
-            KafkaHeader(key: JobHeaders.originalOffset, string: "\(message.offset)"),
-        ]
-        var letter = KafkaProducerMessage(topic: configuration.deadLetterTopic, key: message.key, value: message.value, headers: headers)
+        var letter = DeadLetterEnvelope.message(for: message, to: configuration.deadLetterTopic, errorClass: errorClass.rawValue, reason: reason)
         // Until the dead letter is acknowledged, the batch's offsets must not be committed.
         while true {
             do {

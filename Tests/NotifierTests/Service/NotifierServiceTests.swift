@@ -146,6 +146,9 @@ struct NotifierServiceTests {
                     let attempts = Int(silentLetter.firstHeader(CallbackHeaders.attempt) ?? "") ?? 0
                     #expect(attempts >= 2, "retried until the maximum age")
                     #expect(silent.requests.count == attempts, "one request per attempt")
+                    // Given up from the retry topic, it names the result's own record, and only the last reason.
+                    #expect(silentLetter.firstHeader(JobHeaders.originalTopic) == harness.topics.results, "\(silentLetter.headers)")
+                    #expect(silentLetter.headers.filter { $0.key == JobHeaders.errorMessage }.count == 1, "\(silentLetter.headers)")
                     let refused = try #require(byJob["job-1"])
                     #expect(refused.firstHeader(JobHeaders.errorMessage)?.contains("loopback") == true, "\(refused.headers)")
                     #expect(outside.requests.isEmpty, "nothing reached 127.0.0.2")
