@@ -56,10 +56,12 @@ manifests=deploy/check_manifests.py
 check "YAML parses (deploy/**/*.y*ml, docker-compose.yml)" python3 "${manifests}" yaml
 
 # 2. Compose: health checks, depends_on conditions, KRaft settings, grace periods,
-#    every kinfer service scraped by deploy/prometheus/prometheus.yml.
+#    every kinfer service scraped by deploy/prometheus/prometheus.yml; the gateway's API
+#    keys, shared database, published port, and agreement with the workers and notifier.
 check "docker-compose.yml structure" python3 "${manifests}" compose
 
-# 3. Kubernetes + KEDA: references, probes, limits, security, scaler consistency.
+# 3. Kubernetes + KEDA: references, probes, limits, security, scaler consistency
+#    (KEDA and HPA), Services' selectors and ports, preStop + grace periods, PDBs.
 check "kubernetes + KEDA manifests consistent" python3 "${manifests}" kubernetes
 
 # 4. Kustomize renders (offline; no cluster needed).
