@@ -92,30 +92,10 @@ dockerfile_context() {
 check "Dockerfile build context" dockerfile_context
 
 # 9. Every `kinfer ...` command line in compose/Kubernetes against the real CLI.
-# Subcommands the deployment files may use before a given kinfer has them (the Swift side
-# lands separately): when `kinfer --help` does not list one, its command lines are skipped
-# with a note instead of failing. The list is the only reliable sign: ArgumentParser answers
-# `kinfer <unknown> --help` with the top-level help and exit status 0.
-pending_subcommands=(notifier)
-
 kinfer_flags() {
-    local problems=0 where sub flags help flag top pending root_help
-    local -A helps=() absent=()
-    root_help="$("${KINFER_BIN}" --help 2>&1)" || true
+    local problems=0 where sub flags help flag
+    local -A helps=()
     while IFS=$'\t' read -r where sub flags; do
-        top="${sub%% *}"
-        if [[ -z "${absent[${top}]+x}" && -n "${top}" ]]; then
-            for pending in "${pending_subcommands[@]}"; do
-                # Subcommand names sit at a two-space indent under SUBCOMMANDS:.
-                if [[ "${top}" == "${pending}" ]] && ! grep -Eq "^  ${pending}( |\$)" <<<"${root_help}"; then
-                    absent[${top}]=1
-                fi
-            done
-        fi
-        if [[ -n "${top}" && -n "${absent[${top}]+x}" ]]; then
-            echo "note ${where}: skipped - ${KINFER_BIN} has no \`${top}\` subcommand yet (its flags are checked once it has)"
-            continue
-        fi
         if [[ -z "${helps[${sub}]+x}" ]]; then
             # shellcheck disable=SC2086  # the subcommand path is words on purpose
             if ! help="$("${KINFER_BIN}" ${sub} --help 2>&1)"; then
