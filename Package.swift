@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "InferenceJobs", targets: ["InferenceJobs"]),
+        .library(name: "JobClient", targets: ["JobClient"]),
         .library(name: "InferenceModels", targets: ["InferenceModels"]),
         .library(name: "OpenInferenceModels", targets: ["OpenInferenceModels"]),
         .library(name: "InferenceWorker", targets: ["InferenceWorker"]),
@@ -52,12 +53,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The job contract: types, JSON codec, headers, topics, JobProducer.
+        // The job contract: types, JSON codec, headers, topics, the JSON Schemas. No Kafka.
         .target(
             name: "InferenceJobs",
-            dependencies: ["Kafka"],
             resources: [.copy("Schemas")]
         ),
+        // A client of the contract: submits jobs to the jobs topic. Apart from it, so that the contract, the models
+        // and the model-server client link no librdkafka.
+        .target(name: "JobClient", dependencies: ["Kafka", "InferenceJobs"]),
         // Models behind one protocol: the digits classifier, the simulated model.
         .target(
             name: "InferenceModels",
@@ -122,6 +125,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
+                "JobClient",
                 "Kafka",
                 "InferenceJobs",
                 "ResultsSink",
@@ -160,6 +164,7 @@ let package = Package(
         .executableTarget(
             name: "kinfer",
             dependencies: [
+                "JobClient",
                 "CallbackSafety",
                 "Gateway",
                 "Kafka",
@@ -203,6 +208,7 @@ let package = Package(
         .executableTarget(
             name: "kinfer-bench",
             dependencies: [
+                "JobClient",
                 "Kafka",
                 "CKafkaBaselines",
                 "InferenceJobs",
@@ -235,6 +241,7 @@ let package = Package(
         .testTarget(
             name: "InferenceWorkerTests",
             dependencies: [
+                "JobClient",
                 "InferenceWorker", "ResultsSink", "OpenInferenceModels", "KinferTestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -255,6 +262,7 @@ let package = Package(
         .testTarget(
             name: "ServiceOperationsTests",
             dependencies: [
+                "JobClient",
                 "Kafka",
                 "InferenceJobs",
                 "InferenceModels",
@@ -307,6 +315,7 @@ let package = Package(
         .testTarget(
             name: "KinferCommandTests",
             dependencies: [
+                "JobClient",
                 "Kafka", "InferenceJobs", "ResultsSink", "Notifier", "KinferTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

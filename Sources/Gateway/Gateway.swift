@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import InferenceJobs
+import JobClient
 import Kafka
 import Logging
 import Metrics

@@ -3,6 +3,7 @@ import Foundation
 import InferenceJobs
 import InferenceModels
 import InferenceWorker
+import JobClient
 import Kafka
 import OpenInferenceModels
 import Synchronization

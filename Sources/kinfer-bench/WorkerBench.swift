@@ -4,6 +4,7 @@ import Foundation
 import InferenceJobs
 import InferenceModels
 import InferenceWorker
+import JobClient
 import Kafka
 
 /// `worker`: one in-process `InferenceWorker` with a `SimulatedModel` that does no work, on jobs pre-loaded into

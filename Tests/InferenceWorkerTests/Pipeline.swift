@@ -2,6 +2,7 @@ import Foundation
 import InferenceJobs
 import InferenceModels
 import InferenceWorker
+import JobClient
 import Kafka
 import KinferTestSupport
 import Metrics

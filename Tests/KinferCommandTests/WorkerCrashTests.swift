@@ -1,5 +1,6 @@
 import Foundation
 import InferenceJobs
+import JobClient
 import Kafka
 import KinferTestSupport
 import Synchronization

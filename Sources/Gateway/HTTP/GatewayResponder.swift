@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import InferenceJobs
+import JobClient
 import Logging
 import NIOCore
 import ResultsSink

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InferenceJobs
+import JobClient
 import Kafka
 
 extension Kinfer {
