@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "InferenceModels", targets: ["InferenceModels"]),
         .library(name: "OpenInferenceModels", targets: ["OpenInferenceModels"]),
         .library(name: "InferenceWorker", targets: ["InferenceWorker"]),
+        .library(name: "ResultStore", targets: ["ResultStore"]),
         .library(name: "ResultsSink", targets: ["ResultsSink"]),
         .library(name: "ServiceOperations", targets: ["ServiceOperations"]),
         .library(name: "Gateway", targets: ["Gateway"]),
@@ -94,17 +95,28 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Results and the gateway's admissions in PostgreSQL or SQLite: the store protocols, both stores, migrations.
+        // Apart from the sink service, so that a reader of results (the gateway, `kinfer status`) links no sink.
+        .target(
+            name: "ResultStore",
+            dependencies: [
+                "InferenceJobs",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ]
+        ),
         .target(
             name: "ResultsSink",
             dependencies: [
                 "Kafka",
                 "ConsumerKit",
                 "InferenceJobs",
+                "ResultStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]
         ),
         // The operational HTTP side of a long-running service: /metrics, /healthz, /readyz, and the lag reporter.
@@ -128,7 +140,7 @@ let package = Package(
                 "JobClient",
                 "Kafka",
                 "InferenceJobs",
-                "ResultsSink",
+                "ResultStore",
                 "CallbackSafety",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -172,6 +184,7 @@ let package = Package(
                 "InferenceModels",
                 "OpenInferenceModels",
                 "InferenceWorker",
+                "ResultStore",
                 "ResultsSink",
                 "Notifier",
                 "ServiceOperations",
@@ -215,6 +228,7 @@ let package = Package(
                 "InferenceModels",
                 "OpenInferenceModels",
                 "InferenceWorker",
+                "ResultStore",
                 "ResultsSink",
                 "KinferTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -242,7 +256,7 @@ let package = Package(
             name: "InferenceWorkerTests",
             dependencies: [
                 "JobClient",
-                "InferenceWorker", "ResultsSink", "OpenInferenceModels", "KinferTestSupport",
+                "InferenceWorker", "ResultStore", "ResultsSink", "OpenInferenceModels", "KinferTestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
@@ -258,7 +272,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ResultsSinkTests", dependencies: ["ResultsSink", "InferenceJobs", "KinferTestSupport"]),
+        .testTarget(name: "ResultsSinkTests", dependencies: ["ResultsSink", "ResultStore", "InferenceJobs", "KinferTestSupport"]),
         .testTarget(
             name: "ServiceOperationsTests",
             dependencies: [
@@ -267,6 +281,7 @@ let package = Package(
                 "InferenceJobs",
                 "InferenceModels",
                 "InferenceWorker",
+                "ResultStore",
                 "ResultsSink",
                 "ServiceOperations",
                 "KinferTestSupport",
@@ -284,6 +299,7 @@ let package = Package(
                 "InferenceJobs",
                 "InferenceModels",
                 "InferenceWorker",
+                "ResultStore",
                 "ResultsSink",
                 "KinferTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -316,7 +332,7 @@ let package = Package(
             name: "KinferCommandTests",
             dependencies: [
                 "JobClient",
-                "Kafka", "InferenceJobs", "ResultsSink", "Notifier", "KinferTestSupport",
+                "Kafka", "InferenceJobs", "ResultStore", "ResultsSink", "Notifier", "KinferTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

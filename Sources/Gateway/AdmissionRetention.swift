@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import ResultsSink
+import ResultStore
 import ServiceLifecycle
 
 /// Deletes what the gateway keeps past its time: idempotency keys older than their retention, and pending rows that

@@ -5,7 +5,7 @@ import JobClient
 import Kafka
 import Logging
 import Metrics
-import ResultsSink
+import ResultStore
 import ServiceLifecycle
 
 /// The HTTP gateway: `POST /v1/jobs` onto the jobs topic, `GET /v1/jobs/{id}` from the results store,

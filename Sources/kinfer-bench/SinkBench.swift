@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import InferenceJobs
 import Kafka
+import ResultStore
 import ResultsSink
 import Synchronization
 

@@ -2,6 +2,7 @@ import Foundation
 @testable import Gateway
 import InferenceJobs
 import KinferTestSupport
+import ResultStore
 import ResultsSink
 import ServiceLifecycle
 import Testing

@@ -4,6 +4,7 @@ import InferenceJobs
 import InferenceModels
 import Kafka
 import KinferTestSupport
+import ResultStore
 import ResultsSink
 import Synchronization
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Gateway
 import KinferTestSupport
+import ResultStore
 import ResultsSink
 import Testing
 

@@ -5,6 +5,7 @@ import InferenceWorker
 import Kafka
 import KinferTestSupport
 import Logging
+import ResultStore
 import ResultsSink
 import Testing
 

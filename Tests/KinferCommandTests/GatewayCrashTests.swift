@@ -3,6 +3,7 @@ import Foundation
 import KinferTestSupport
 import Logging
 import NIOCore
+import ResultStore
 import ResultsSink
 import Synchronization
 import Testing

@@ -3,6 +3,7 @@ import InferenceJobs
 import Kafka
 import KinferTestSupport
 import Logging
+import ResultStore
 import ResultsSink
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import InferenceJobs
 import Logging
+import ResultStore
 import ResultsSink
 import Testing
 

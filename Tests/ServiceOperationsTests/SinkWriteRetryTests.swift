@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import KinferTestSupport
+import ResultStore
 import ResultsSink
 import ServiceOperations
 import Testing

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import InferenceJobs
 import NIOCore
-import ResultsSink
+import ResultStore
 
 /// `GET /v1/jobs/{id}/events`: a `status` event, then the `result` event the moment the follower reads it from the
 /// results topic, then the end of the stream (``JobEventStream`` decides what is sent).

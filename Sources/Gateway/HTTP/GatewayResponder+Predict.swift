@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import InferenceJobs
 import NIOCore
-import ResultsSink
+import ResultStore
 
 /// `POST /v1/predict`: the synchronous call over the same queue. The job is submitted exactly as `POST /v1/jobs`
 /// submits it (``accept(_:beforeProduce:)``), then the call waits for its result.

@@ -1,5 +1,5 @@
 import Hummingbird
-import ResultsSink
+import ResultStore
 
 /// `GET /v1/jobs/{id}`: the job's result or pending row from the store.
 extension GatewayResponder {

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import InferenceJobs
-import ResultsSink
+import ResultStore
 
 /// `POST /v1/jobs`: check, claim the idempotency key, produce and await the broker's acknowledgement, record the
 /// job as pending, answer `202`.

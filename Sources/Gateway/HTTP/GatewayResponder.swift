@@ -4,7 +4,7 @@ import InferenceJobs
 import JobClient
 import Logging
 import NIOCore
-import ResultsSink
+import ResultStore
 
 /// Answers every API request: routes it (``GatewayRoute``), checks the key, and runs the route's handler. Whatever
 /// goes wrong becomes a problem body; nothing reaches Hummingbird as an error, so no request is answered `500`.

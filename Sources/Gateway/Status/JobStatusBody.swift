@@ -1,6 +1,6 @@
 import Foundation
 import InferenceJobs
-import ResultsSink
+import ResultStore
 
 /// The body of `GET /v1/jobs/{id}`: a finished job's result in the contract's own JSON (`JobCodec.encode`, with
 /// `status` `completed`, `failed` or `expired`), or `{"job_id", "status": "pending", "accepted_at"}`.

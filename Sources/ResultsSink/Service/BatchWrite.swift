@@ -1,4 +1,5 @@
 import InferenceJobs
+import ResultStore
 
 /// How the sink gets one batch of results into the store: a machine that does no I/O. The sink performs each
 /// ``Action`` and reports what came of it; the machine answers with the next action.

@@ -3,6 +3,7 @@ import InferenceJobs
 import Kafka
 import Logging
 import Metrics
+import ResultStore
 import ServiceLifecycle
 
 /// Records every job on the jobs topic as pending in the results database, whoever produced it, so that

@@ -4,6 +4,7 @@ import InferenceJobs
 import Kafka
 import Logging
 import Metrics
+import ResultStore
 import ServiceLifecycle
 import Synchronization
 

@@ -1,3 +1,4 @@
+import ResultStore
 import Synchronization
 
 /// Running totals of the sink, readable at any time (tests, the demo, metrics).

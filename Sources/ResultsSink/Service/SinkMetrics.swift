@@ -1,6 +1,7 @@
 import ConsumerKit
 import Kafka
 import Metrics
+import ResultStore
 
 /// The sink's metrics, through swift-metrics only (the process chooses the backend: Prometheus for `kinfer`).
 /// No labels but the dead letters' reason: one sink process writes one results topic into one database.

@@ -5,6 +5,7 @@ import Gateway
 import InferenceModels
 import Kafka
 import Logging
+import ResultStore
 import ResultsSink
 import ServiceLifecycle
 import ServiceOperations

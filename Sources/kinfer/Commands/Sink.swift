@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ResultStore
 import ResultsSink
 import ServiceLifecycle
 import ServiceOperations

@@ -8,6 +8,7 @@ import InferenceModels
 import Kafka
 import Logging
 import Notifier
+import ResultStore
 import ResultsSink
 import ServiceLifecycle
 import Synchronization

@@ -1,5 +1,6 @@
 import Foundation
 import InferenceJobs
+import ResultStore
 import ResultsSink
 
 /// What the demo found at the end, from the rows in the store.

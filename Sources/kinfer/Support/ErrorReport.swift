@@ -1,4 +1,5 @@
 import Kafka
+import ResultStore
 import ResultsSink
 
 /// Turns any error a command throws into the one line `kinfer` prints for it.

@@ -8,6 +8,7 @@ import Logging
 import Metrics
 import NIOCore
 import NIOHTTP1
+import ResultStore
 import ResultsSink
 import ServiceLifecycle
 import Synchronization

@@ -1,4 +1,5 @@
 import Foundation
+import ResultStore
 import ResultsSink
 
 /// A store in front of another that refuses, as a database refuses a row breaking a constraint, every write whose

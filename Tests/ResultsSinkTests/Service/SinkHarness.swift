@@ -2,6 +2,7 @@ import Foundation
 import InferenceJobs
 import Kafka
 import KinferTestSupport
+import ResultStore
 import ResultsSink
 
 /// An embedded cluster with a results topic and its dead-letter topic, and a sink writing into `store`.

@@ -2,6 +2,7 @@ import Foundation
 import InferenceJobs
 import Kafka
 import KinferTestSupport
+import ResultStore
 import ResultsSink
 import Testing
 

@@ -3,7 +3,7 @@ import InferenceJobs
 import NIOCore
 import Testing
 
-@testable import ResultsSink
+@testable import ResultStore
 
 /// The `COPY` text the PostgreSQL store sends for a batch of new jobs: a wrong escape shifts columns or changes
 /// text, so the exact bytes are checked here and their round trip through a server in `PostgresCopyTests`.

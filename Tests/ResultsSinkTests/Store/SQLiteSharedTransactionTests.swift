@@ -3,7 +3,7 @@ import KinferTestSupport
 import Synchronization
 import Testing
 
-@testable import ResultsSink
+@testable import ResultStore
 
 /// Group commit on the SQLite connection: concurrent writers share transactions, and each one's failure stays its own.
 @Suite("SQLite shared transactions")

@@ -1,4 +1,5 @@
 import Foundation
+import ResultStore
 import ResultsSink
 import Synchronization
 

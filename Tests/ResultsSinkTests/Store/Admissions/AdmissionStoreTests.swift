@@ -1,5 +1,6 @@
 import Foundation
 import InferenceJobs
+import ResultStore
 import ResultsSink
 import Testing
 
