@@ -79,8 +79,8 @@ struct GatewayBench: AsyncParsableCommand {
         var saturationCPU: Double
         var half: WrkLoad.Outcome
         var halfCPU: Double
-        /// Every saturation candidate: connections and accepted jobs/s, for the notes.
-        var candidates: [(connections: Int, rate: Double)]
+        /// Every saturation run, one per connection count: p99s compare only at the same connections.
+        var candidates: [WrkLoad.Outcome]
     }
 
     var pythonInterpreter: String {
@@ -155,13 +155,13 @@ struct GatewayBench: AsyncParsableCommand {
             _ = try await load.run(url: url, body: body, expectedStatus: status, connections: counts.max()!, seconds: warmup)
         }
         var best: (outcome: WrkLoad.Outcome, cpu: Double)?
-        var candidates: [(connections: Int, rate: Double)] = []
+        var candidates: [WrkLoad.Outcome] = []
         for connections in counts {
             let before = cpu()
             let outcome = try await load.run(url: url, body: body, expectedStatus: status, connections: connections, seconds: duration)
             let used = cpu() - before
             try check(outcome, url: url)
-            candidates.append((connections, outcome.rate))
+            candidates.append(outcome)
             if outcome.rate > best?.outcome.rate ?? -1 { best = (outcome, used) }
         }
         let saturation = best!
