@@ -36,7 +36,7 @@ final class ReferenceServer: Sendable {
         let check = try? await ChildProcess.run(python, ["-c", "import " + modules.joined(separator: ", ")], timeout: .seconds(60))
         guard let check, check.succeeded else {
             return "\(python) cannot import \(modules.joined(separator: ", ")): run scripts/bench/setup-gateway "
-                + "(or: .venv/bin/pip install fastapi 'uvicorn[standard]' 'redis[hiredis]' orjson), or pass --python"
+                + "(or: .venv/bin/pip install fastapi uvicorn uvloop httptools 'redis[hiredis]' orjson), or pass --python"
         }
         return nil
     }
