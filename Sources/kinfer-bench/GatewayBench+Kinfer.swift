@@ -27,7 +27,7 @@ extension GatewayBench {
             jobs: "\(prefix).jobs", results: "\(prefix).results", retry: "\(prefix).retry", deadLetter: "\(prefix).dlq",
             resultsDeadLetter: "\(prefix).results.dlq", callbacksRetry: "\(prefix).cb.retry", callbacksDeadLetter: "\(prefix).cb.dlq"
         )
-        // Replicated three times, as `kinfer demo` makes them: acks=all waits for the whole set.
+        // Replicated three times, as `kinfer demo` makes them.
         for topic in topics.all { try cluster.createTopic(topic, partitions: partitions, replicationFactor: 3) }
         let directory = scratch.appendingPathComponent(prefix)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -40,6 +40,7 @@ extension GatewayBench {
         options.topics = topics
         options.workersGroup = withWorker ? workersGroup : nil
         var kafka = cluster.producerConfiguration()
+        kafka.linger = .milliseconds(lingerMs)
         // As `kinfer demo` sets it: a waiting fetch on the mock is not woken by new data, so the results follower's
         // fetch wait (librdkafka's default 500 ms) would be what every predict call waits on.
         kafka.properties["fetch.wait.max.ms"] = "10"
