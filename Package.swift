@@ -230,11 +230,14 @@ let package = Package(
                 "InferenceWorker",
                 "ResultStore",
                 "ResultsSink",
+                // The gateway case runs kinfer's gateway (with a worker and the sink) in the bench process.
+                "Gateway",
                 "KinferTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(

@@ -4,6 +4,10 @@ import Foundation
 struct BenchmarkLine: Sendable {
     var benchCase: String
     var subject: String
+    /// The load the line was measured at (the gateway's `saturation` and `half`), where a case measures more than one.
+    var load: String? = nil
+    /// Client connections held open while measuring (the gateway case's keep-alive HTTP connections).
+    var connections: Int? = nil
     var rate: Double
     var unit: String
     var megabytesPerSecond: Double? = nil
@@ -63,6 +67,10 @@ struct BenchmarkReport {
         var fields: [(String, String)] = [
             ("case", quoted(line.benchCase)),
             ("subject", quoted(line.subject)),
+        ]
+        if let load = line.load { fields.append(("load", quoted(load))) }
+        if let connections = line.connections { fields.append(("connections", String(connections))) }
+        fields += [
             ("rate", number(line.rate, digits: 0)),
             ("unit", quoted(line.unit)),
         ]
@@ -87,11 +95,15 @@ struct BenchmarkReport {
         // A column for the reference ratio only when some line has one (the worker's "vs cpp-json").
         let references = Array(Set(lines.compactMap { $0.referenceRatio == nil ? nil : $0.reference })).sorted()
         let referenceHeader = references.isEmpty ? [] : ["vs " + references.joined(separator: "/")]
-        let header = ["case", "subject", "rate", "unit", "MB/s", "vs", "ratio"] + referenceHeader
+        // Load and connection columns only when some line has them (the gateway case).
+        let hasLoad = lines.contains { $0.load != nil || $0.connections != nil }
+        let header = ["case", "subject"] + (hasLoad ? ["load", "conns"] : []) + ["rate", "unit", "MB/s", "vs", "ratio"] + referenceHeader
             + ["p50 ms", "p99 ms", "peak RSS MB", "CPU µs", "count", "s"]
         let rows = lines.map { line -> [String] in
-            var cells: [String] = [
-                line.benchCase, line.subject, Self.grouped(line.rate), line.unit,
+            var cells: [String] = [line.benchCase, line.subject]
+            if hasLoad { cells += [line.load ?? "", line.connections.map(String.init) ?? ""] }
+            cells += [
+                Self.grouped(line.rate), line.unit,
                 line.megabytesPerSecond.map { Self.number($0, digits: 1) } ?? "",
                 line.baseline ?? "",
                 line.ratio.map { Self.number($0, digits: 2) } ?? "",
@@ -107,10 +119,11 @@ struct BenchmarkReport {
             ]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        let leftAligned: Set<Int> = hasLoad ? [0, 1, 2, 5, 7] : [0, 1, 3, 5]
         func render(_ cells: [String]) -> String {
             cells.enumerated().map { column, cell in
                 let pad = String(repeating: " ", count: widths[column] - cell.count)
-                return column < 2 || column == 3 || column == 5 ? cell + pad : pad + cell  // text left, numbers right
+                return leftAligned.contains(column) ? cell + pad : pad + cell  // text left, numbers right
             }.joined(separator: "  ")
         }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")

@@ -18,6 +18,7 @@ struct KinferBench: AsyncParsableCommand {
             SinkBench.self,
             ModelServerBench.self,
             CodecBench.self,
+            GatewayBench.self,
         ]
     )
 }
