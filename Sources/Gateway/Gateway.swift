@@ -147,13 +147,16 @@ public struct Gateway: Service {
         }
     }
 
-    /// The durable producer's settings: `acks=all` and idempotence (unless the configuration sets them), and
+    /// The durable producer's settings: `acks=all` and idempotence (unless the configuration sets them),
     /// `message.timeout.ms` at the produce timeout, so that a job the broker does not take in time fails its
-    /// request (`503`) instead of hanging it.
+    /// request (`503`) instead of hanging it, and `linger.ms` at 1 unless set: every `202` waits for its job's
+    /// acknowledgement, so librdkafka's 5 ms default would be 5 ms on every submit, while jobs queued behind an
+    /// in-flight request still share the next batch.
     static func producerConfiguration(_ configuration: GatewayConfiguration) -> KafkaConfiguration {
         var kafka = configuration.kafka
         kafka.acks = kafka.acks ?? .all
         kafka.idempotence = kafka.idempotence ?? true
+        if kafka.linger == nil && kafka.properties["linger.ms"] == nil { kafka.linger = .milliseconds(1) }
         let timeout = configuration.options.produceTimeout.components
         let milliseconds = timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000
         if kafka.properties["message.timeout.ms"] == nil { kafka.properties["message.timeout.ms"] = "\(max(1, milliseconds))" }

@@ -5,22 +5,24 @@ import Foundation
 /// Hand-written rather than `JSONEncoder` because results are encoded at the worker's full rate: this writer makes
 /// one buffer per message and no intermediate containers.
 ///
+/// `package`: the gateway writes its answers through it too, so that the package has one escaper.
+///
 /// A `TextOutputStream` so that `Double` writes its digits straight into the buffer (through `_writeASCII`, the
 /// standard library's hook for ASCII output): `description` made a `String`, an allocation per number over 15
 /// characters, a fifth of a worker's allocations (perf).
-struct JSONWriter: TextOutputStream {
-    private(set) var bytes: [UInt8] = []
+package struct JSONWriter: TextOutputStream {
+    package private(set) var bytes: [UInt8] = []
 
-    init(capacity: Int) {
+    package init(capacity: Int) {
         self.bytes.reserveCapacity(capacity)
     }
 
     /// Appends ASCII text as is: punctuation and pre-quoted keys such as `,"status":`.
-    mutating func raw(_ text: StaticString) {
+    package mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { self.bytes.append(contentsOf: $0) }
     }
 
-    mutating func string(_ value: String) {
+    package mutating func string(_ value: String) {
         self.bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
@@ -49,13 +51,13 @@ struct JSONWriter: TextOutputStream {
     }
 
     /// Appends the decimal digits of `value`; short integers are small strings, so this does not allocate.
-    mutating func integer(_ value: Int) {
+    package mutating func integer(_ value: Int) {
         self.bytes.append(contentsOf: String(value).utf8)
     }
 
     /// Writes the shortest text that reads back as the same `Double`; integral values below 2^53 are written without
     /// a fraction. Non-finite values, which JSON cannot express, are written as `null`.
-    mutating func number(_ value: Double) {
+    package mutating func number(_ value: Double) {
         if !value.isFinite {
             self.raw("null")
         } else if value == value.rounded(.towardZero), abs(value) < 9_007_199_254_740_992 {
@@ -65,11 +67,11 @@ struct JSONWriter: TextOutputStream {
         }
     }
 
-    mutating func write(_ string: String) {
+    package mutating func write(_ string: String) {
         self.bytes.append(contentsOf: string.utf8)
     }
 
-    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+    package mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
         self.bytes.append(contentsOf: buffer)
     }
 
