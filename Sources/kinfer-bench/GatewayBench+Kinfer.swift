@@ -41,7 +41,8 @@ extension GatewayBench {
         options.topics = topics
         options.workersGroup = withWorker ? workersGroup : nil
         var kafka = cluster.producerConfiguration()
-        kafka.linger = .milliseconds(lingerMs)
+        // The gateway's own default unless --linger-ms says otherwise, not the embedded cluster's client setting.
+        kafka.linger = lingerMs.map { .milliseconds($0) }
         // As `kinfer demo` sets it: a waiting fetch on the mock is not woken by new data, so the results follower's
         // fetch wait (librdkafka's default 500 ms) would be what every predict call waits on.
         kafka.properties["fetch.wait.max.ms"] = "10"

@@ -39,8 +39,8 @@ struct GatewayBench: AsyncParsableCommand {
     @Option(help: "Partitions per topic of kinfer's gateway.")
     var partitions = 12
 
-    @Option(help: "linger.ms of kinfer's gateway producer (the embedded cluster's producer setting, 2, by default): how long a job waits for others to share its produce request.")
-    var lingerMs = 2
+    @Option(help: "linger.ms of kinfer's gateway producer: how long a job waits for others to share its produce request. Default: the gateway's own (1).")
+    var lingerMs: Int?
 
     @Option(help: "Only these subjects, comma-separated: kinfer,fastapi,kinfer-predict.")
     var subjects: String?
@@ -52,7 +52,7 @@ struct GatewayBench: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard duration > 0, warmup >= 0, threads > 0, rounds > 0, partitions > 0, lingerMs >= 0 else {
+        guard duration > 0, warmup >= 0, threads > 0, rounds > 0, partitions > 0, (lingerMs ?? 0) >= 0 else {
             throw ValidationError("--duration, --threads, --rounds and --partitions must be positive, --warmup and --linger-ms not negative")
         }
         guard !connectionCounts.isEmpty, connectionCounts.allSatisfy({ (1...10_000).contains($0) }) else {

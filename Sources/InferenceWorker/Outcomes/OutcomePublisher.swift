@@ -18,7 +18,7 @@ import Logging
 final class OutcomePublisher: Sendable {
     /// A message to produce again, after a pause, or to replace with what stands in for it.
     private enum Redelivery: Sendable {
-        case again(OutgoingMessage, source: KafkaConsumerMessage, OutcomeAcknowledgement)
+        case again(OutgoingMessage, source: KafkaConsumerMessage, OutcomeAcknowledgement, failures: Int)
         case replace(OutgoingMessage, refusedWith: KafkaError, source: KafkaConsumerMessage, OutcomeAcknowledgement)
     }
 
@@ -50,9 +50,9 @@ final class OutcomePublisher: Sendable {
             for await redelivery in redeliveries {
                 group.addTask {
                     switch redelivery {
-                    case .again(let outgoing, let source, let acknowledgement):
-                        guard (try? await Task.sleep(for: .milliseconds(500))) != nil else { return }
-                        await self.produce(outgoing, for: source, acknowledgement)
+                    case .again(let outgoing, let source, let acknowledgement, let failures):
+                        guard (try? await Task.sleep(for: Resend.delay(afterFailures: failures))) != nil else { return }
+                        await self.produce(outgoing, for: source, acknowledgement, failures: failures)
                     case .replace(let outgoing, let error, let source, let acknowledgement):
                         await self.replace(outgoing, refusedWith: error, for: source, acknowledgement)
                     }
@@ -171,30 +171,38 @@ final class OutcomePublisher: Sendable {
     /// (other than a full queue, which waits), is tried again after a pause, unless the message itself was refused
     /// (then what stands in for it is produced instead). Only a closed producer ends the attempts: the job then stays
     /// unfinished, uncommitted, and is redelivered.
-    private func produce(_ outgoing: OutgoingMessage, for source: KafkaConsumerMessage, _ acknowledgement: OutcomeAcknowledgement) async {
+    ///
+    /// - Parameter failures: How many deliveries of `outgoing` failed before this one (the pause before the next
+    ///   grows with them, ``Resend``).
+    private func produce(
+        _ outgoing: OutgoingMessage, for source: KafkaConsumerMessage, _ acknowledgement: OutcomeAcknowledgement, failures: Int = 0
+    ) async {
         do {
             try await producer.enqueue(outgoing.message) { [self] outcome in
                 switch outcome {
                 case .success: acknowledgement.acknowledgeOne()
-                case .failure(let error): notDelivered(outgoing, error, for: source, acknowledgement)
+                case .failure(let error): notDelivered(outgoing, error, for: source, acknowledgement, failures: failures + 1)
                 }
             }
         } catch where error.code == .closed {
             logger.error("cannot publish to \(outgoing.message.topic): \(error); the job will be redelivered")
         } catch {
-            notDelivered(outgoing, error, for: source, acknowledgement)
+            notDelivered(outgoing, error, for: source, acknowledgement, failures: failures + 1)
         }
     }
 
     /// Replaces a message the broker refused for itself; produces any other failure again after a pause.
-    private func notDelivered(_ outgoing: OutgoingMessage, _ error: KafkaError, for source: KafkaConsumerMessage, _ acknowledgement: OutcomeAcknowledgement) {
+    private func notDelivered(
+        _ outgoing: OutgoingMessage, _ error: KafkaError, for source: KafkaConsumerMessage, _ acknowledgement: OutcomeAcknowledgement,
+        failures: Int
+    ) {
         if error.isMessageRejected {
             redeliver.yield(.replace(outgoing, refusedWith: error, source: source, acknowledgement))
             return
         }
         logger.warning("publishing to \(outgoing.message.topic) failed; producing it again", metadata: ["error": "\(error)"])
         counters.recordRepublish()
-        redeliver.yield(.again(outgoing, source: source, acknowledgement))
+        redeliver.yield(.again(outgoing, source: source, acknowledgement, failures: failures))
     }
 
     /// Produces what stands in for a message the broker refused for itself (see `OutgoingMessage`).

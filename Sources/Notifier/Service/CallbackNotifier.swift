@@ -36,7 +36,6 @@ public final class CallbackNotifier<Resolver: CallbackResolver>: Service, Sendab
     private let ledger = DeliveryLedger()
     private let metrics: NotifierMetrics
     private let logger: Logger
-    private let publishBackoff = RetryBackoff(base: .milliseconds(100), maximum: .seconds(5))
 
     /// - Parameters:
     ///   - consumerConfiguration: brokers and group (`kinfer-notifier` by convention); the notifier commits itself.
@@ -207,7 +206,7 @@ public final class CallbackNotifier<Resolver: CallbackResolver>: Service, Sendab
             } catch {
                 failures += 1
                 self.logger.warning("could not write to \(message.topic); trying again: \(error)")
-                do { try await Task.sleep(for: self.publishBackoff.delay(afterAttempt: failures)) } catch { return false }
+                do { try await Task.sleep(for: Resend.delay(afterFailures: failures)) } catch { return false }
             }
         }
     }

@@ -244,6 +244,7 @@ public final class ResultsSink: Service, Sendable {
         ])
         var letter = DeadLetterEnvelope.message(for: message, to: configuration.deadLetterTopic, errorClass: errorClass.rawValue, reason: reason)
         // Until the dead letter is acknowledged, the batch's offsets must not be committed.
+        var failures = 0
         while true {
             do {
                 _ = try await producer.send(letter)
@@ -262,7 +263,8 @@ public final class ResultsSink: Service, Sendable {
                 letter.headers.append(KafkaHeader(key: JobHeaders.valueOmitted, string: refusal))
             } catch {
                 logger.warning("dead-lettering failed; retrying: \(error)")
-                if (try? await Task.sleep(for: .seconds(1))) == nil { return false }
+                failures += 1
+                if (try? await Task.sleep(for: Resend.delay(afterFailures: failures))) == nil { return false }
             }
         }
     }
