@@ -81,27 +81,28 @@ final class OutcomePublisher: Sendable {
         func record(_ kind: OutcomeRecord.Kind) -> OutcomeRecord {
             OutcomeRecord(kind: kind, submittedAt: job.submittedAt, counters: counters, metrics: metrics)
         }
-        switch outcome {
-        case .completed(let output, let startedAt):
+        let step = OutcomeStep.decide(outcome, attempt: job.attempt, maxAttempts: configuration.maxAttempts, backoff: backoff, now: Date())
+        switch (step, outcome) {
+        case (.complete, .completed(let output, let startedAt)):
             let completed = result(.completed, output: output, startedAt: startedAt)
             await send(.replaceable(resultMessage(completed, pending.message), result: completed), for: pending.message, recording: record(.completed))
-        case .expired:
-            let expired = result(.expired, error: JobError(errorClass: .expired, message: "the deadline passed before the model ran"))
-            await send(.replaceable(resultMessage(expired, pending.message), result: expired), for: pending.message, recording: record(.expired))
-        case .failed(let failure, let startedAt) where failure.failureClass == .retryable && job.attempt < configuration.maxAttempts:
+        case (.retry(let attempt, let notBefore), .failed(let failure, let startedAt)):
             let failed = result(.failed, error: JobError(errorClass: .retryable, message: failure.message), startedAt: startedAt)
-            await send(.replaceable(retryMessage(pending, after: failure), result: failed), for: pending.message, recording: record(.retried))
-        case .failed(let failure, let startedAt):
-            let exhausted = failure.failureClass == .retryable
-            let errorClass = JobErrorClass(failure.failureClass)
-            let message = exhausted ? "\(failure.message) (after \(job.attempt) attempts)" : failure.message
-            logger.warning("job failed", metadata: jobMetadata(pending.message, jobID: job.jobID, ["error": "\(message)"]))
-            let deadLetter = deadLetterMessage(pending.message, errorClass: errorClass, reason: message)
-            let failed = result(.failed, error: JobError(errorClass: errorClass, message: message), startedAt: startedAt)
+            let retry = retryMessage(pending, attempt: attempt, notBefore: notBefore, after: failure)
+            await send(.replaceable(retry, result: failed), for: pending.message, recording: record(.retried))
+        case (.deadLetter(let errorClass, let reason), .failed(_, let startedAt)):
+            logger.warning("job failed", metadata: jobMetadata(pending.message, jobID: job.jobID, ["error": "\(reason)"]))
+            let deadLetter = deadLetterMessage(pending.message, errorClass: errorClass, reason: reason)
+            let failed = result(.failed, error: JobError(errorClass: errorClass, message: reason), startedAt: startedAt)
             await send(
                 [.deadLetter(deadLetter), .replaceable(resultMessage(failed, pending.message), result: failed)],
                 for: pending.message, recording: record(.deadLetteredAndFailed)
             )
+        case (.expire, .expired):
+            let expired = result(.expired, error: JobError(errorClass: .expired, message: "the deadline passed before the model ran"))
+            await send(.replaceable(resultMessage(expired, pending.message), result: expired), for: pending.message, recording: record(.expired))
+        default:
+            preconditionFailure("OutcomeStep.decide gave \(step) for \(outcome)")
         }
     }
 
@@ -135,10 +136,9 @@ final class OutcomePublisher: Sendable {
         KafkaHeader(key: JobHeaders.schemaVersion, string: JobHeaders.currentSchemaVersion),
     ]
 
-    private func retryMessage(_ pending: PendingJob, after failure: ModelFailure) -> KafkaProducerMessage {
+    private func retryMessage(_ pending: PendingJob, attempt: Int, notBefore: Date, after failure: ModelFailure) -> KafkaProducerMessage {
         var job = pending.job
-        job.attempt += 1
-        let notBefore = Date().addingTimeInterval(backoff.delay(afterAttempt: pending.job.attempt).timeInterval)
+        job.attempt = attempt
         var headers = DeadLetterEnvelope.carriedHeaders(of: pending.message, rewriting: [JobHeaders.attempt, JobHeaders.notBefore])
         headers.append(KafkaHeader(key: JobHeaders.attempt, string: "\(job.attempt)"))
         headers.append(KafkaHeader(key: JobHeaders.notBefore, string: JobHeaders.notBeforeValue(notBefore)))
