@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "InferenceJobs", targets: ["InferenceJobs"]),
         .library(name: "JobClient", targets: ["JobClient"]),
+        .library(name: "EmbeddedKafka", targets: ["EmbeddedKafka"]),
         .library(name: "InferenceModels", targets: ["InferenceModels"]),
         .library(name: "OpenInferenceModels", targets: ["OpenInferenceModels"]),
         .library(name: "InferenceWorker", targets: ["InferenceWorker"]),
@@ -53,6 +54,12 @@ let package = Package(
                 "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // librdkafka's mock cluster in this process: the embedded default for the demo, the tests and the benchmarks.
+        // Beside the production client, not inside it.
+        .target(
+            name: "EmbeddedKafka",
+            dependencies: ["CRdKafka", "Kafka", .product(name: "Logging", package: "swift-log")]
         ),
         // The job contract: types, JSON codec, headers, topics, the JSON Schemas. No Kafka.
         .target(
@@ -176,6 +183,7 @@ let package = Package(
         .executableTarget(
             name: "kinfer",
             dependencies: [
+                "EmbeddedKafka",
                 "JobClient",
                 "CallbackSafety",
                 "Gateway",
@@ -221,6 +229,7 @@ let package = Package(
         .executableTarget(
             name: "kinfer-bench",
             dependencies: [
+                "EmbeddedKafka",
                 "JobClient",
                 "Kafka",
                 "CKafkaBaselines",
@@ -251,13 +260,14 @@ let package = Package(
             ],
             path: "Tests/KinferTestSupport"
         ),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KinferTestSupport"], exclude: ["Interop"]),
+        .testTarget(name: "KafkaTests", dependencies: ["EmbeddedKafka", "Kafka", "KinferTestSupport"], exclude: ["Interop"]),
         .testTarget(name: "InferenceJobsTests", dependencies: ["InferenceJobs", "KinferTestSupport"]),
         .testTarget(name: "InferenceModelsTests", dependencies: ["InferenceModels"]),
         .testTarget(name: "ConsumerKitTests", dependencies: ["ConsumerKit", "Kafka", "InferenceJobs"]),
         .testTarget(
             name: "InferenceWorkerTests",
             dependencies: [
+                "EmbeddedKafka",
                 "JobClient",
                 "InferenceWorker", "ResultStore", "ResultsSink", "OpenInferenceModels", "KinferTestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -275,10 +285,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ResultsSinkTests", dependencies: ["ResultsSink", "ResultStore", "InferenceJobs", "KinferTestSupport"]),
+        .testTarget(name: "ResultsSinkTests", dependencies: ["EmbeddedKafka", "ResultsSink", "ResultStore", "InferenceJobs", "KinferTestSupport"]),
         .testTarget(
             name: "ServiceOperationsTests",
             dependencies: [
+                "EmbeddedKafka",
                 "JobClient",
                 "Kafka",
                 "InferenceJobs",
@@ -296,6 +307,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
+                "EmbeddedKafka",
                 "Gateway",
                 "CallbackSafety",
                 "Kafka",
@@ -317,6 +329,7 @@ let package = Package(
         .testTarget(
             name: "NotifierTests",
             dependencies: [
+                "EmbeddedKafka",
                 "Notifier",
                 "CallbackSafety",
                 "InferenceJobs",

@@ -115,7 +115,7 @@ extension KafkaError {
     }
 
     /// Throws when `err` is not `RD_KAFKA_RESP_ERR_NO_ERROR`.
-    static func check(_ err: rd_kafka_resp_err_t, code: Code, context: String) throws(KafkaError) {
+    package static func check(_ err: rd_kafka_resp_err_t, code: Code, context: String) throws(KafkaError) {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(code: code, err, context: context) }
     }
 

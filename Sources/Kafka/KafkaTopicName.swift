@@ -1,6 +1,6 @@
 /// Kafka's rules for topic names, checked before a name reaches the network.
-enum KafkaTopicName {
-    static func validate(_ name: String) throws(KafkaError) {
+package enum KafkaTopicName {
+    package static func validate(_ name: String) throws(KafkaError) {
         let legal = name.utf8.allSatisfy { byte in
             (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))

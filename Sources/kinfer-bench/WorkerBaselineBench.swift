@@ -1,5 +1,6 @@
 import ArgumentParser
 import CKafkaBaselines
+import EmbeddedKafka
 import Kafka
 
 /// `worker-baseline`: the minimal C worker (consume a job, produce a fixed result, store the job's offset on

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EmbeddedKafka
 import Foundation
 import Kafka
 import KinferTestSupport

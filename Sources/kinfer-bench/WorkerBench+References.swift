@@ -1,4 +1,5 @@
 import CKafkaBaselines
+import EmbeddedKafka
 import Foundation
 import InferenceJobs
 import Kafka

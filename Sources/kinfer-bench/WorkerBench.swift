@@ -1,5 +1,6 @@
 import ArgumentParser
 import CKafkaBaselines
+import EmbeddedKafka
 import Foundation
 import InferenceJobs
 import InferenceModels

@@ -1,4 +1,5 @@
 import CRdKafka
+import EmbeddedKafka
 @testable import Kafka
 import KinferTestSupport
 import Synchronization

@@ -5,8 +5,8 @@ import Logging
 ///
 /// librdkafka's handles are thread-safe, which is why this wrapper is `@unchecked Sendable`:
 /// the pointer itself never changes, and every call on it is safe from any thread.
-final class KafkaHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
+package final class KafkaHandle: @unchecked Sendable {
+    package let pointer: OpaquePointer
     let context: KafkaCallbackContext
     let logger: Logger
 
@@ -41,6 +41,18 @@ final class KafkaHandle: @unchecked Sendable {
 
 /// A librdkafka object pointer (`rd_kafka_queue_t`, `rd_kafka_t`) that may cross threads:
 /// librdkafka documents these objects as thread-safe.
-struct ThreadSafePointer: @unchecked Sendable {
-    let pointer: OpaquePointer
+package struct ThreadSafePointer: @unchecked Sendable {
+    package let pointer: OpaquePointer
+
+    package init(pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+}
+
+extension KafkaHandle {
+    /// A producer handle with no callbacks but the log, for a module of this package that drives librdkafka itself
+    /// (the embedded cluster hosts its mock brokers on one).
+    package static func bare(configuration: KafkaConfiguration, logger: Logger) throws(KafkaError) -> KafkaHandle {
+        try KafkaHandle(kind: RD_KAFKA_PRODUCER, configuration: configuration, context: KafkaCallbackContext(logger: logger))
+    }
 }

@@ -96,7 +96,7 @@ public struct KafkaConfiguration: Sendable {
 
 extension Duration {
     /// Whole milliseconds, as librdkafka's `*.ms` properties take them.
-    var milliseconds: Int64 {
+    package var milliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EmbeddedKafka
 import Foundation
 import Kafka
 import Logging

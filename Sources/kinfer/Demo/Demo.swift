@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import CallbackSafety
+import EmbeddedKafka
 import Foundation
 import Gateway
 import InferenceJobs

@@ -1,5 +1,6 @@
 import CallbackSafety
 import Crypto
+import EmbeddedKafka
 import Foundation
 import InferenceJobs
 import Kafka

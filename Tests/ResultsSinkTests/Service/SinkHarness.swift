@@ -1,3 +1,4 @@
+import EmbeddedKafka
 import Foundation
 import InferenceJobs
 import Kafka

@@ -1,4 +1,5 @@
 import CRdKafka
+import Kafka
 import Logging
 
 /// librdkafka's mock Kafka cluster, in this process: real Kafka protocol over real TCP ports.
@@ -19,7 +20,7 @@ public final class EmbeddedKafkaCluster: Sendable {
     public init(brokers: Int = 3, logger: Logger = Logger(label: "kinfer.kafka.embedded")) throws(KafkaError) {
         var configuration = KafkaConfiguration(bootstrapServers: [])
         configuration.properties["log_level"] = "3"
-        handle = try KafkaHandle(kind: RD_KAFKA_PRODUCER, configuration: configuration, context: KafkaCallbackContext(logger: logger))
+        handle = try KafkaHandle.bare(configuration: configuration, logger: logger)
         guard let cluster = rd_kafka_mock_cluster_new(handle.pointer, Int32(brokers)) else {
             throw KafkaError(code: .cluster, message: "could not start an embedded cluster of \(brokers) brokers")
         }
