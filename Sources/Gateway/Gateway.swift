@@ -157,8 +157,7 @@ public struct Gateway: Service {
         kafka.acks = kafka.acks ?? .all
         kafka.idempotence = kafka.idempotence ?? true
         if kafka.linger == nil && kafka.properties["linger.ms"] == nil { kafka.linger = .milliseconds(1) }
-        let timeout = configuration.options.produceTimeout.components
-        let milliseconds = timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000
+        let milliseconds = configuration.options.produceTimeout.milliseconds
         if kafka.properties["message.timeout.ms"] == nil { kafka.properties["message.timeout.ms"] = "\(max(1, milliseconds))" }
         return kafka
     }
