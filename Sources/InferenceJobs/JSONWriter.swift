@@ -84,7 +84,7 @@ package struct JSONWriter: TextOutputStream {
         self.bytes.append(UInt8(ascii: "]"))
     }
 
-    mutating func timestamp(_ date: Date) {
+    package mutating func timestamp(_ date: Date) {
         self.bytes.append(UInt8(ascii: "\""))
         JobTimestamp.append(date, to: &self.bytes)
         self.bytes.append(UInt8(ascii: "\""))

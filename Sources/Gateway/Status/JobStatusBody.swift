@@ -10,10 +10,14 @@ enum JobStatusBody {
         case .finished(let stored):
             return JobCodec.encode(stored.result)
         case .pending(let acceptedAt):
-            let object: [String: Any] = [
-                "job_id": jobID, "status": "pending", "accepted_at": JobTimestamp.format(acceptedAt),
-            ]
-            return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+            // Keys in sorted order, as the finished body's are fixed: what a poll reads most while a job waits.
+            var writer = JSONWriter(capacity: 96 + jobID.utf8.count)
+            writer.raw(#"{"accepted_at":"#)
+            writer.timestamp(acceptedAt)
+            writer.raw(#","job_id":"#)
+            writer.string(jobID)
+            writer.raw(#","status":"pending"}"#)
+            return writer.bytes
         }
     }
 }
