@@ -107,6 +107,24 @@ struct ConfigTests {
         #expect(!refused.standardErrorText.contains("hunter2") && !refused.standardOutputText.contains("hunter2"), "\(refused)")
     }
 
+    @Test("the worker's retry backoff and commit interval are settings like the rest; a maximum below the base is refused")
+    func retryAndCommitSettings() async throws {
+        let shown = try await KinferBinary.run(
+            ["config", "--retry-base-delay-ms", "50", "--commit-interval-ms", "100", "--show-origin"],
+            environment: ["KINFER_RETRY_MAX_DELAY_MS": "4000"], timeout: .seconds(30)
+        )
+        #expect(shown.succeeded, "\(shown)")
+        let lines = shown.outputLines.map(String.init)
+        #expect(lines.contains("retry_base_delay_ms=50    # flag"), "\(shown)")
+        #expect(lines.contains("retry_max_delay_ms=4000    # environment"), "\(shown)")
+        #expect(lines.contains("commit_interval_ms=100    # flag"), "\(shown)")
+
+        let refused = try await KinferBinary.run(["config", "--retry-base-delay-ms", "500", "--retry-max-delay-ms", "100"], timeout: .seconds(30))
+        #expect(refused.termination == .exited(1), "\(refused)")
+        #expect(refused.errorLines.count == 1, "\(refused)")
+        #expect(refused.standardErrorText.contains("--retry-max-delay-ms") && refused.standardErrorText.contains("--retry-base-delay-ms"), "\(refused)")
+    }
+
     @Test("an unknown key in the config file is named")
     func unknownKey() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-\(UUID().uuidString).json")

@@ -64,7 +64,7 @@ extension Kinfer {
             emit("model_url=\(settings.string(.modelURL).map(redactedURL) ?? "(not set)")", settings.origin(of: .modelURL))
             for key: SettingKey in [
                 .httpPort, .model, .modelTimeoutMs, .modelMaxConcurrency, .maxBatchSize, .maxBatchDelayMs, .maxInFlight, .maxConcurrentBatches, .maxAttempts,
-                .gracePeriodSeconds, .simulatedLatencyMs, .simulatedFailureRate, .workerName, .logLevel,
+                .retryBaseDelayMs, .retryMaxDelayMs, .commitIntervalMs, .gracePeriodSeconds, .simulatedLatencyMs, .simulatedFailureRate, .workerName, .logLevel,
             ] {
                 setting(key, settings)
             }

@@ -47,6 +47,15 @@ struct WorkerSettings: Sendable {
         worker.maxInFlight = try settings.int(.maxInFlight, minimum: 1)
         worker.maxConcurrentBatches = try settings.int(.maxConcurrentBatches, minimum: 1)
         worker.maxAttempts = try settings.int(.maxAttempts, minimum: 1)
+        worker.retryBaseDelay = .milliseconds(try settings.int(.retryBaseDelayMs, minimum: 1))
+        worker.retryMaxDelay = .milliseconds(try settings.int(.retryMaxDelayMs, minimum: 1))
+        guard worker.retryMaxDelay >= worker.retryBaseDelay else {
+            throw CLIError(
+                "the longest retry delay (\(settings.source(of: .retryMaxDelayMs))) is shorter than the first (\(settings.source(of: .retryBaseDelayMs)))",
+                hint: "make --retry-max-delay-ms at least --retry-base-delay-ms"
+            )
+        }
+        worker.commitInterval = .milliseconds(try settings.int(.commitIntervalMs, minimum: 1))
         worker.gracePeriod = .seconds(try settings.int(.gracePeriodSeconds))
         self.worker = worker
         simulatedLatency = .milliseconds(try settings.int(.simulatedLatencyMs))

@@ -41,6 +41,15 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Attempts before a retryable failure becomes a dead letter. Defaults to 3.", valueName: "n"))
     var maxAttempts: Int?
 
+    @Option(help: ArgumentHelp("The wait before a job's second attempt, doubling for each later one, with jitter. Defaults to 200.", valueName: "ms"))
+    var retryBaseDelayMs: Int?
+
+    @Option(help: ArgumentHelp("The longest wait between a job's attempts. Defaults to 30000.", valueName: "ms"))
+    var retryMaxDelayMs: Int?
+
+    @Option(help: ArgumentHelp("How often finished offsets are committed. Defaults to 200.", valueName: "ms"))
+    var commitIntervalMs: Int?
+
     @Option(help: ArgumentHelp("How long shutdown waits for in-flight jobs before leaving the group. Defaults to 20.", valueName: "seconds"))
     var gracePeriodSeconds: Int?
 
@@ -65,6 +74,9 @@ struct WorkerOptions: ParsableArguments {
         layer.set(.maxInFlight, maxInFlight)
         layer.set(.maxConcurrentBatches, maxConcurrentBatches)
         layer.set(.maxAttempts, maxAttempts)
+        layer.set(.retryBaseDelayMs, retryBaseDelayMs)
+        layer.set(.retryMaxDelayMs, retryMaxDelayMs)
+        layer.set(.commitIntervalMs, commitIntervalMs)
         layer.set(.gracePeriodSeconds, gracePeriodSeconds)
         layer.set(.simulatedLatencyMs, simulatedLatencyMs)
         layer.set(.simulatedFailureRate, simulatedFailureRate)
