@@ -9,7 +9,7 @@ import Foundation
 ///
 /// A `TextOutputStream` so that `Double` writes its digits straight into the buffer (through `_writeASCII`, the
 /// standard library's hook for ASCII output): `description` made a `String`, an allocation per number over 15
-/// characters, a fifth of a worker's allocations (perf).
+/// characters, a large share of a worker's allocations (`docs/benchmarks.md`).
 package struct JSONWriter: TextOutputStream {
     package private(set) var bytes: [UInt8] = []
 

@@ -26,8 +26,9 @@ final class DeliverySlots: @unchecked Sendable {
         let completion: Completion
     }
 
-    /// Enough for the messages a producer has in flight at a million messages a second (the reports of
-    /// ~30 ms); the entries' pages are touched only as slots are used (32 bytes each).
+    /// Enough for the messages a producer has in flight at a million messages a second, with the delivery reports'
+    /// latency seen on the embedded cluster (`docs/benchmarks.md`); the entries' pages are touched only as slots are
+    /// used (32 bytes each).
     static let defaultCapacity = 1 << 16
 
     private let capacity: Int

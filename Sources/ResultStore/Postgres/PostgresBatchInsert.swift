@@ -7,7 +7,8 @@ import PostgresNIO
 /// binary, which is what makes tens of thousands of rows per second possible over a single connection. The
 /// store runs it in a transaction of its own: all rows or none. It returns no rows: the command tag
 /// (`INSERT 0 n`) counts the rows inserted, and every other row of the batch hit an existing job and was left
-/// alone. (`RETURNING 1` counted through a CTE cost ~15 % more server time per batch for the same number.)
+/// alone. (`RETURNING 1` counted through a CTE costs more server time per batch for the same number:
+/// `docs/benchmarks.md`, "Measurements behind design choices".)
 enum PostgresBatchInsert {
     static func query(for rows: [ResultRow]) -> PostgresQuery {
         let jobIDs = rows.map(\.jobID)

@@ -3,9 +3,9 @@ import NIOCore
 
 /// Rows in the text format of `COPY inference_results (…) FROM STDIN`: the fast way to store a batch of new jobs.
 ///
-/// `COPY` costs PostgreSQL about 60 % of the server time of the `unnest` insert (`PostgresBatchInsert`) for the
-/// same rows (3.1 s against 5.1–5.9 s of CPU per 500,000 rows in 1,000-row transactions), because it skips
-/// `ON CONFLICT`'s speculative insertion and inserts many rows per call. It has no
+/// `COPY` costs PostgreSQL less server time than the `unnest` insert (`PostgresBatchInsert`) for the same rows
+/// (figures in `docs/benchmarks.md`, "Measurements behind design choices"), because it skips `ON CONFLICT`'s
+/// speculative insertion and inserts many rows per call. It has no
 /// `ON CONFLICT`, though: a row for a job that already has one fails the whole `COPY`, and the store then writes the
 /// batch again through the idempotent insert. Columns are separated by tabs and rows end with a newline; in text a
 /// backslash, tab, newline or carriage return is escaped with a backslash, and `\N` is `NULL`, so an empty string

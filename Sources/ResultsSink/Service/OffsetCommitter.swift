@@ -5,7 +5,7 @@ import Metrics
 /// Commits the offsets the sink has stored, beside the writes instead of between them.
 ///
 /// The sink stores a batch's offsets only after the batch's database commit, and then asks for a commit here; the
-/// next batch's write starts at once instead of waiting ~2 ms for the broker's answer. A commit sends whatever is
+/// next batch's write starts at once instead of waiting for the broker's answer. A commit sends whatever is
 /// stored when it starts, so requests made while one is in flight collapse into the next one, and what is committed
 /// is never ahead of what is stored, hence never ahead of the database.
 final class OffsetCommitter: Sendable {
