@@ -21,7 +21,8 @@ struct GatedModel: InferenceModel {
 final class Gate: Sendable {
     private struct State {
         var open = true
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter: UInt64 = 0
     }
     private let state = Mutex(State())
 
@@ -33,19 +34,29 @@ final class Gate: Sendable {
         let waiters = state.withLock { state in
             state.open = true
             defer { state.waiters.removeAll() }
-            return state.waiters
+            return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Returns at once while open; otherwise when ``open()`` is called.
+    /// Returns at once while open; otherwise when ``open()`` is called, or when the task is cancelled (a test that
+    /// fails or runs out of time while the gate is closed must still end: its worker cancels held calls on the way out).
     func pass() async {
-        await withCheckedContinuation { continuation in
-            let open = state.withLock { state in
-                if !state.open { state.waiters.append(continuation) }
-                return state.open
+        let id = state.withLock { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let passes = state.withLock { state in
+                    if state.open || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if passes { continuation.resume() }
             }
-            if open { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 }
