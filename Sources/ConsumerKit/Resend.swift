@@ -7,7 +7,7 @@ import InferenceJobs
 /// together.
 public enum Resend {
     /// From 100 ms to 5 s.
-    public static let backoff = RetryBackoff(base: .milliseconds(100), maximum: .seconds(5))
+    private static let backoff = RetryBackoff(base: .milliseconds(100), maximum: .seconds(5))
 
     /// The pause after `failures` failed deliveries of one message.
     public static func delay(afterFailures failures: Int) -> Duration {

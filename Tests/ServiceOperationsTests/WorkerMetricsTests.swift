@@ -52,7 +52,6 @@ struct WorkerMetricsTests {
         let lag = ConsumerLagReporter(admin: admin, member: worker, interval: .milliseconds(300), metricsFactory: metrics.factory, logger: quietLogger)
         let server = TestServer(registry: metrics.registry, readiness: readiness)
         let producer = try JobProducer(configuration: cluster.producerConfiguration(), topics: topics)
-        defer { model.gate.open() }
 
         try await withServices([server.server, readiness, lag, worker]) {
             // A call held at the gate would keep the worker's shutdown waiting: opened before it on any failure.
