@@ -22,6 +22,9 @@ public struct InferenceJob: Sendable, Hashable {
     public var callbackURL: String?
     /// Which attempt this is, starting at 1 (`attempt`).
     public var attempt: Int
+    /// Whether the submitter wants the generated text as it is made (`stream`): the worker then publishes each chunk
+    /// to the stream topic before the result. Defaults to `false`; only generative models stream.
+    public var stream: Bool
     /// Top-level fields this version does not know, written back unchanged so that a dead-letter replay keeps them.
     public var extra: [String: JSONValue]
 
@@ -34,6 +37,7 @@ public struct InferenceJob: Sendable, Hashable {
         timeoutMs: Int? = nil,
         callbackURL: String? = nil,
         attempt: Int = 1,
+        stream: Bool = false,
         extra: [String: JSONValue] = [:]
     ) {
         self.jobID = jobID
@@ -44,6 +48,7 @@ public struct InferenceJob: Sendable, Hashable {
         self.timeoutMs = timeoutMs
         self.callbackURL = callbackURL
         self.attempt = attempt
+        self.stream = stream
         self.extra = extra
     }
 

@@ -84,6 +84,14 @@ struct JSONFieldReader {
         return string
     }
 
+    mutating func bool(_ key: String) throws(JobDecodingError) -> Bool? {
+        switch self.take(key) {
+        case nil: return nil
+        case .bool(let value)?: return value
+        case _?: throw self.wrongType(key, expected: "true or false")
+        }
+    }
+
     mutating func integer(_ key: String) throws(JobDecodingError) -> Int? {
         switch self.take(key) {
         case nil: return nil
@@ -188,6 +196,11 @@ struct JSONFieldReader {
 
     func missing(_ key: String, code: JobDecodingError.Code = .missingField) -> JobDecodingError {
         self.error(code, key, "'\(self.path)\(key)' is required")
+    }
+
+    /// No model input: neither `features` for a classifier nor `prompt` or `messages` for a generative model.
+    func missingModelInput() -> JobDecodingError {
+        self.error(.missingFeatures, "features", "'\(self.path)features' is required ('\(self.path)prompt' or '\(self.path)messages' for a generative model)")
     }
 
     func invalid(_ key: String, _ explanation: String) -> JobDecodingError {

@@ -45,6 +45,7 @@ extension JobCodec {
             let deadline = reader.optional(&ignoredFields) { field throws(JobDecodingError) in try field.timestamp("deadline") }
             let timeoutMs = reader.optional(&ignoredFields) { field throws(JobDecodingError) in try field.milliseconds("timeout_ms") }
             let callbackURL = reader.optional(&ignoredFields) { field throws(JobDecodingError) in try field.string("callback_url") }
+            let stream = reader.optional(&ignoredFields) { field throws(JobDecodingError) in try field.bool("stream") } ?? false
             var attempt = reader.optional(&ignoredFields) { field throws(JobDecodingError) in try field.integer("attempt") } ?? 1
             if attempt < 1 {
                 ignoredFields.append(reader.invalid("attempt", "must be at least 1"))
@@ -60,6 +61,7 @@ extension JobCodec {
                 timeoutMs: timeoutMs,
                 callbackURL: callbackURL,
                 attempt: attempt,
+                stream: stream,
                 extra: reader.remaining
             )
         }
@@ -106,14 +108,9 @@ extension JobCodec {
             writer.raw(",\"model\":")
             writer.string(model)
         }
-        writer.raw(",\"inputs\":{\"features\":")
-        writer.numbers(job.inputs.features)
-        if let imageURL = job.inputs.imageURL {
-            writer.raw(",\"image_url\":")
-            writer.string(imageURL)
-        }
-        writer.extraFields(job.inputs.extra, skipping: self.inputKeys)
-        writer.raw("},\"submitted_at\":")
+        writer.raw(",\"inputs\":")
+        self.write(job.inputs, to: &writer)
+        writer.raw(",\"submitted_at\":")
         writer.timestamp(job.submittedAt)
         if let deadline = job.deadline {
             writer.raw(",\"deadline\":")
@@ -129,6 +126,7 @@ extension JobCodec {
         }
         writer.raw(",\"attempt\":")
         writer.integer(job.attempt)
+        if job.stream { writer.raw(",\"stream\":true") }
         writer.extraFields(job.extra, skipping: self.jobKeys)
         writer.raw("}")
         return writer.bytes
@@ -136,20 +134,87 @@ extension JobCodec {
 
     /// The keys `encode(_: InferenceJob)` writes itself; an `extra` entry with one of these names is not written.
     private static let jobKeys: Set<String> = [
-        "job_id", "model", "inputs", "submitted_at", "deadline", "timeout_ms", "callback_url", "attempt",
+        "job_id", "model", "inputs", "submitted_at", "deadline", "timeout_ms", "callback_url", "attempt", "stream",
     ]
-    private static let inputKeys: Set<String> = ["features", "image_url"]
+    private static let inputKeys: Set<String> = ["features", "image_url", "prompt", "messages", "max_tokens"]
 
-    /// Reads `features` and `image_url` from the `inputs` object or, in the plain shape, from the job itself; an
-    /// unreadable `image_url` is ignored like any optional field.
+    /// Writes the `inputs` object: `features` whenever the job is not purely generative, so that a classifier's job
+    /// reads as it always has.
+    private static func write(_ inputs: ModelInput, to writer: inout JSONWriter) {
+        var wroteKey = false
+        func key(_ name: StaticString) {
+            writer.raw(wroteKey ? "," : "{")
+            writer.raw(name)
+            wroteKey = true
+        }
+        if !inputs.features.isEmpty || (inputs.prompt == nil && inputs.messages == nil) {
+            key("\"features\":")
+            writer.numbers(inputs.features)
+        }
+        if let imageURL = inputs.imageURL {
+            key("\"image_url\":")
+            writer.string(imageURL)
+        }
+        if let prompt = inputs.prompt {
+            key("\"prompt\":")
+            writer.string(prompt)
+        }
+        if let messages = inputs.messages {
+            key("\"messages\":")
+            writer.raw("[")
+            for (index, message) in messages.enumerated() {
+                writer.raw(index == 0 ? "{\"role\":" : ",{\"role\":")
+                writer.string(message.role)
+                writer.raw(",\"content\":")
+                writer.string(message.content)
+                writer.raw("}")
+            }
+            writer.raw("]")
+        }
+        if let maxTokens = inputs.maxTokens {
+            key("\"max_tokens\":")
+            writer.integer(maxTokens)
+        }
+        writer.extraFields(inputs.extra, skipping: self.inputKeys)
+        writer.raw("}")
+    }
+
+    /// Reads the model's input from the `inputs` object or, in the plain shape, from the job itself: `features` for a
+    /// classifier, `prompt` or `messages` for a generative model; one of them is required. An unreadable `image_url`
+    /// or `max_tokens` is ignored like any optional field.
     private static func readInputs(
         from reader: inout JSONFieldReader,
         ignoredFields: inout [JobDecodingError]
     ) throws(JobDecodingError) -> ModelInput {
-        guard let features = try reader.numbers("features", code: .nonNumericFeatures) else {
-            throw reader.missing("features", code: .missingFeatures)
-        }
+        let prompt = try reader.string("prompt")
+        let messages = try self.readMessages(from: &reader)
+        let features = try reader.numbers("features", code: .nonNumericFeatures)
+        guard features != nil || prompt != nil || messages != nil else { throw reader.missingModelInput() }
         let imageURL = reader.optional(&ignoredFields) { field throws(JobDecodingError) in try field.string("image_url") }
-        return ModelInput(features: features, imageURL: imageURL)
+        var maxTokens = reader.optional(&ignoredFields) { field throws(JobDecodingError) in try field.integer("max_tokens") }
+        if let requested = maxTokens, requested < 1 {
+            ignoredFields.append(reader.invalid("max_tokens", "must be at least 1"))
+            maxTokens = nil
+        }
+        return ModelInput(features: features ?? [], imageURL: imageURL, prompt: prompt, messages: messages, maxTokens: maxTokens)
+    }
+
+    /// `messages`: an array of `{"role", "content"}` objects with string values; other members of a message are
+    /// not kept.
+    private static func readMessages(from reader: inout JSONFieldReader) throws(JobDecodingError) -> [ChatMessage]? {
+        guard let value = reader.take("messages") else { return nil }
+        guard case .array(let elements) = value else { throw reader.wrongType("messages", expected: "an array of messages") }
+        var messages: [ChatMessage] = []
+        messages.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            guard case .object(let members) = element,
+                  case .string(let role)? = members["role"],
+                  case .string(let content)? = members["content"]
+            else {
+                throw reader.wrongType("messages[\(index)]", expected: "an object with string `role` and `content`")
+            }
+            messages.append(ChatMessage(role: role, content: content))
+        }
+        return messages
     }
 }

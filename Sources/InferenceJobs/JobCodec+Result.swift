@@ -3,18 +3,19 @@ import Foundation
 extension JobCodec {
     /// Encodes `result`; keys are written in a fixed order, `nil` optionals omitted.
     ///
-    /// A completed result carries its `label` and `confidence` twice: inside `output`, with the scores, and at the
+    /// A classification carries its `label` and `confidence` twice: inside `output`, with the scores, and at the
     /// top level, where consumers written for the flat result of the common Kafka-worker example
     /// (`{"job_id", "label", "confidence", "completed_at"}`) read them without change. The decoder reads `output`.
     ///
     /// Non-finite model scores, which JSON cannot express, are written as `null` (and read back as NaN).
     public static func encode(_ result: JobResult) -> [UInt8] {
-        var writer = JSONWriter(capacity: 512 + (result.output?.scores.count ?? 0) * 24)
+        var writer = JSONWriter(capacity: 512 + (result.output?.classification?.scores.count ?? 0) * 24 + (result.output?.generatedText?.text.utf8.count ?? 0))
         writer.raw("{\"job_id\":")
         writer.string(result.jobID)
         writer.raw(",\"status\":")
         writer.string(result.status.rawValue)
-        if let output = result.output {
+        switch result.output {
+        case .classification(let output)?:
             writer.raw(",\"label\":")
             writer.string(output.label)
             writer.raw(",\"confidence\":")
@@ -26,6 +27,16 @@ extension JobCodec {
             writer.raw(",\"scores\":")
             writer.numbers(output.scores)
             writer.raw("}")
+        case .text(let output)?:
+            writer.raw(",\"output\":{\"text\":")
+            writer.string(output.text)
+            writer.raw(",\"tokens\":")
+            writer.integer(output.tokens)
+            writer.raw(",\"finish_reason\":")
+            writer.string(output.finishReason)
+            writer.raw("}")
+        case nil:
+            break
         }
         if let error = result.error {
             writer.raw(",\"error\":{\"class\":")
@@ -121,7 +132,13 @@ extension JobCodec {
         }
     }
 
+    /// Reads `output`: generated text when it has `text`, otherwise a classification.
     private static func readOutput(from reader: inout JSONFieldReader) throws(JobDecodingError) -> ModelOutput {
+        if let text = try reader.string("text") {
+            guard let tokens = try reader.integer("tokens") else { throw reader.missing("tokens") }
+            let finishReason = try reader.string("finish_reason") ?? "stop"
+            return .text(GeneratedText(text: text, tokens: tokens, finishReason: finishReason))
+        }
         guard let label = try reader.string("label") else { throw reader.missing("label") }
         let confidence = try self.probability(reader.takeRaw("confidence"), "confidence", of: reader)
         // A null score stands for the non-finite value the encoder could not write.

@@ -43,7 +43,7 @@ public struct JobDecodingError: Error, Sendable, Hashable, CustomStringConvertib
         public static let invalidValue = Code(.invalidValue)
         /// A timestamp field is a string but not RFC 3339.
         public static let invalidTimestamp = Code(.invalidTimestamp)
-        /// Neither `inputs.features` nor a top-level `features` is present.
+        /// The job has no model input: no `features`, `prompt` or `messages`, in `inputs` or at the top level.
         public static let missingFeatures = Code(.missingFeatures)
         /// `features` is not an array of numbers.
         public static let nonNumericFeatures = Code(.nonNumericFeatures)

@@ -4,6 +4,9 @@ public struct JobTopics: Sendable, Hashable {
     public var jobs: String
     /// One result per processed job. Defaults to `inference-results`.
     public var results: String
+    /// Generated text as it is made, for jobs that asked to stream (see `StreamChunk`). Short retention: a reader
+    /// follows it live, and every job's whole text is in its result. Defaults to `inference-stream`.
+    public var stream: String
     /// Jobs waiting for a retry after a retryable failure. Defaults to `inference-jobs.retry`.
     public var retry: String
     /// Jobs that cannot be processed, with the reason in headers. Defaults to `inference-jobs.dlq`.
@@ -21,6 +24,7 @@ public struct JobTopics: Sendable, Hashable {
     public init(
         jobs: String = "inference-jobs",
         results: String = "inference-results",
+        stream: String = "inference-stream",
         retry: String = "inference-jobs.retry",
         deadLetter: String = "inference-jobs.dlq",
         resultsDeadLetter: String = "inference-results.dlq",
@@ -29,6 +33,7 @@ public struct JobTopics: Sendable, Hashable {
     ) {
         self.jobs = jobs
         self.results = results
+        self.stream = stream
         self.retry = retry
         self.deadLetter = deadLetter
         self.resultsDeadLetter = resultsDeadLetter
@@ -39,6 +44,6 @@ public struct JobTopics: Sendable, Hashable {
     /// Every topic of the pipeline: what `kinfer topics create` and `kinfer broker` create. A topic outside this list
     /// would exist only where brokers create topics on first use, which production clusters usually turn off.
     public var all: [String] {
-        [jobs, results, retry, deadLetter, resultsDeadLetter, callbacksRetry, callbacksDeadLetter]
+        [jobs, results, stream, retry, deadLetter, resultsDeadLetter, callbacksRetry, callbacksDeadLetter]
     }
 }

@@ -27,11 +27,15 @@ struct ResultRow: Sendable {
     /// both stores alike. The result on the results topic keeps the original.
     init(_ stored: StoredResult) {
         let result = stored.result
-        let output = result.output.map { ModelOutput(label: $0.label.storable, confidence: $0.confidence, scores: $0.scores) }
+        let output: ModelOutput? = switch result.output {
+        case .classification(let output)?: ModelOutput(label: output.label.storable, confidence: output.confidence, scores: output.scores)
+        case .text(let output)?: .text(GeneratedText(text: output.text.storable, tokens: output.tokens, finishReason: output.finishReason.storable))
+        case nil: nil
+        }
         self.jobID = result.jobID.storable
         self.status = result.status.rawValue
-        self.label = output?.label
-        self.confidence = output?.confidence
+        self.label = output?.classification?.label
+        self.confidence = output?.classification?.confidence
         self.outputJSON = output?.storedJSON
         self.errorClass = result.error?.errorClass.rawValue.storable
         self.errorMessage = result.error?.message.storable

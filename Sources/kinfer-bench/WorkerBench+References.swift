@@ -46,7 +46,8 @@ extension WorkerBench {
         let text = String(decoding: sample, as: UTF8.self)
         do {
             let result = try JobCodec.decodeResult(sample)
-            guard result.status == .completed, result.output?.scores.count == 10,
+            let scoreCount = result.output?.classification?.scores.count
+            guard result.status == .completed, scoreCount == 10,
                   text.contains(#""status":"completed","label":"3","confidence":0.75,"#)
             else {
                 throw BenchFailure("\(subject): its last result is not a completed result of the contract's shape: \(text)")

@@ -67,7 +67,7 @@ struct AnyInstanceTests {
                     }
                 }
                 for (jobID, index) in expected.sorted(by: { $0.key < $1.key }) {
-                    let label = try model.predict(ModelInput(features: testSet.features[index])).label
+                    let label = try model.predict(ModelInput(features: testSet.features[index])).classification?.label
                     for instance in [first.baseURL, second] {
                         let reply = try await first.send(.GET, "/v1/jobs/\(jobID)", baseURL: instance)
                         #expect(reply.status == 200, "\(jobID) at \(instance): \(reply.text)")

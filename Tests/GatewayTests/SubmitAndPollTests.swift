@@ -94,7 +94,7 @@ struct SubmitAndPollTests {
                 #expect(reply.events.first?.object?["status"] as? String == "pending")
                 let result = try #require(reply.events.last?.object)
                 #expect(result["job_id"] as? String == jobID)
-                let expected = try model.predict(ModelInput(features: testSet.features[index % testSet.count])).label
+                let expected = try model.predict(ModelInput(features: testSet.features[index % testSet.count])).classification?.label
                 #expect((result["output"] as? [String: Any])?["label"] as? String == expected)
             }
 
@@ -103,7 +103,7 @@ struct SubmitAndPollTests {
                 #expect(reply.status == 200)
                 let object = try #require(reply.object)
                 #expect(object["status"] as? String == "completed", "\(reply.text)")
-                let expected = try model.predict(ModelInput(features: testSet.features[index % testSet.count])).label
+                let expected = try model.predict(ModelInput(features: testSet.features[index % testSet.count])).classification?.label
                 #expect((object["output"] as? [String: Any])?["label"] as? String == expected)
             }
         }

@@ -52,7 +52,8 @@ import Testing
             #expect(text == (isSmallInteger ? String(Int(score)) : score.description))
         }
         let decoded = try JobCodec.decodeResult(JobCodec.encode(result))
-        let pairs = zip(scores, try #require(decoded.output?.scores))
+        let decodedScores = try #require(decoded.output?.classification?.scores)
+        let pairs = zip(scores, decodedScores)
         #expect(pairs.allSatisfy { $0 == 0 ? $1 == 0 : $0.bitPattern == $1.bitPattern })
     }
 
@@ -79,8 +80,8 @@ import Testing
         let text = String(decoding: JobCodec.encode(result), as: UTF8.self)
         #expect(text.contains(#""confidence":null,"scores":[null,0]"#))
         let decoded = try JobCodec.decodeResult(Array(text.utf8))
-        #expect(decoded.output?.confidence.isNaN == true)
-        #expect(decoded.output?.scores[0].isNaN == true)
+        #expect(decoded.output?.classification?.confidence.isNaN == true)
+        #expect(decoded.output?.classification?.scores[0].isNaN == true)
     }
 
     @Test func missingRequiredResultFieldsAreNamed() {

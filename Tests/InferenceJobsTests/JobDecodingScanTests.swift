@@ -74,7 +74,7 @@ import Testing
     @Test func resultsReadTheirScoresWhereTheyLie() throws {
         let text = #"{"job_id": "r", "status": "completed", "output": {"label": "1", "confidence": 0.5, "scores": [0, 0.5, null], "scores": [0.25, null, 1]}, "attempts": 1, "model": "m", "model_version": "1", "worker": "w", "submitted_at": "2026-11-29T01:46:51.123Z", "completed_at": "2026-11-29T01:46:52.000Z"}"#
         let result = try JobCodec.decodeResult(Array(text.utf8))
-        let scores = try #require(result.output?.scores)
+        let scores = try #require(result.output?.classification?.scores)
         #expect(scores.count == 3)
         #expect(scores[0] == 0.25 && scores[1].isNaN && scores[2] == 1)
         let bad = text.replacingOccurrences(of: #"[0.25, null, 1]"#, with: #"[0.25, "x", 1]"#)

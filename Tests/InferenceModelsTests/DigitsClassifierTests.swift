@@ -21,7 +21,7 @@ import Testing
 
     @Test func classifiesTheHeldOutSetAccurately() async throws {
         let outputs = try await self.classifier.predict(self.testSet.inputs)
-        let correct = zip(outputs, self.testSet.labels).filter { $0.label == $1 }.count
+        let correct = zip(outputs, self.testSet.labels).filter { $0.classification?.label == $1 }.count
         let accuracy = Double(correct) / Double(self.testSet.count)
         print("digits held-out accuracy: \(correct)/\(self.testSet.count) = \(accuracy)")
         #expect(self.testSet.count >= 300)
@@ -44,7 +44,7 @@ import Testing
                 zip(row, features).reduce(intercept) { $0 + $1.0 * $1.1 }
             }
             let expected = linear.indices.max { linear[$0] < linear[$1] }!
-            let output = try self.classifier.predict(ModelInput(features: features))
+            let output = try #require(try self.classifier.predict(ModelInput(features: features)).classification)
             #expect(output.label == String(expected), "image \(index)")
             #expect(output.scores.count == 10)
             #expect(abs(output.scores.reduce(0, +) - 1) < 1e-9)
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func extremeInputsStillGiveFiniteProbabilities() throws {
-        let output = try self.classifier.predict(ModelInput(features: Array(repeating: 1e300, count: 64)))
+        let output = try #require(try self.classifier.predict(ModelInput(features: Array(repeating: 1e300, count: 64))).classification)
         #expect(output.scores.allSatisfy { $0.isFinite })
         #expect(output.confidence.isFinite)
     }

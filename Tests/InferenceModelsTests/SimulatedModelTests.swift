@@ -9,9 +9,10 @@ import Testing
         let first = try await SimulatedModel().predict([self.plain, ModelInput(features: [4])])
         let second = try await SimulatedModel().predict([self.plain, ModelInput(features: [4])])
         #expect(first == second)
-        #expect(first[0].scores.count == 10)
-        #expect(abs(first[0].scores.reduce(0, +) - 1) < 1e-9)
-        #expect(first[0].label == String(first[0].scores.indices.max { first[0].scores[$0] < first[0].scores[$1] }!))
+        let output = try #require(first[0].classification)
+        #expect(output.scores.count == 10)
+        #expect(abs(output.scores.reduce(0, +) - 1) < 1e-9)
+        #expect(output.label == String(output.scores.indices.max { output.scores[$0] < output.scores[$1] }!))
     }
 
     @Test func inputsCanAskToFailEveryTime() async throws {

@@ -14,7 +14,7 @@ struct EndToEndTests {
         let testSet = try DigitsTestSet()
         let model = try DigitsClassifier()
         let jobs = digitJobs(10_000, testSet: testSet)
-        let expected = try Dictionary(uniqueKeysWithValues: jobs.map { ($0.jobID, try model.predict($0.inputs).label) })
+        let expected = try Dictionary(uniqueKeysWithValues: jobs.map { ($0.jobID, try model.predict($0.inputs).classification?.label ?? "") })
 
         let first = try pipeline.startWorker(pipeline.workerConfiguration(name: "w1"), models: ModelCatalog([model]))
         let second = try pipeline.startWorker(pipeline.workerConfiguration(name: "w2"), models: ModelCatalog([model]))
@@ -34,7 +34,7 @@ struct EndToEndTests {
         #expect(Set(results.map(\.jobID)) == Set(expected.keys))
         for result in results {
             #expect(result.status == .completed)
-            #expect(result.output?.label == expected[result.jobID], "label of \(result.jobID)")
+            #expect(result.output?.classification?.label == expected[result.jobID], "label of \(result.jobID)")
         }
         #expect(first.worker.counters.completed + second.worker.counters.completed >= 10_000)
         #expect(first.worker.counters.completed > 0 && second.worker.counters.completed > 0, "both workers took part")

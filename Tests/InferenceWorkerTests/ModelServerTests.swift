@@ -38,9 +38,9 @@ struct ModelServerTests {
             let result = try #require(byID[job.jobID])
             let image = index % testSet.count
             #expect(result.status == .completed)
-            #expect(result.output?.label == answers[image], "job \(index): MLServer says \(answers[image])")
+            #expect(result.output?.classification?.label == answers[image], "job \(index): MLServer says \(answers[image])")
             #expect(result.modelVersion == ModelServerFixture.Server.version)
-            if result.output?.label == testSet.labels[image] { correct += 1 }
+            if result.output?.classification?.label == testSet.labels[image] { correct += 1 }
         }
         let accuracy = Double(correct) / Double(jobs.count)
         #expect(accuracy >= 0.95, "accuracy \(accuracy)")

@@ -55,9 +55,9 @@ struct PlainShapeTests {
         let byID = Dictionary(results.map { ($0.jobID, $0) }, uniquingKeysWith: { first, _ in first })
         for index in 0..<count {
             let result = try #require(byID["py-\(index)"])
-            let expected = try model.predict(ModelInput(features: testSet.features[index])).label
+            let expected = try model.predict(ModelInput(features: testSet.features[index])).classification?.label
             #expect(result.status == .completed)
-            #expect(result.output?.label == expected)
+            #expect(result.output?.classification?.label == expected)
             #expect(JobTimestamp.format(result.submittedAt) == "2026-11-29T01:46:51.123Z")
             // Carried over for the notifier, which reads only the results topic.
             #expect(result.callbackURL == "http://127.0.0.1:1/cb")
@@ -107,10 +107,10 @@ struct PlainShapeTests {
                 wrong.append("\(job.job_id): no result")
                 continue
             }
-            let expected = try model.predict(ModelInput(features: testSet.features[job.index % testSet.features.count])).label
+            let expected = try model.predict(ModelInput(features: testSet.features[job.index % testSet.features.count])).classification?.label ?? ""
             let reported = Int64((result.submittedAt.timeIntervalSince1970 * 1000).rounded())
-            if result.status != .completed || result.output?.label != expected || reported != job.submitted_ms {
-                wrong.append("\(job.job_id): \(result.status), label \(result.output?.label ?? "-") (expected \(expected)), submitted_at \(reported) ms (sent \(job.submitted_ms))")
+            if result.status != .completed || result.output?.classification?.label != expected || reported != job.submitted_ms {
+                wrong.append("\(job.job_id): \(result.status), label \(result.output?.classification?.label ?? "-") (expected \(expected)), submitted_at \(reported) ms (sent \(job.submitted_ms))")
             }
         }
         #expect(wrong.isEmpty, "\(wrong.count) jobs came out wrong, e.g. \(wrong.prefix(5))")
@@ -129,7 +129,8 @@ struct PlainShapeTests {
         let flatByID = Dictionary(flat.map { ($0.job_id, $0) }, uniquingKeysWith: { first, _ in first })
         #expect(flatByID.count == sent.count, "the flat consumer read \(flatByID.count) completed results of \(sent.count)")
         let disagreeing = flatByID.values.filter { flat in
-            byID[flat.job_id].map { $0.output?.label != flat.label || $0.output?.confidence != flat.confidence } ?? true
+            guard let output = byID[flat.job_id]?.output?.classification else { return true }
+            return output.label != flat.label || output.confidence != flat.confidence
         }
         #expect(disagreeing.isEmpty, "top-level label/confidence differ from output for \(disagreeing.prefix(5).map(\.job_id))")
     }

@@ -42,9 +42,9 @@ struct WorkerToSinkTests {
             #expect(try await store.count() == jobs.count)
             for job in jobs.prefix(2_000) {
                 let stored = try await store.result(for: job.jobID)
-                let expected = try model.predict(job.inputs).label
+                let expected = try model.predict(job.inputs).classification?.label ?? ""
                 #expect(stored?.result.status == .completed)
-                #expect(stored?.result.output?.label == expected)
+                #expect(stored?.result.output?.classification?.label == expected)
             }
         }
     }

@@ -55,7 +55,7 @@ struct SinkCrashTests {
             #expect(try await sink.waitForExit(timeout: .seconds(30)) == .exited(0))
             #expect(try await store.count() == total)
             for index in stride(from: 0, to: total, by: 97) {
-                #expect(try await store.result(for: "job-\(index)")?.result.output?.label == "\(index % 10)")
+                #expect(try await store.result(for: "job-\(index)")?.result.output?.classification?.label == "\(index % 10)")
             }
         }
     }

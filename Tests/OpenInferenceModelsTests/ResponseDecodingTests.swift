@@ -23,8 +23,8 @@ struct ResponseDecodingTests {
     func scoresOnly() throws {
         let body = #"{"outputs":[{"name":"probabilities","shape":[2,2],"datatype":"FP32","data":[[0.25,0.75],[0.5,0.5]]}]}"#
         let outputs = try InferenceResponseBody.decode(Array(body.utf8), batchSize: 2)
-        #expect(outputs.map(\.label) == ["1", "0"])
-        #expect(outputs[0].confidence == 0.75)
+        #expect(outputs.map(\.classification?.label) == ["1", "0"])
+        #expect(outputs[0].classification?.confidence == 0.75)
     }
 
     @Test("Labels alone (here as BYTES): confidence 1, no scores")

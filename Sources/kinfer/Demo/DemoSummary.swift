@@ -61,7 +61,7 @@ struct DemoSummary {
             switch row.status {
             case .completed:
                 completed += 1
-                if row.output?.label == labels[index % labels.count] { correct += 1 }
+                if row.output?.classification?.label == labels[index % labels.count] { correct += 1 }
                 exampleJobID = exampleJobID ?? id
             case .failed: failed += 1
             case .expired: expired += 1

@@ -6,9 +6,15 @@ enum ResultText {
     /// `2025-01-01T00:00:00.000Z <job> completed label=7 confidence=0.981 model=digits@1 attempts=1 worker=w`.
     static func line(_ result: JobResult) -> String {
         var parts = [JobTimestamp.format(result.completedAt), result.jobID, result.status.rawValue]
-        if let output = result.output {
+        switch result.output {
+        case .classification(let output)?:
             parts.append("label=\(output.label)")
             parts.append("confidence=\(String(format: "%.3f", output.confidence))")
+        case .text(let output)?:
+            parts.append("tokens=\(output.tokens)")
+            parts.append("finish_reason=\(output.finishReason)")
+        case nil:
+            break
         }
         parts.append("model=\(result.model)\(result.modelVersion.isEmpty ? "" : "@" + result.modelVersion)")
         parts.append("attempts=\(result.attempts)")

@@ -53,7 +53,7 @@ struct LookupTests {
             #expect(outcome == WriteOutcome(inserted: 2, duplicatesAbsorbed: 0))
             let stored = try #require(try await store.result(for: withNUL.jobID), "found by the ID it was submitted with")
             #expect(stored.result.jobID == "job-\u{FFFD}-5")
-            #expect(stored.result.output?.label == "seven\u{FFFD}")
+            #expect(stored.result.output?.classification?.label == "seven\u{FFFD}")
             #expect(stored.result.worker == "\u{FFFD}worker")
             #expect(try await store.result(for: failedWithNUL.jobID)?.result.error?.message == "bad\u{FFFD}input")
         }
