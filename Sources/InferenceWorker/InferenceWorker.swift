@@ -28,6 +28,8 @@ public final class InferenceWorker: Service, Sendable {
     private let producer: KafkaProducer
     private let inFlight: InFlightJobs
     private let publisher: OutcomePublisher
+    /// The stream topic's writers; `nil` when no model of the catalog generates text.
+    private let streams: StreamPublisher?
     private let queues: [String: BatchQueue]
     private let delayed: DelayedJobs
     private let listener: WorkerRebalanceListener
@@ -82,6 +84,9 @@ public final class InferenceWorker: Service, Sendable {
 
         producer = try KafkaProducer(configuration: producerConfiguration.withDurableProducerDefaults(), logger: logger)
         publisher = OutcomePublisher(producer: producer, configuration: configuration, inFlight: inFlight, counters: counters, metrics: metrics, logger: logger)
+        streams = models.models.values.contains { $0 is any GenerativeModel }
+            ? StreamPublisher(producer: producer, topic: configuration.topics.stream, linger: configuration.streamLinger, logger: logger)
+            : nil
     }
 
     /// Jobs taken and not yet finished.
@@ -111,6 +116,7 @@ public final class InferenceWorker: Service, Sendable {
                     group.addTask { await self.delayed.run() }
                     group.addTask { await self.drainWhenStopping() }
                     group.addTask { await self.publisher.run() }
+                    if let streams { group.addTask { await streams.run() } }
                     for (name, queue) in queues {
                         group.addTask { await self.batchLoop(queue, model: self.models.models[name]!) }
                     }
@@ -224,14 +230,56 @@ public final class InferenceWorker: Service, Sendable {
         for pending in live { modelMetrics.recordQueueWait(submittedAt: pending.job.submittedAt, startedAt: startedAt) }
         let clock = ContinuousClock()
         let started = clock.now
-        let outcomes = await BisectingPredictor.predict(live.map(\.job.inputs), with: model)
+        if let generator = model as? any GenerativeModel, let streams, live.contains(where: \.job.stream) {
+            let (streaming, whole) = live.partitioned { $0.job.stream }
+            await withDiscardingTaskGroup { group in
+                for pending in streaming {
+                    group.addTask { await self.stream(pending, from: generator, through: streams, startedAt: startedAt) }
+                }
+                if !whole.isEmpty { await self.predict(whole, with: model, startedAt: startedAt) }
+            }
+        } else {
+            await predict(live, with: model, startedAt: startedAt)
+        }
         modelMetrics.recordBatch(size: live.count, duration: clock.now - started)
-        for (pending, outcome) in zip(live, outcomes) {
+    }
+
+    private func predict(_ batch: [PendingJob], with model: any InferenceModel, startedAt: Date) async {
+        let outcomes = await BisectingPredictor.predict(batch.map(\.job.inputs), with: model)
+        for (pending, outcome) in zip(batch, outcomes) {
             switch outcome {
             case .success(let output): await publisher.publish(pending, .completed(output, startedAt: startedAt))
             case .failure(let failure): await publisher.publish(pending, .failed(failure, startedAt: startedAt))
             }
         }
+    }
+
+    /// Runs a job that asked to stream: each token to the stream topic as it is made, then the result, which follows
+    /// the stream's last record into the log. A failure ends the stream where it is; the retry streams again from
+    /// index 0 under a new run.
+    private func stream(_ pending: PendingJob, from model: any GenerativeModel, through streams: StreamPublisher, startedAt: Date) async {
+        let writer = streams.start(pending.job)
+        let outcome: JobOutcome
+        do {
+            var text: GeneratedText?
+            for try await event in model.generate(pending.job.inputs) {
+                switch event {
+                case .chunk(let token): writer.append(token)
+                case .finished(let finished): text = finished
+                }
+                if text != nil { break }
+            }
+            guard let text else { throw ModelFailure(.retryable, "the generation ended without its final text") }
+            outcome = .completed(.text(text), startedAt: startedAt)
+        } catch let failure as ModelFailure {
+            outcome = .failed(failure, startedAt: startedAt)
+        } catch is CancellationError {
+            outcome = .failed(ModelFailure(.retryable, "cancelled"), startedAt: startedAt)
+        } catch {
+            outcome = .failed(ModelFailure(model.failureClass(of: error), "\(error)"), startedAt: startedAt)
+        }
+        await streams.finish(writer)
+        await publisher.publish(pending, outcome)
     }
 
     // MARK: Offsets and shutdown
@@ -283,5 +331,6 @@ public final class InferenceWorker: Service, Sendable {
         await commitFinished()
         await consumer.close()
         publisher.close()
+        streams?.close()
     }
 }

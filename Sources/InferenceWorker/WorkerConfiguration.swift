@@ -25,6 +25,9 @@ public struct WorkerConfiguration: Sendable {
     /// How long a revoke waits for in-flight jobs of the revoked partitions before letting them go
     /// (unfinished ones are redone by the next owner). Defaults to `10` seconds.
     public var rebalanceDrainTimeout: Duration = .seconds(10)
+    /// How long a streaming job's tokens may wait to share a stream record; a token that comes later than this after
+    /// the last record is published at once. Defaults to `10` milliseconds.
+    public var streamLinger: Duration = .milliseconds(10)
     /// The largest job message accepted; larger ones are dead-lettered. Defaults to `1` MiB.
     public var maxMessageBytes = 1 << 20
     /// The name written into each result's `worker` field. Defaults to the host name and process ID.

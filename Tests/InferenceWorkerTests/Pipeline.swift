@@ -17,9 +17,10 @@ struct Pipeline {
     init(brokers: Int = 3, partitions: Int = 8) throws {
         cluster = try EmbeddedKafkaCluster(brokers: brokers)
         let prefix = uniqueName("t")
-        topics = JobTopics(jobs: "\(prefix).jobs", results: "\(prefix).results", retry: "\(prefix).retry", deadLetter: "\(prefix).dlq")
+        topics = JobTopics(jobs: "\(prefix).jobs", results: "\(prefix).results", stream: "\(prefix).stream", retry: "\(prefix).retry", deadLetter: "\(prefix).dlq")
         try cluster.createTopic(topics.jobs, partitions: partitions, replicationFactor: min(brokers, 3))
         try cluster.createTopic(topics.results, partitions: partitions, replicationFactor: min(brokers, 3))
+        try cluster.createTopic(topics.stream, partitions: partitions, replicationFactor: min(brokers, 3))
         try cluster.createTopic(topics.retry, partitions: 4, replicationFactor: min(brokers, 3))
         try cluster.createTopic(topics.deadLetter, partitions: 2, replicationFactor: min(brokers, 3))
     }
@@ -79,6 +80,14 @@ struct Pipeline {
         try await read(topic: topics.results, timeout: timeout) { messages in
             let results = messages.compactMap { try? JobCodec.decodeResult($0.value) }
             return done(results) ? results : nil
+        }
+    }
+
+    /// Reads the stream topic until `done` holds for the chunks read so far.
+    func readStream(timeout: Duration = .seconds(120), until done: ([StreamChunk]) -> Bool) async throws -> [StreamChunk] {
+        try await read(topic: topics.stream, timeout: timeout) { messages in
+            let chunks = messages.compactMap { try? JobCodec.decodeStreamChunk($0.value) }
+            return done(chunks) ? chunks : nil
         }
     }
 

@@ -99,6 +99,17 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Hands `message` to librdkafka if its queue has room, never suspending: for a caller that produces under a lock
+    /// to keep its messages in order. Returns `false` when the queue is full; `onDelivery` then never runs.
+    public func enqueueIfRoom(
+        _ message: KafkaProducerMessage,
+        onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
+    ) throws(KafkaError) -> Bool {
+        guard let waiting = try core.produceIfRoom(message, onDelivery: onDelivery) else { return true }
+        core.deliveries.discard(waiting.delivery)
+        return false
+    }
+
     /// Messages enqueued but not yet acknowledged or failed (librdkafka's `rd_kafka_outq_len`).
     public var queuedMessageCount: Int {
         Int(rd_kafka_outq_len(core.handle.pointer))

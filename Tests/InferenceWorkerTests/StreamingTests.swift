@@ -1,0 +1,50 @@
+import Foundation
+import InferenceJobs
+import InferenceModels
+import InferenceWorker
+import KinferTestSupport
+import Testing
+
+@Suite("Streaming generation through workers and the stream topic")
+struct StreamingTests {
+    @Test("200 streaming jobs of 100 tokens at 5 ms a token through two workers: each job's stream on the topic is its result's text, every index once and in order, fewer records than tokens")
+    func twoWorkersStream() async throws {
+        let pipeline = try Pipeline(brokers: 1, partitions: 4)
+        let model = SimulatedGenerator(configuration: .init(tokenInterval: .milliseconds(5), tokenCount: 100))
+        let first = try pipeline.startWorker(pipeline.workerConfiguration(name: "w1"), models: ModelCatalog([model]))
+        let second = try pipeline.startWorker(pipeline.workerConfiguration(name: "w2"), models: ModelCatalog([model]))
+        let jobs = (0..<200).map { index in
+            InferenceJob(jobID: "gen-\(index)", model: "generator", inputs: ModelInput(prompt: "prompt \(index % 7)"), submittedAt: Date(), stream: true)
+        }
+        // A plain job on the same model gets its result and no stream.
+        let plain = InferenceJob(jobID: "gen-plain", model: "generator", inputs: ModelInput(prompt: "prompt 1", maxTokens: 10), submittedAt: Date())
+        _ = try await pipeline.submit(jobs + [plain])
+
+        let results = try await pipeline.readResults { Set($0.map(\.jobID)).count >= jobs.count + 1 }
+        let chunks = try await pipeline.readStream { chunks in chunks.reduce(0) { $0 + $1.tokens.count } >= jobs.count * 100 }
+        try await first.stop()
+        try await second.stop()
+
+        let resultByJob = Dictionary(results.map { ($0.jobID, $0) }, uniquingKeysWith: { first, _ in first })
+        let chunksByJob = Dictionary(grouping: chunks, by: \.jobID)
+        #expect(chunksByJob["gen-plain"] == nil, "a job that did not ask to stream has no stream")
+        #expect(resultByJob["gen-plain"]?.output?.generatedText?.tokens == 10)
+        var wrong: [String] = []
+        for job in jobs {
+            guard let text = resultByJob[job.jobID]?.output?.generatedText else {
+                wrong.append("\(job.jobID): no text result")
+                continue
+            }
+            let records = chunksByJob[job.jobID] ?? []
+            let runs = Set(records.map(\.run))
+            let tokens = records.flatMap(\.tokens)
+            let indices = records.flatMap { record in record.tokens.indices.map { record.index + $0 } }
+            if runs.count != 1 || indices != Array(0..<100) || tokens.joined() != text.text || text.tokens != 100 {
+                wrong.append("\(job.jobID): \(runs.count) runs, indices \(indices.prefix(5))…, \(tokens.count) tokens")
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.count) jobs streamed wrongly: \(wrong.prefix(3))")
+        #expect(chunks.count < jobs.count * 100 * 9 / 10, "\(chunks.count) records for \(jobs.count * 100) tokens: tokens should share records")
+        #expect(first.worker.counters.completed > 0 && second.worker.counters.completed > 0, "both workers took part")
+    }
+}
