@@ -83,19 +83,19 @@ struct SinkTests {
     /// not offer (librdkafka logs "not supported by broker"), so it creates any topic a client names, with 4
     /// partitions. This test therefore tells the topology's topics from auto-created ones by their partition count
     /// (the broker's `--partitions 2`), looked up before any client names them.
-    @Test("kinfer broker and kinfer topics create have all seven topics; the sink dead-letters an undecodable result on inference-results.dlq", .timeLimit(.minutes(3)))
+    @Test("kinfer broker and kinfer topics create have all eight topics; the sink dead-letters an undecodable result on inference-results.dlq", .timeLimit(.minutes(3)))
     func undecodableResultOnTheTopologysDeadLetterTopic() async throws {
-        let seven = ["inference-jobs", "inference-results", "inference-jobs.retry", "inference-jobs.dlq", "inference-results.dlq", "inference-results.callbacks.retry", "inference-results.callbacks.dlq"]
+        let eight = ["inference-jobs", "inference-results", "inference-stream", "inference-jobs.retry", "inference-jobs.dlq", "inference-results.dlq", "inference-results.callbacks.retry", "inference-results.callbacks.dlq"]
         let broker = try await RunningBroker.start(partitions: 2)
         defer { Task { await broker.stop() } }
         let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: [broker.bootstrapServers]))
         let partitions = Dictionary(uniqueKeysWithValues: try await admin.describeTopics().map { ($0.name, $0.partitions.count) })
-        for topic in seven {
+        for topic in eight {
             #expect(partitions[topic] == 2, "\(topic) made by kinfer broker, with its --partitions")
         }
-        // `kinfer topics create` wants the same seven, and finds them.
+        // `kinfer topics create` wants the same eight, and finds them.
         let created = try await broker.kinfer(["topics", "create"])
-        #expect(created.outputLines.map(String.init).sorted() == seven.map { "\($0): exists" }.sorted())
+        #expect(created.outputLines.map(String.init).sorted() == eight.map { "\($0): exists" }.sorted())
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-sink-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

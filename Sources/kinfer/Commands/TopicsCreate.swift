@@ -2,7 +2,7 @@ import ArgumentParser
 import Kafka
 
 extension Kinfer.Topics {
-    /// `kinfer topics create`: the seven pipeline topics, idempotently.
+    /// `kinfer topics create`: the eight pipeline topics, idempotently.
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create the jobs, results, retry, dead-letter and results dead-letter topics (existing ones are left as they are).",
@@ -47,7 +47,12 @@ extension Kinfer.Topics {
             do {
                 let admin = try KafkaAdmin(configuration: kafka, logger: CLILogging.silent)
                 try await admin.createTopics(
-                    missing.map { KafkaNewTopic(name: $0, partitions: partitions, replicationFactor: replicationFactor) },
+                    missing.map { name in
+                        KafkaNewTopic(
+                            name: name, partitions: partitions, replicationFactor: replicationFactor,
+                            configs: name == settings.topics.stream ? Self.streamTopicConfigs : [:]
+                        )
+                    },
                     timeout: Self.timeout
                 )
             } catch {
@@ -55,9 +60,14 @@ extension Kinfer.Topics {
                 throw CLIError("cannot create \(missing.joined(separator: ", ")): \(error.message)", hint: "check the partitions, the replication factor against the number of brokers, and the ACLs; running again is safe")
             }
             for name in missing {
-                Terminal.output("\(name): created with \(partitions) partitions")
+                let retention = name == settings.topics.stream ? " (retention 1 hour)" : ""
+                Terminal.output("\(name): created with \(partitions) partitions\(retention)")
             }
         }
+
+        /// The stream topic keeps an hour: readers follow it live or reconnect within seconds, and every job's whole
+        /// text is in its result, so older tokens serve no one and would only take disk.
+        static let streamTopicConfigs = ["retention.ms": "3600000"]
 
         /// How long creation may take. Short, because the embedded cluster never answers: librdkafka waits for a
         /// controller that supports CreateTopics until this passes. Creation is idempotent, so a rerun is safe.
