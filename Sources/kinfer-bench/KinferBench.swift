@@ -19,6 +19,7 @@ struct KinferBench: AsyncParsableCommand {
             ModelServerBench.self,
             CodecBench.self,
             GatewayBench.self,
+            StreamingBench.self,
         ]
     )
 }
