@@ -259,12 +259,19 @@ public final class InferenceWorker: Service, Sendable {
     /// index 0 under a new run.
     private func stream(_ pending: PendingJob, from model: any GenerativeModel, through streams: StreamPublisher, startedAt: Date) async {
         let writer = streams.start(pending.job)
+        let metrics = metrics.model(model.name)
+        let started = ContinuousClock.now
+        var streamed = 0
+        defer { metrics.recordStreamedTokens(streamed) }
         let outcome: JobOutcome
         do {
             var text: GeneratedText?
             for try await event in model.generate(pending.job.inputs) {
                 switch event {
-                case .chunk(let token): writer.append(token)
+                case .chunk(let token):
+                    if streamed == 0 { metrics.recordFirstToken(after: ContinuousClock.now - started) }
+                    writer.append(token)
+                    streamed += 1
                 case .finished(let finished): text = finished
                 }
                 if text != nil { break }

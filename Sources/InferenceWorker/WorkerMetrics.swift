@@ -28,7 +28,7 @@ struct WorkerMetrics: Sendable {
     /// the decoder learns a field before this list does).
     static let otherField = "other"
     /// The job's optional fields, the values of `kinfer_job_fields_ignored_total`'s `field` label.
-    static let optionalJobFields = ["model", "submitted_at", "deadline", "timeout_ms", "callback_url", "attempt", "image_url", "inputs.image_url"]
+    static let optionalJobFields = ["model", "submitted_at", "deadline", "timeout_ms", "callback_url", "attempt", "stream", "image_url", "inputs.image_url", "max_tokens", "inputs.max_tokens"]
 
     init(models: [String], factory: any MetricsFactory) {
         func jobs(_ model: String, _ outcomes: [Outcome]) -> [Outcome: Counter] {
@@ -42,7 +42,9 @@ struct WorkerMetrics: Sendable {
                 jobAge: Timer(label: "kinfer_job_age_seconds", dimensions: [("model", model)], factory: factory),
                 queueWait: Timer(label: "kinfer_job_queue_wait_seconds", dimensions: [("model", model)], factory: factory),
                 batchDuration: Timer(label: "kinfer_model_batch_duration_seconds", dimensions: [("model", model)], factory: factory),
-                batchSize: Recorder(label: "kinfer_model_batch_size", dimensions: [("model", model)], aggregate: true, factory: factory)
+                batchSize: Recorder(label: "kinfer_model_batch_size", dimensions: [("model", model)], aggregate: true, factory: factory),
+                streamedTokens: Counter(label: "kinfer_stream_tokens_total", dimensions: [("model", model)], factory: factory),
+                firstToken: Timer(label: "kinfer_stream_first_token_seconds", dimensions: [("model", model)], factory: factory)
             ))
         })
         // A message for a model not served never reaches a model: it can only be dead-lettered and failed.
@@ -78,13 +80,20 @@ struct ModelMetrics: Sendable {
     private let queueWait: Timer?
     private let batchDuration: Timer?
     private let batchSize: Recorder?
+    private let streamedTokens: Counter?
+    private let firstToken: Timer?
 
-    init(jobs: [WorkerMetrics.Outcome: Counter], jobAge: Timer? = nil, queueWait: Timer? = nil, batchDuration: Timer? = nil, batchSize: Recorder? = nil) {
+    init(
+        jobs: [WorkerMetrics.Outcome: Counter], jobAge: Timer? = nil, queueWait: Timer? = nil, batchDuration: Timer? = nil,
+        batchSize: Recorder? = nil, streamedTokens: Counter? = nil, firstToken: Timer? = nil
+    ) {
         self.jobs = WorkerMetrics.Outcome.allCases.map { jobs[$0] }
         self.jobAge = jobAge
         self.queueWait = queueWait
         self.batchDuration = batchDuration
         self.batchSize = batchSize
+        self.streamedTokens = streamedTokens
+        self.firstToken = firstToken
     }
 
     func recordOutcome(_ outcome: WorkerMetrics.Outcome) {
@@ -99,6 +108,15 @@ struct ModelMetrics: Sendable {
     /// Submission to the start of the model call that carries the job.
     func recordQueueWait(submittedAt: Date, startedAt: Date) {
         queueWait?.recordSpan(from: submittedAt, to: startedAt)
+    }
+
+    /// A streaming job's first token: from the start of its generation, what the model adds to the caller's wait.
+    func recordFirstToken(after duration: Duration) {
+        firstToken?.record(duration: duration)
+    }
+
+    func recordStreamedTokens(_ count: Int) {
+        streamedTokens?.increment(by: count)
     }
 
     func recordBatch(size: Int, duration: Duration) {

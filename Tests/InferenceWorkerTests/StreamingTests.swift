@@ -3,6 +3,7 @@ import InferenceJobs
 import InferenceModels
 import InferenceWorker
 import KinferTestSupport
+import MetricsTestKit
 import Testing
 
 @Suite("Streaming generation through workers and the stream topic")
@@ -11,7 +12,8 @@ struct StreamingTests {
     func twoWorkersStream() async throws {
         let pipeline = try Pipeline(brokers: 1, partitions: 4)
         let model = SimulatedGenerator(configuration: .init(tokenInterval: .milliseconds(5), tokenCount: 100))
-        let first = try pipeline.startWorker(pipeline.workerConfiguration(name: "w1"), models: ModelCatalog([model]))
+        let metrics = TestMetrics()
+        let first = try pipeline.startWorker(pipeline.workerConfiguration(name: "w1"), models: ModelCatalog([model]), metricsFactory: metrics)
         let second = try pipeline.startWorker(pipeline.workerConfiguration(name: "w2"), models: ModelCatalog([model]))
         let jobs = (0..<200).map { index in
             InferenceJob(jobID: "gen-\(index)", model: "generator", inputs: ModelInput(prompt: "prompt \(index % 7)"), submittedAt: Date(), stream: true)
@@ -46,5 +48,9 @@ struct StreamingTests {
         #expect(wrong.isEmpty, "\(wrong.count) jobs streamed wrongly: \(wrong.prefix(3))")
         #expect(chunks.count < jobs.count * 100 * 9 / 10, "\(chunks.count) records for \(jobs.count * 100) tokens: tokens should share records")
         #expect(first.worker.counters.completed > 0 && second.worker.counters.completed > 0, "both workers took part")
+        // The first worker's share of the tokens, and one first-token time per stream it ran.
+        let firstsShare = results.filter { $0.worker == "w1" && $0.jobID != "gen-plain" }.count
+        #expect(try metrics.expectCounter("kinfer_stream_tokens_total", [("model", "generator")]).totalValue == firstsShare * 100)
+        #expect(try metrics.expectTimer("kinfer_stream_first_token_seconds", [("model", "generator")]).values.count == firstsShare)
     }
 }

@@ -9,7 +9,8 @@ import Synchronization
 /// token is due at once and by ``StreamPublisher``'s tick otherwise: whichever comes first, records enter the
 /// producer in index order, and one job's records share a partition (keyed by job ID), so readers see them in order.
 final class StreamWriter: Sendable {
-    let chunk: StreamChunk
+    /// The job, attempt and run every record of this writer carries.
+    private let header: StreamChunk
     private let topic: String
     private let producer: KafkaProducer
     private let logger: Logger
@@ -17,7 +18,7 @@ final class StreamWriter: Sendable {
 
     init(jobID: String, attempt: Int, topic: String, linger: Duration, producer: KafkaProducer, logger: Logger) {
         // A fresh run ID per run: a repeat of the job after a crash must be told apart from the first run.
-        self.chunk = StreamChunk(jobID: jobID, attempt: attempt, run: String(UInt64.random(in: .min ... .max), radix: 16), index: 0, tokens: [])
+        self.header = StreamChunk(jobID: jobID, attempt: attempt, run: String(UInt64.random(in: .min ... .max), radix: 16), index: 0, tokens: [])
         self.topic = topic
         self.producer = producer
         self.logger = logger
@@ -53,14 +54,14 @@ final class StreamWriter: Sendable {
         do {
             _ = try await self.producer.send(self.message(last))
         } catch {
-            self.logger.warning("the last chunks of a stream were not delivered", metadata: ["job_id": "\(self.chunk.jobID)", "error": "\(error)"])
+            self.logger.warning("the last chunks of a stream were not delivered", metadata: ["job_id": "\(self.header.jobID)", "error": "\(error)"])
         }
     }
 
     /// Hands the buffered tokens to the producer; a full producer queue leaves them buffered for the next try.
     private func publish(_ buffer: inout ChunkBuffer, now: ContinuousClock.Instant) {
         guard let record = buffer.record else { return }
-        let jobID = self.chunk.jobID
+        let jobID = self.header.jobID
         let logger = self.logger
         do {
             let taken = try self.producer.enqueueIfRoom(self.message(record)) { outcome in
@@ -76,7 +77,7 @@ final class StreamWriter: Sendable {
     }
 
     private func message(_ record: ChunkBuffer.Record) -> KafkaProducerMessage {
-        var chunk = self.chunk
+        var chunk = self.header
         chunk.index = record.index
         chunk.tokens = record.tokens
         return KafkaProducerMessage(topic: self.topic, key: chunk.jobID, value: JobCodec.encode(chunk))
