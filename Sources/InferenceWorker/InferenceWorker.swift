@@ -69,8 +69,8 @@ public final class InferenceWorker: Service, Sendable {
         var options = KafkaConsumer.Options()
         options.bufferCapacity = max(500, min(configuration.maxInFlight, 5_000))
         options.rebalanceTimeout = configuration.rebalanceDrainTimeout + .seconds(2)
-        let queues = Dictionary(uniqueKeysWithValues: models.models.keys.map {
-            ($0, BatchQueue(maxBatchSize: configuration.maxBatchSize, maxBatchDelay: configuration.maxBatchDelay))
+        let queues = Dictionary(uniqueKeysWithValues: models.models.map { name, model in
+            (name, BatchQueue(maxBatchSize: model is any GenerativeModel ? 1 : configuration.maxBatchSize, maxBatchDelay: configuration.maxBatchDelay))
         })
         self.queues = queues
         let delayed = DelayedJobs { job in queues[job.model.name]?.append(job) }
@@ -200,7 +200,8 @@ public final class InferenceWorker: Service, Sendable {
     // MARK: Running models
 
     private func batchLoop(_ queue: BatchQueue, model: any InferenceModel) async {
-        let permits = AsyncPermits(limit: configuration.maxConcurrentBatches)
+        // A generative model's "batches" are single jobs (see `maxConcurrentGenerations`).
+        let permits = AsyncPermits(limit: model is any GenerativeModel ? configuration.maxConcurrentGenerations : configuration.maxConcurrentBatches)
         await withDiscardingTaskGroup { group in
             // A batch is cut only when a model call can start: until then its jobs stay queued, where more can
             // join them and where a revoke can still abandon them.

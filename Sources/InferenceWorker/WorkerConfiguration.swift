@@ -8,8 +8,12 @@ public struct WorkerConfiguration: Sendable {
     public var maxBatchSize = 64
     /// How long a partial batch waits for more jobs of its model. Defaults to `5` milliseconds.
     public var maxBatchDelay: Duration = .milliseconds(5)
-    /// How many batches may run at once. Defaults to `4`.
+    /// How many batches may run at once, per model. Defaults to `4`.
     public var maxConcurrentBatches = 4
+    /// How many jobs a generative model may run at once. Its jobs are not batched by the worker: a generation takes
+    /// seconds, and one long generation must not hold a batch's place while others wait (model servers batch
+    /// concurrent requests themselves). Defaults to `256`, vLLM's default number of concurrent sequences.
+    public var maxConcurrentGenerations = 256
     /// The most jobs taken from Kafka and not yet finished; above it fetching pauses. Defaults to `2_000`.
     public var maxInFlight = 2_000
     /// Attempts before a retryable failure becomes a dead letter. Defaults to `3`.

@@ -54,3 +54,56 @@ struct StreamingTests {
         #expect(try metrics.expectTimer("kinfer_stream_first_token_seconds", [("model", "generator")]).values.count == firstsShare)
     }
 }
+
+extension StreamingTests {
+    @Test("A generative model's jobs run side by side up to maxConcurrentGenerations, not one batch slot each: 60 held generations at once with maxConcurrentBatches 1")
+    func generationsRunSideBySide() async throws {
+        let pipeline = try Pipeline(brokers: 1, partitions: 2)
+        let model = HeldGenerator()
+        var configuration = pipeline.workerConfiguration()
+        configuration.maxConcurrentBatches = 1
+        configuration.maxConcurrentGenerations = 60
+        let running = try pipeline.startWorker(configuration, models: ModelCatalog([model]))
+        let jobs = (0..<70).map { InferenceJob(jobID: "held-\($0)", model: "held", inputs: ModelInput(prompt: "p"), submittedAt: Date(), stream: $0 % 2 == 0) }
+        _ = try await pipeline.submit(jobs)
+
+        do {
+            try await waitUntil("60 generations held at once", timeout: .seconds(60)) { model.gate.held == 60 }
+        } catch {
+            model.gate.open()
+            try await running.stop()
+            throw error
+        }
+        #expect(model.gate.held == 60, "no more than maxConcurrentGenerations")
+        model.gate.open()
+        let results = try await pipeline.readResults { Set($0.map(\.jobID)).count >= jobs.count }
+        try await running.stop()
+        #expect(results.allSatisfy { $0.status == .completed && $0.output?.generatedText?.text == "held" })
+    }
+}
+
+/// A generative model whose every generation waits at a closed gate before its one token.
+struct HeldGenerator: GenerativeModel {
+    let gate = Gate(open: false)
+    var name: String { "held" }
+    var version: String { "1" }
+
+    func generate(_ input: ModelInput) -> TextGeneration {
+        let gate = self.gate
+        return TextGeneration {
+            var step = 0
+            return {
+                step += 1
+                switch step {
+                case 1:
+                    await gate.pass()
+                    return .chunk("held")
+                case 2: return .finished(GeneratedText(text: "held", tokens: 1, finishReason: "stop"))
+                default: return nil
+                }
+            }
+        }
+    }
+
+    func failureClass(of error: any Error) -> FailureClass { .retryable }
+}
