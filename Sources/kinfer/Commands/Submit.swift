@@ -27,13 +27,22 @@ extension Kinfer {
         @Option(help: ArgumentHelp("A file holding the features: a JSON array or numbers separated by commas or whitespace.", valueName: "path"))
         var featuresFile: String?
 
+        @Option(help: ArgumentHelp("A prompt for a generative model (e.g. --model generator).", valueName: "text"))
+        var prompt: String?
+
+        @Option(help: ArgumentHelp("--prompt only: the most tokens to generate.", valueName: "n"))
+        var maxTokens: Int?
+
+        @Flag(help: "--prompt only: publish the text to the stream topic as it is made (kinfer tail --stream shows it).")
+        var stream = false
+
         @Option(name: .customLong("file"), help: ArgumentHelp("A JSON-lines file of jobs, or - for stdin.", valueName: "path"))
         var jobsFile: String?
 
         @Option(help: ArgumentHelp("The model to run (e.g. digits); defaults to the worker's model.", valueName: "name"))
         var model: String?
 
-        @Option(help: ArgumentHelp("The job ID; defaults to a new UUIDv7. Only with --features or --features-file.", valueName: "id"))
+        @Option(help: ArgumentHelp("The job ID; defaults to a new UUIDv7. Not with --file.", valueName: "id"))
         var jobID: String?
 
         @Option(help: ArgumentHelp("How long after submission the job is still worth running, in milliseconds.", valueName: "ms"))
@@ -46,10 +55,14 @@ extension Kinfer {
         var topics: TopicOptions
 
         func validate() throws {
-            let sources = [features != nil, featuresFile != nil, jobsFile != nil].filter { $0 }.count
+            let sources = [features != nil, featuresFile != nil, prompt != nil, jobsFile != nil].filter { $0 }.count
             guard sources == 1 else {
-                throw ValidationError("give exactly one of --features, --features-file or --file")
+                throw ValidationError("give exactly one of --features, --features-file, --prompt or --file")
             }
+            if prompt == nil && (maxTokens != nil || stream) {
+                throw ValidationError("--max-tokens and --stream go with --prompt")
+            }
+            if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1, got \(maxTokens)") }
             if jobID != nil && jobsFile != nil {
                 throw ValidationError("--job-id applies to a single job; put job_id in each line of --file instead")
             }
@@ -97,6 +110,12 @@ extension Kinfer {
         }
 
         private func singleJob() throws(CLIError) -> InferenceJob {
+            if let prompt {
+                return InferenceJob(
+                    jobID: jobID ?? "", model: model, inputs: ModelInput(prompt: prompt, maxTokens: maxTokens), submittedAt: Date(),
+                    timeoutMs: timeoutMs, stream: stream
+                )
+            }
             let values: [Double]
             if let features {
                 values = try FeatureList.parse(features, source: "--features")

@@ -4,10 +4,10 @@ import InferenceJobs
 import Kafka
 
 extension Kinfer {
-    /// `kinfer tail`: follows the results topic.
+    /// `kinfer tail`: follows the results topic, or the stream topic.
     struct Tail: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Follow the results topic, printing one line per result.",
+            abstract: "Follow the results topic, printing one line per result (or, with --stream, the stream topic's tokens).",
             discussion: "Reads every partition directly, without joining a group or committing; stop it with Ctrl-C or --count."
         )
 
@@ -20,7 +20,10 @@ extension Kinfer {
         @Flag(help: "Print each result as the contract's JSON instead of a summary line.")
         var json = false
 
-        @Option(help: ArgumentHelp("Exit after printing this many results.", valueName: "n"))
+        @Flag(help: "Follow the stream topic instead: one line per record, the job ID, the run, the first token's index and the tokens.")
+        var stream = false
+
+        @Option(help: ArgumentHelp("Exit after printing this many results (or stream records).", valueName: "n"))
         var count: Int?
 
         @OptionGroup(title: "Topics")
@@ -34,18 +37,22 @@ extension Kinfer {
             var flags = SettingsLayer(origin: "flag")
             topics.apply(to: &flags)
             let settings = try common.settings(flags)
-            let reader = TopicReader(configuration: try settings.kafkaConfiguration(), topic: settings.topics.results)
+            let reader = TopicReader(configuration: try settings.kafkaConfiguration(), topic: stream ? settings.topics.stream : settings.topics.results)
             let marks = try await reader.watermarks()
             let consumer = try reader.makeConsumer()
             try consumer.assign(marks.mapValues { fromBeginning ? $0.low : $0.high })
             var printed = 0
             for try await batch in consumer.batches() {
                 for message in batch {
-                    do {
-                        let result = try JobCodec.decodeResult(message.value)
-                        Terminal.output(json ? ResultText.json(result) : ResultText.line(result))
-                    } catch {
-                        Terminal.diagnostic("kinfer: \(message.topic)[\(message.partition)]@\(message.offset): not a result (\(error.description))")
+                    if stream {
+                        print(chunkOf: message)
+                    } else {
+                        do {
+                            let result = try JobCodec.decodeResult(message.value)
+                            Terminal.output(json ? ResultText.json(result) : ResultText.line(result))
+                        } catch {
+                            Terminal.diagnostic("kinfer: \(message.topic)[\(message.partition)]@\(message.offset): not a result (\(error.description))")
+                        }
                     }
                     printed += 1
                     if let count, printed >= count {
@@ -53,6 +60,19 @@ extension Kinfer {
                         return
                     }
                 }
+            }
+        }
+
+        private func print(chunkOf message: KafkaConsumerMessage) {
+            do {
+                let chunk = try JobCodec.decodeStreamChunk(message.value)
+                if json {
+                    Terminal.output(String(decoding: JobCodec.encode(chunk), as: UTF8.self))
+                } else {
+                    Terminal.output("\(chunk.jobID) run=\(chunk.run) index=\(chunk.index) \(JSONText.quoted(chunk.tokens.joined()))")
+                }
+            } catch {
+                Terminal.diagnostic("kinfer: \(message.topic)[\(message.partition)]@\(message.offset): not a stream record (\(error.description))")
             }
         }
     }
