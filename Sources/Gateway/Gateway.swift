@@ -51,9 +51,15 @@ public struct Gateway: Service {
         }
         let producer = try JobProducer(configuration: Self.producerConfiguration(self.configuration), topics: self.configuration.options.topics)
         let waiters = ResultWaiters()
+        let streams = StreamRegistry(limits: StreamCache.Limits(
+            maxBytes: options.streamCacheBytes, maxStreams: options.streamCacheStreams,
+            finishedRetention: options.finishedStreamRetention
+        ))
         let follower = FollowerHolder()
+        let streamFollower = FollowerHolder()
         let kafka = self.configuration.kafka
         let resultsTopic = self.configuration.options.topics.results
+        let streamTopic = self.configuration.options.topics.stream
         let startTimeout = self.configuration.options.produceTimeout
         let logger = self.logger
         let completions = CompletionRate()
@@ -61,7 +67,7 @@ public struct Gateway: Service {
         @Sendable func startFollower() async -> Bool {
             do {
                 let started = try await ResultsFollower.start(
-                    kafka: kafka, topic: resultsTopic, waiters: waiters, timeout: startTimeout, logger: logger,
+                    kafka: kafka, topic: resultsTopic, waiters: waiters, streams: streams, timeout: startTimeout, logger: logger,
                     onRecords: { completions.record($0) }
                 )
                 follower.set(started)
@@ -72,15 +78,30 @@ public struct Gateway: Service {
                 return false
             }
         }
+        /// Positions a follower of the stream topic. Tokens are a bonus on top of the result: without this follower
+        /// the routes still answer, with the whole text at once when the result arrives.
+        @Sendable func startStreamFollower() async -> Bool {
+            do {
+                streamFollower.set(try await StreamFollower.start(
+                    kafka: kafka, topic: streamTopic, streams: streams, waiters: waiters, timeout: startTimeout, logger: logger
+                ))
+                return true
+            } catch {
+                logger.warning("cannot follow the stream topic yet", metadata: ["topic": "\(streamTopic)", "error": "\(error)"])
+                return false
+            }
+        }
         // Positioned before the server listens, when the brokers answer within the produce timeout: every result
         // written after that is read. Otherwise the gateway listens anyway (submit and poll need no follower) and
         // keeps trying; /v1/predict and /events answer 503 meanwhile.
         let startedBeforeListening = await startFollower()
+        let streamStartedBeforeListening = await startStreamFollower()
         let responder = GatewayResponder(
             configuration: self.configuration,
             store: self.store,
             producer: producer,
             waiters: waiters,
+            streams: streams,
             backlog: backlog,
             completions: completions,
             openAPIDocument: try Self.openAPIDocument(),
@@ -107,22 +128,14 @@ public struct Gateway: Service {
                 waiters.close(.predict)
             }
             tasks.addTask {
-                var started = startedBeforeListening
-                while !Task.isCancelled {
-                    if !started {
-                        do { try await Task.sleep(for: .seconds(1)) } catch { return }
-                        started = await startFollower()
-                        continue
-                    }
-                    do {
-                        try await follower.current?.run()
-                        return  // closed: the gateway is stopping
-                    } catch {
-                        logger.error("the results follower failed; starting another", metadata: ["error": "\(error)"])
-                        waiters.setFollowing(false)
-                        await follower.current?.close()
-                        started = false
-                    }
+                await Self.keepFollowing(follower, startedBeforeListening: startedBeforeListening, start: startFollower) { error in
+                    logger.error("the results follower failed; starting another", metadata: ["error": "\(error)"])
+                    waiters.setFollowing(false)
+                }
+            }
+            tasks.addTask {
+                await Self.keepFollowing(streamFollower, startedBeforeListening: streamStartedBeforeListening, start: startStreamFollower) { error in
+                    logger.error("the stream follower failed; starting another", metadata: ["error": "\(error)"])
                 }
             }
             do {
@@ -136,14 +149,40 @@ public struct Gateway: Service {
             } catch {
                 tasks.cancelAll()
                 await follower.current?.close()
+                await streamFollower.current?.close()
                 await producer.close()
                 throw error
             }
             tasks.cancelAll()
             await follower.current?.close()
+            await streamFollower.current?.close()
             // Everything the broker has not acknowledged yet was never answered 202; close delivers or fails it.
             await producer.close()
             try await tasks.waitForAll()
+        }
+    }
+
+    /// Runs the follower in `holder` until it is closed; one that fails is closed and replaced (trying every second
+    /// until one is positioned), as is a follower that was not positioned at start.
+    private static func keepFollowing(
+        _ holder: FollowerHolder, startedBeforeListening: Bool, start: @Sendable () async -> Bool,
+        onFailure: @Sendable (any Error) -> Void
+    ) async {
+        var started = startedBeforeListening
+        while !Task.isCancelled {
+            if !started {
+                do { try await Task.sleep(for: .seconds(1)) } catch { return }
+                started = await start()
+                continue
+            }
+            do {
+                try await holder.current?.run()
+                return  // closed: the gateway is stopping
+            } catch {
+                onFailure(error)
+                await holder.current?.close()
+                started = false
+            }
         }
     }
 

@@ -58,6 +58,16 @@ public struct GatewayConfiguration: Sendable {
         public var maxOpenStreams = 1024
         /// How often an event stream sends a `: keep-alive` comment while it waits. Defaults to `15` seconds.
         public var heartbeatInterval: Duration = .seconds(15)
+        /// The most bytes of recent streams (the stream topic's records and tokens) this instance keeps, so that a
+        /// client reconnecting with `Last-Event-ID` gets the rest of its stream here. Defaults to 64 MiB.
+        public var streamCacheBytes = 64 << 20
+        /// The most streams this instance keeps. Defaults to `10000`.
+        public var streamCacheStreams = 10_000
+        /// How long a stream is kept after its result, for reconnects. Defaults to `60` seconds.
+        public var finishedStreamRetention: Duration = .seconds(60)
+        /// How long a stream whose result arrived before its last chunks (the two topics are read independently)
+        /// waits for them before sending the rest of the result's text as one token. Defaults to `1` second.
+        public var streamCatchUp: Duration = .seconds(1)
         /// The workers' consumer group, whose lag on the jobs topic gives `estimated_wait_seconds` and back-pressure;
         /// `nil` reads no lag (no estimate, no `429`). Defaults to `nil`; `kinfer gateway` passes `kinfer-workers`.
         public var workersGroup: String?

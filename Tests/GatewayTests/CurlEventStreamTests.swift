@@ -39,7 +39,7 @@ struct CurlEventStreamTests {
             }
             try await waitUntil("a status event and two heartbeats through curl", timeout: .seconds(10)) {
                 let text = String(decoding: received.withLock { $0 }, as: UTF8.self)
-                return text.hasPrefix("id: 1\nevent: status\ndata: {\"job_id\":\"\(jobID)\",\"status\":\"pending\"}\n\n")
+                return text.hasPrefix("id: status\nevent: status\ndata: {\"job_id\":\"\(jobID)\",\"status\":\"pending\"}\n\n")
                     && text.components(separatedBy: ": keep-alive\n\n").count >= 3
             }
             #expect(openStreams() == 1)

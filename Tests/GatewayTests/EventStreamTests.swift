@@ -14,7 +14,7 @@ struct EventStreamTests {
     // 200 streams opened before any job runs, each pushed exactly one result event: SubmitAndPollTests, among
     // its 2,000 jobs.
 
-    @Test("Reconnect with Last-Event-ID: 1 gets only the result; a job already finished gets its result at once; Last-Event-ID: 2 gets nothing")
+    @Test("Reconnect with Last-Event-ID: status gets only the result; a job already finished gets its result at once; Last-Event-ID: result gets nothing")
     func lastEventIDAndFinishedJobs() async throws {
         try await withGateway(configure: { $0.heartbeatInterval = .milliseconds(200) }) { gateway in
             let submitted = try await gateway.submit(simulatedBody)
@@ -22,14 +22,14 @@ struct EventStreamTests {
 
             // A first connection sees the status, then the client goes away (before any result).
             let first = try await gateway.followEvents(jobID, stopAfterEvents: 1, timeout: .seconds(10))
-            #expect(first.events.map(\.id) == ["1"])
+            #expect(first.events.map(\.id) == ["status"])
             #expect(first.events.map(\.name) == ["status"])
             try await gateway.withWorkerAndSink(models: simulatedCatalog(latency: .milliseconds(300))) {
-                // The reconnect, during the job's 300 ms: only the result, id 2; heartbeats while it waits.
-                let resumed = try await gateway.followEvents(jobID, lastEventID: "1", timeout: .seconds(20))
+                // The reconnect, during the job's 300 ms: only the result, id result; heartbeats while it waits.
+                let resumed = try await gateway.followEvents(jobID, lastEventID: "status", timeout: .seconds(20))
                 #expect(resumed.status == 200)
                 #expect(resumed.events.map(\.name) == ["result"])
-                #expect(resumed.events.map(\.id) == ["2"])
+                #expect(resumed.events.map(\.id) == ["result"])
                 #expect(resumed.events.first?.object?["status"] as? String == "completed")
                 #expect(resumed.comments.allSatisfy { $0 == "keep-alive" })
 
@@ -47,7 +47,7 @@ struct EventStreamTests {
             let polled = try await gateway.send(.GET, "/v1/jobs/\(jobID)")
             #expect(finished.events.last?.data == polled.text)
 
-            let over = try await gateway.followEvents(jobID, lastEventID: "2", timeout: .seconds(5))
+            let over = try await gateway.followEvents(jobID, lastEventID: "result", timeout: .seconds(5))
             #expect(over.status == 200 && over.events.isEmpty)
 
             let unknown = try await gateway.followEvents("never-seen", timeout: .seconds(5))

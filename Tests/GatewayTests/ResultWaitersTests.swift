@@ -88,25 +88,40 @@ struct ResultWaitersTests {
         #expect(waiters.register("k", kind: .predict, limit: 2) != nil)
     }
 
-    @Test("Event stream plan: status then result; Last-Event-ID 1 skips the status; 2 sends nothing and ends")
-    func eventStreamPlan() {
-        let pending = JobEventStream(jobID: "p", lastEventID: nil, status: "pending", finishedResult: nil)
-        #expect(pending.initial.map(\.id) == [1])
-        #expect(pending.initial.map(\.name) == ["status"])
-        #expect(pending.waitsForResult)
-        #expect(String(decoding: pending.initial[0].bytes, as: UTF8.self) == "id: 1\nevent: status\ndata: {\"job_id\":\"p\",\"status\":\"pending\"}\n\n")
+    @Test("Event IDs: status is 'status', a token's is its index, the result's 'result'; Last-Event-ID says where to resume")
+    func eventStreamIDs() {
+        #expect(String(decoding: JobEventStream.status(jobID: "p", status: "pending").bytes, as: UTF8.self)
+            == "id: status\nevent: status\ndata: {\"job_id\":\"p\",\"status\":\"pending\"}\n\n")
+        #expect(String(decoding: JobEventStream.token(.init(index: 3, lastIndex: 3, text: " queue\n")).bytes, as: UTF8.self)
+            == "id: 3\nevent: token\ndata: {\"index\":3,\"token\":\" queue\\n\"}\n\n")
+        // The rest of a text sent at once: its first index in the data, its last as the ID.
+        #expect(JobEventStream.token(.init(index: 4, lastIndex: 9, text: "rest")).id == "9")
+        #expect(String(decoding: JobEventStream.result(Array(#"{"a":1}"#.utf8)).bytes, as: UTF8.self) == "id: result\nevent: result\ndata: {\"a\":1}\n\n")
 
-        let resumed = JobEventStream(jobID: "p", lastEventID: "1", status: "pending", finishedResult: nil)
-        #expect(resumed.initial.isEmpty && resumed.waitsForResult)
+        typealias Resume = JobEventStream.Resume
+        #expect(Resume(lastEventID: nil) == .start && Resume(lastEventID: nil).sendsStatus)
+        #expect(Resume(lastEventID: "status") == .afterStatus && !Resume(lastEventID: "status").sendsStatus)
+        #expect(Resume(lastEventID: " 7 ") == .afterToken(7) && Resume(lastEventID: "7").lastTokenIndex == 7)
+        #expect(Resume(lastEventID: "result") == .afterResult)
+        #expect(Resume(lastEventID: "junk") == .start && Resume(lastEventID: "-1") == .start)
+    }
 
-        let done = JobEventStream(jobID: "f", lastEventID: nil, status: "completed", finishedResult: Array(#"{"a":1}"#.utf8))
-        #expect(done.initial.map(\.id) == [1, 2] && !done.waitsForResult)
-        #expect(done.initial.map(\.name) == ["status", "result"])
-        #expect(JobEventStream(jobID: "f", lastEventID: "1", status: "completed", finishedResult: [0x7B, 0x7D]).initial.map(\.id) == [2])
-        let over = JobEventStream(jobID: "f", lastEventID: "2", status: "completed", finishedResult: [0x7B, 0x7D])
-        #expect(over.initial.isEmpty && !over.waitsForResult)
-        #expect(JobEventStream(jobID: "p", lastEventID: "2", status: "pending", finishedResult: nil).waitsForResult == false)
-        #expect(JobEventStream(jobID: "p", lastEventID: "junk", status: "pending", finishedResult: nil).initial.map(\.id) == [1])
+    @Test("A stream's ticket wakes on a nudge (kept when it is not waiting) and takes its result once; predict tickets are not nudged")
+    func nudges() async throws {
+        let waiters = ResultWaiters()
+        let stream = try #require(waiters.register("n", kind: .stream, limit: 10))
+        let predict = try #require(waiters.register("n", kind: .predict, limit: 10))
+        let soon = ContinuousClock.now + .seconds(5)
+        waiters.nudge("n")
+        guard case .progress = await waiters.nextWake(stream, until: soon) else { Issue.record("the nudge was lost"); return }
+        let waiting = Task { await waiters.nextWake(stream, until: ContinuousClock.now + .seconds(5)) }
+        try await waitUntilRegisteredWaiterParks(waiters, "n")
+        waiters.nudge("n")
+        guard case .progress = await waiting.value else { Issue.record("a parked wait was not woken"); return }
+        waiters.deliver(ResultWaitersTests.delivery("n"))
+        guard case .result = await waiters.nextWake(stream, until: soon) else { Issue.record("no result"); return }
+        guard case .ended = await waiters.nextWake(stream, until: .now + .milliseconds(20)) else { Issue.record("the result twice"); return }
+        #expect(await waiters.next(predict)?.result.jobID == "n")
     }
 
     @Test("The predict wait is the sync timeout, or the job's timeout_ms when smaller")

@@ -4,8 +4,9 @@ import InferenceJobs
 import NIOCore
 import ResultStore
 
-/// `GET /v1/jobs/{id}/events`: a `status` event, then the `result` event the moment the follower reads it from the
-/// results topic, then the end of the stream (``JobEventStream`` decides what is sent).
+/// `GET /v1/jobs/{id}/events`: a `status` event, the job's tokens as the stream follower reads them (for a job that
+/// streams), then the `result` event the moment the results follower reads it, then the end of the stream
+/// (``JobEventStream`` names the events, ``TokenRelay`` decides which tokens).
 extension GatewayResponder {
     static let lastEventIDField = HTTPFields.Element.Name("Last-Event-ID")!
 
@@ -33,50 +34,53 @@ extension GatewayResponder {
             waiters.forget(ticket)
             throw Problem.unknownJob(jobID)
         }
-        let plan: JobEventStream
-        switch record {
-        case .pending:
-            plan = JobEventStream(
-                jobID: jobID, lastEventID: request.headers[Self.lastEventIDField], status: "pending", finishedResult: nil
-            )
-        case .finished(let stored):
-            plan = JobEventStream(
-                jobID: jobID, lastEventID: request.headers[Self.lastEventIDField], status: stored.result.status.rawValue,
-                finishedResult: JobCodec.encode(stored.result)
-            )
-        }
+        let resume = JobEventStream.Resume(lastEventID: request.headers[Self.lastEventIDField])
+        let finished: StoredResult?
+        if case .finished(let stored) = record { finished = stored } else { finished = nil }
+        let status = finished?.result.status.rawValue ?? "pending"
         // A client that goes away is forgotten at once: the wait below then ends.
         channel.closeFuture.whenComplete { _ in waiters.forget(ticket) }
-        let heartbeat = options.heartbeatInterval
-        let store = self.store
+        let loop = RelayLoop(
+            jobID: jobID, ticket: ticket, waiters: waiters, streams: self.streams, store: self.store,
+            heartbeat: options.heartbeatInterval, catchUp: options.streamCatchUp, expectsStream: resume.lastTokenIndex != nil
+        )
         metrics.openStreams.increment()
         let body = ResponseBody { writer in
             defer {
                 waiters.forget(ticket)
                 metrics.openStreams.decrement()
             }
-            for event in plan.initial { try await writer.write(ByteBuffer(bytes: event.bytes)) }
-            if plan.waitsForResult {
-                // The follower may have read the result before the ticket was registered, while the sink had not
-                // stored it yet: then it reaches neither. So the store is read again while waiting, at growing
-                // intervals (StoreRecheck), besides the heartbeats.
-                var recheck = StoreRecheck(heartbeat: heartbeat)
-                waiting: while !Task.isCancelled {
-                    if let delivery = await waiters.next(ticket, until: recheck.nextWake) {
-                        try await writer.write(ByteBuffer(bytes: JobEventStream.result(JobCodec.encode(delivery.result)).bytes))
-                        metrics.pushLatency(since: delivery.producedAt)
-                        break waiting
+            if resume.sendsStatus {
+                try await writer.write(ByteBuffer(bytes: JobEventStream.status(jobID: jobID, status: status).bytes))
+            }
+            if resume != .afterResult {
+                var relay = TokenRelay(after: resume.lastTokenIndex)
+                let ending: RelayLoop.Ending
+                if let finished {
+                    // Finished: whatever the cache still holds of its stream, the rest of its text, the result.
+                    var tokens: [TokenRelay.Token] = []
+                    if case .complete(let rest) = relay.finish(
+                        finished.result.output, read: loop.streams.read(jobID, from: relay.next), waited: true
+                    ) {
+                        tokens = rest
                     }
-                    guard waiters.isRegistered(ticket) else { break waiting }  // the client disconnected
-                    switch recheck.woke() {
-                    case .readStore:
-                        if case .finished(let stored)? = try? await store.jobRecord(for: jobID) {
-                            try await writer.write(ByteBuffer(bytes: JobEventStream.result(JobCodec.encode(stored.result)).bytes))
-                            break waiting
+                    for token in tokens { try await writer.write(ByteBuffer(bytes: JobEventStream.token(token).bytes)) }
+                    ending = .result(finished.result, producedAt: nil)
+                } else {
+                    ending = try await loop.run(&relay) { output in
+                        switch output {
+                        case .tokens(let tokens):
+                            var bytes: [UInt8] = []
+                            for token in tokens { bytes += JobEventStream.token(token).bytes }
+                            try await writer.write(ByteBuffer(bytes: bytes))
+                        case .heartbeat:
+                            try await writer.write(ByteBuffer(bytes: JobEventStream.heartbeat))
                         }
-                    case .sendHeartbeat:
-                        try await writer.write(ByteBuffer(bytes: JobEventStream.heartbeat))
                     }
+                }
+                if case .result(let result, let producedAt) = ending {
+                    try await writer.write(ByteBuffer(bytes: JobEventStream.result(JobCodec.encode(result)).bytes))
+                    metrics.pushLatency(since: producedAt)
                 }
             }
             try await writer.finish(nil)

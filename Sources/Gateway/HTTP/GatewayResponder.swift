@@ -16,6 +16,8 @@ struct GatewayResponder: HTTPResponder {
     let producer: JobProducer
     /// This instance's requests waiting for results, fed by its ``ResultsFollower``.
     let waiters: ResultWaiters
+    /// The recent streams of the stream topic, fed by its ``StreamFollower``.
+    let streams: StreamRegistry
     /// The workers' lag, read in the background; `nil` when no workers' group is configured.
     let backlog: BacklogWatch?
     /// Results per second, as the follower sees them.

@@ -1,18 +1,61 @@
 import Foundation
+import InferenceJobs
 
-/// What `GET /v1/jobs/{id}/events` sends, as a pure value: tested without a server.
+/// What `GET /v1/jobs/{id}/events` sends, as pure values: tested without a server.
 ///
-/// A stream has at most two events, and their IDs are fixed: `1` is the `status` event on connect and `2` the
-/// terminal `result` event. Fixed IDs make `Last-Event-ID` exact across reconnects and gateway instances (no
-/// instance has to remember what another sent): a client that has seen `1` gets only the result; one that has seen
-/// `2` has everything, and the stream ends at once.
-struct JobEventStream: Sendable, Hashable {
-    static let statusEventID = 1
-    static let resultEventID = 2
+/// The events, in order: `status` (`{"job_id", "status"}`) on connect, with `id: status`; for a job that generates
+/// text, one `token` event per token (`{"token", "index"}`), whose `id` is the token's index; then the `result` (the
+/// `GET` body of the finished job), with `id: result`, after which the server ends the stream. The IDs say where a
+/// client is, whichever instance served it, so `Last-Event-ID` resumes exactly on any instance without remembering
+/// what was sent: `status` gets every token from index 0, `N` gets the tokens after index `N`, `result` gets nothing
+/// (the stream ends at once), and none (or anything else) starts over with the status.
+///
+/// The token IDs are the indices the worker gives its chunks (`StreamChunk.index`), so they mean the same on every
+/// instance. A last token that stands for the rest of the text (see ``TokenRelay``) has the `index` of its first
+/// token and the `id` of the last, so that a reconnect after it gets only the result.
+enum JobEventStream {
+    static let statusEventID = "status"
+    static let resultEventID = "result"
+
+    /// Where a client resumes, from its `Last-Event-ID`.
+    enum Resume: Sendable, Hashable {
+        /// From the beginning: the status, every token, the result.
+        case start
+        /// It saw the status: every token, then the result.
+        case afterStatus
+        /// It saw the tokens up to this index.
+        case afterToken(Int)
+        /// It saw everything.
+        case afterResult
+
+        init(lastEventID: String?) {
+            guard let id = lastEventID?.trimmingCharacters(in: .whitespaces) else {
+                self = .start
+                return
+            }
+            if id == JobEventStream.statusEventID {
+                self = .afterStatus
+            } else if id == JobEventStream.resultEventID {
+                self = .afterResult
+            } else if let index = Int(id), index >= 0 {
+                self = .afterToken(index)
+            } else {
+                self = .start
+            }
+        }
+
+        /// The last token index seen, for ``TokenRelay``.
+        var lastTokenIndex: Int? {
+            if case .afterToken(let index) = self { return index }
+            return nil
+        }
+
+        var sendsStatus: Bool { self == .start }
+    }
 
     /// One server-sent event.
     struct Event: Sendable, Hashable {
-        var id: Int
+        var id: String
         var name: String
         var data: [UInt8]
 
@@ -26,35 +69,28 @@ struct JobEventStream: Sendable, Hashable {
     /// The heartbeat comment, sent while the stream waits so that proxies keep it open.
     static let heartbeat = Array(": keep-alive\n\n".utf8)
 
-    /// The events to send on connect.
-    var initial: [Event]
-    /// Whether the stream then waits for the result (otherwise it ends after `initial`).
-    var waitsForResult: Bool
+    static func status(jobID: String, status: String) -> Event {
+        var writer = JSONWriter(capacity: 48 + jobID.utf8.count)
+        writer.raw(#"{"job_id":"#)
+        writer.string(jobID)
+        writer.raw(#","status":"#)
+        writer.string(status)
+        writer.raw("}")
+        return Event(id: Self.statusEventID, name: "status", data: writer.bytes)
+    }
 
-    /// - Parameters:
-    ///   - lastEventID: The `Last-Event-ID` header as sent, or `nil`. Anything not a number counts as none.
-    ///   - status: The job's status now (`pending`, `completed`, …), for the `status` event.
-    ///   - finishedResult: The result's JSON when the job has finished.
-    init(jobID: String, lastEventID: String?, status: String, finishedResult: [UInt8]?) {
-        let seen = lastEventID.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
-        var initial: [Event] = []
-        if seen < Self.statusEventID {
-            initial.append(Event(id: Self.statusEventID, name: "status", data: Self.statusData(jobID: jobID, status: status)))
-        }
-        if let finishedResult, seen < Self.resultEventID {
-            initial.append(Self.result(finishedResult))
-        }
-        self.initial = initial
-        self.waitsForResult = finishedResult == nil && seen < Self.resultEventID
+    static func token(_ token: TokenRelay.Token) -> Event {
+        var writer = JSONWriter(capacity: 40 + token.text.utf8.count)
+        writer.raw(#"{"index":"#)
+        writer.integer(token.index)
+        writer.raw(#","token":"#)
+        writer.string(token.text)
+        writer.raw("}")
+        return Event(id: "\(token.lastIndex)", name: "token", data: writer.bytes)
     }
 
     /// The terminal event.
     static func result(_ json: [UInt8]) -> Event {
         Event(id: Self.resultEventID, name: "result", data: json)
-    }
-
-    static func statusData(jobID: String, status: String) -> [UInt8] {
-        let object: [String: Any] = ["job_id": jobID, "status": status]
-        return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
     }
 }

@@ -12,6 +12,9 @@ import Synchronization
 /// is not missed), ``next(_:)`` waits for the result, and ``forget(_:)`` drops it. A result that arrives before
 /// ``next(_:)`` is kept in the ticket until then. Waiting ends on task cancellation, leaving the ticket registered
 /// (a stream waits again after each heartbeat); the caller forgets it when the request ends.
+///
+/// A stream's ticket is also woken by ``nudge(_:)``, when the stream follower read new chunks of its job: a route
+/// relaying tokens waits with ``nextWake(_:until:)`` for whichever comes first, tokens or the result.
 final class ResultWaiters: Sendable {
     /// One registered waiter.
     struct Ticket: Sendable, Hashable {
@@ -33,9 +36,21 @@ final class ResultWaiters: Sendable {
         var producedAt: Date?
     }
 
+    /// Why ``nextWake(_:until:)`` returned.
+    enum Wake: Sendable {
+        /// The result (taken: the next wait waits for more).
+        case result(Delivery)
+        /// New chunks of the job's stream were read (``nudge(_:)``).
+        case progress
+        /// The deadline passed, the task was cancelled, or the ticket was forgotten.
+        case ended
+    }
+
     private enum Slot {
         case registered
-        case waiting(CheckedContinuation<Delivery?, Never>)
+        /// Registered, with a nudge not yet taken.
+        case nudged
+        case waiting(CheckedContinuation<Wake, Never>)
         case delivered(Delivery)
     }
 
@@ -65,14 +80,14 @@ final class ResultWaiters: Sendable {
 
     /// Removes the ticket; a `next(_:)` still waiting on it returns `nil`.
     func forget(_ ticket: Ticket) {
-        let continuation: CheckedContinuation<Delivery?, Never>? = self.state.withLock { state in
+        let continuation: CheckedContinuation<Wake, Never>? = self.state.withLock { state in
             guard let slot = state.slots[ticket.jobID]?.removeValue(forKey: ticket) else { return nil }
             state.counts[ticket.kind, default: 1] -= 1
             if state.slots[ticket.jobID]?.isEmpty == true { state.slots[ticket.jobID] = nil }
             if case .waiting(let continuation) = slot { return continuation }
             return nil
         }
-        continuation?.resume(returning: nil)
+        continuation?.resume(returning: .ended)
     }
 
     /// Whether the follower is positioned on the results topic: until it is, a result could pass unseen, so
@@ -88,9 +103,9 @@ final class ResultWaiters: Sendable {
     /// Forgets every waiter of `kind` and registers no more: graceful shutdown ends the event streams at once (their
     /// clients reconnect elsewhere with `Last-Event-ID`) and the predict calls still waiting after the grace period.
     func close(_ kind: Kind) {
-        let continuations: [CheckedContinuation<Delivery?, Never>] = self.state.withLock { state in
+        let continuations: [CheckedContinuation<Wake, Never>] = self.state.withLock { state in
             state.closed.insert(kind)
-            var continuations: [CheckedContinuation<Delivery?, Never>] = []
+            var continuations: [CheckedContinuation<Wake, Never>] = []
             for (jobID, slots) in state.slots {
                 var kept = slots
                 for (waiter, slot) in slots where waiter.kind == kind {
@@ -102,7 +117,7 @@ final class ResultWaiters: Sendable {
             }
             return continuations
         }
-        for continuation in continuations { continuation.resume(returning: nil) }
+        for continuation in continuations { continuation.resume(returning: .ended) }
     }
 
     /// Whether ``close(_:)`` closed `kind`.
@@ -132,52 +147,133 @@ final class ResultWaiters: Sendable {
         self.state.withLock { $0.counts[kind, default: 0] }
     }
 
-    /// Hands `delivery` to every waiter of its job; returns how many there were.
+    /// Hands `delivery` to every waiter of its job; returns how many there were. A stream's ticket waiting in
+    /// ``nextWake(_:until:)`` takes it at once; any other keeps it until asked.
     @discardableResult
     func deliver(_ delivery: Delivery) -> Int {
-        let (continuations, count) = self.state.withLock { state -> ([CheckedContinuation<Delivery?, Never>], Int) in
+        let (continuations, count) = self.state.withLock { state -> ([CheckedContinuation<Wake, Never>], Int) in
             guard var slots = state.slots[delivery.result.jobID] else { return ([], 0) }
-            var continuations: [CheckedContinuation<Delivery?, Never>] = []
-            for (number, slot) in slots {
-                if case .waiting(let continuation) = slot { continuations.append(continuation) }
-                slots[number] = .delivered(delivery)
+            var continuations: [CheckedContinuation<Wake, Never>] = []
+            for (ticket, slot) in slots {
+                if case .waiting(let continuation) = slot {
+                    continuations.append(continuation)
+                    slots[ticket] = ticket.kind == .stream ? .registered : .delivered(delivery)
+                } else {
+                    slots[ticket] = .delivered(delivery)
+                }
             }
             state.slots[delivery.result.jobID] = slots
             return (continuations, slots.count)
         }
-        for continuation in continuations { continuation.resume(returning: delivery) }
+        for continuation in continuations { continuation.resume(returning: .result(delivery)) }
         return count
+    }
+
+    /// Wakes the streams waiting for `jobID` (new chunks were read); a stream not waiting now finds the nudge on its
+    /// next wait. Predict calls are not woken.
+    func nudge(_ jobID: String) {
+        let continuations = self.state.withLock { state -> [CheckedContinuation<Wake, Never>] in
+            guard var slots = state.slots[jobID] else { return [] }
+            var continuations: [CheckedContinuation<Wake, Never>] = []
+            for (ticket, slot) in slots where ticket.kind == .stream {
+                switch slot {
+                case .waiting(let continuation):
+                    continuations.append(continuation)
+                    slots[ticket] = .registered
+                case .registered:
+                    slots[ticket] = .nudged
+                case .nudged, .delivered:
+                    break
+                }
+            }
+            state.slots[jobID] = slots
+            return continuations
+        }
+        for continuation in continuations { continuation.resume(returning: .progress) }
     }
 
     /// The ticket's result: at once when it has arrived, else when it arrives. `nil` when the task is cancelled
     /// first (the ticket stays registered) or the ticket was forgotten.
     func next(_ ticket: Ticket) async -> Delivery? {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Delivery?, Never>) in
-                let immediate: Delivery?? = self.state.withLock { state in
-                    guard let slot = state.slots[ticket.jobID]?[ticket] else { return .some(nil) }
+        let wake = await self.wait(ticket) { slot in
+            switch slot {
+            case .delivered(let delivery): return (.result(delivery), slot)
+            case .waiting: return (Wake.ended, slot)  // one waiter per ticket; a second `next` does not wait
+            case .registered, .nudged: return nil
+            }
+        }
+        if case .result(let delivery) = wake { return delivery }
+        return nil
+    }
+
+    /// The ticket's result (taken from it) or a nudge, whichever is first; `.ended` at `deadline`, on cancellation, or
+    /// for a ticket forgotten.
+    func nextWake(_ ticket: Ticket, until deadline: ContinuousClock.Instant) async -> Wake {
+        let immediate: Wake? = self.state.withLock { state in
+            switch state.slots[ticket.jobID]?[ticket] {
+            case nil: return Wake.ended
+            case .delivered(let delivery)?:
+                state.slots[ticket.jobID]?[ticket] = .registered
+                return .result(delivery)
+            case .nudged?:
+                state.slots[ticket.jobID]?[ticket] = .registered
+                return .progress
+            case .waiting?: return Wake.ended
+            case .registered?: return nil
+            }
+        }
+        if let immediate { return immediate }
+        return await withTaskGroup(of: Wake.self) { group in
+            group.addTask {
+                await self.wait(ticket) { slot in
                     switch slot {
-                    case .delivered(let delivery):
-                        return .some(delivery)
-                    case .waiting:
-                        return .some(nil)  // one waiter per ticket; a second `next` does not wait
-                    case .registered:
-                        // Checked under the lock: a cancellation handler that ran before this found no
-                        // continuation to resume, so this must not park one.
-                        if Task.isCancelled { return .some(nil) }
-                        state.slots[ticket.jobID]?[ticket] = .waiting(continuation)
-                        return .none
+                    case .delivered(let delivery): return (.result(delivery), .registered)
+                    case .nudged: return (.progress, .registered)
+                    case .waiting: return (Wake.ended, slot)
+                    case .registered: return nil
                     }
                 }
-                if let immediate { continuation.resume(returning: immediate) }
+            }
+            group.addTask {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                return Wake.ended
+            }
+            let first = await group.next() ?? Wake.ended
+            group.cancelAll()
+            // The wait may have been answered just as the deadline passed: its answer is taken, so it must not be
+            // dropped.
+            let second = await group.next() ?? Wake.ended
+            if case .ended = first { return second }
+            return first
+        }
+    }
+
+    /// Parks a continuation on the ticket unless `immediate` answers from its slot (returning the answer and the
+    /// slot to leave); ends on cancellation, leaving the ticket registered.
+    private func wait(_ ticket: Ticket, immediate: (Slot) -> (Wake, Slot)?) async -> Wake {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Wake, Never>) in
+                let answer: Wake? = self.state.withLock { state in
+                    guard let slot = state.slots[ticket.jobID]?[ticket] else { return Wake.ended }
+                    if let (wake, after) = immediate(slot) {
+                        state.slots[ticket.jobID]?[ticket] = after
+                        return wake
+                    }
+                    // Checked under the lock: a cancellation handler that ran before this found no continuation to
+                    // resume, so this must not park one.
+                    if Task.isCancelled { return Wake.ended }
+                    state.slots[ticket.jobID]?[ticket] = .waiting(continuation)
+                    return nil
+                }
+                if let answer { continuation.resume(returning: answer) }
             }
         } onCancel: {
-            let continuation: CheckedContinuation<Delivery?, Never>? = self.state.withLock { state in
+            let continuation: CheckedContinuation<Wake, Never>? = self.state.withLock { state in
                 guard case .waiting(let continuation) = state.slots[ticket.jobID]?[ticket] else { return nil }
                 state.slots[ticket.jobID]?[ticket] = .registered
                 return continuation
             }
-            continuation?.resume(returning: nil)
+            continuation?.resume(returning: .ended)
         }
     }
 

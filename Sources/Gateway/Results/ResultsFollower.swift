@@ -20,6 +20,8 @@ import Synchronization
 final class ResultsFollower: Sendable {
     private let reader: KafkaPartitionReader
     private let waiters: ResultWaiters
+    /// Told of every result's job, by key only, so that a cached stream is known to be finished.
+    private let streams: StreamRegistry?
     private let logger: Logger
     private let onRecords: @Sendable (Int) -> Void
 
@@ -31,33 +33,22 @@ final class ResultsFollower: Sendable {
         kafka: KafkaConfiguration,
         topic: String,
         waiters: ResultWaiters,
+        streams: StreamRegistry? = nil,
         timeout: Duration = .seconds(10),
         logger: Logger,
         onRecords: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws -> ResultsFollower {
-        var configuration = kafka
-        configuration.acks = nil
-        configuration.idempotence = nil
-        configuration.linger = nil
-        configuration.compression = nil
-        configuration.groupID = nil
-        configuration.properties.removeValue(forKey: "message.timeout.ms")
-        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
-        guard let description = try await admin.describeTopics([topic], timeout: timeout).first, !description.partitions.isEmpty else {
-            throw KafkaError(code: .admin, message: "the results topic \(topic) does not exist")
-        }
-        var offsets: [KafkaTopicPartition: Int64] = [:]
-        for partition in description.partitions {
-            let topicPartition = KafkaTopicPartition(topic: topic, partition: partition.id)
-            offsets[topicPartition] = try await admin.watermarks(of: topicPartition, timeout: timeout).high
-        }
-        let reader = try KafkaPartitionReader(configuration: configuration, offsets: offsets, logger: logger)
-        return ResultsFollower(reader: reader, waiters: waiters, logger: logger, onRecords: onRecords)
+        let reader = try await TopicTail.open(kafka: kafka, topic: topic, timeout: timeout, logger: logger)
+        return ResultsFollower(reader: reader, waiters: waiters, streams: streams, logger: logger, onRecords: onRecords)
     }
 
-    private init(reader: KafkaPartitionReader, waiters: ResultWaiters, logger: Logger, onRecords: @escaping @Sendable (Int) -> Void) {
+    private init(
+        reader: KafkaPartitionReader, waiters: ResultWaiters, streams: StreamRegistry?, logger: Logger,
+        onRecords: @escaping @Sendable (Int) -> Void
+    ) {
         self.reader = reader
         self.waiters = waiters
+        self.streams = streams
         self.logger = logger
         self.onRecords = onRecords
     }
@@ -67,7 +58,9 @@ final class ResultsFollower: Sendable {
         for try await batch in self.reader.batches() {
             self.onRecords(batch.count)
             for message in batch {
-                guard let jobID = message.keyString, self.waiters.isAwaited(jobID) else { continue }
+                guard let jobID = message.keyString else { continue }
+                self.streams?.finish(jobID)
+                guard self.waiters.isAwaited(jobID) else { continue }
                 do {
                     let result = try message.withUnsafeValue { raw throws(JobDecodingError) in try JobCodec.decodeResult(raw) }
                     self.waiters.deliver(ResultWaiters.Delivery(
@@ -87,16 +80,24 @@ final class ResultsFollower: Sendable {
     }
 }
 
-/// The gateway's current follower, set once one is positioned (and again after one fails): the follower task runs
-/// it, and shutdown closes it.
+/// A follower of a topic, as the gateway runs it: until ``close()``, or until it fails and another takes its place.
+protocol TopicFollower: Sendable {
+    func run() async throws
+    func close() async
+}
+
+extension ResultsFollower: TopicFollower {}
+
+/// The gateway's current follower of a topic, set once one is positioned (and again after one fails): the follower
+/// task runs it, and shutdown closes it.
 final class FollowerHolder: Sendable {
-    private let follower = Mutex<ResultsFollower?>(nil)
+    private let follower = Mutex<(any TopicFollower)?>(nil)
 
     init() {}
 
-    var current: ResultsFollower? { self.follower.withLock { $0 } }
+    var current: (any TopicFollower)? { self.follower.withLock { $0 } }
 
-    func set(_ follower: ResultsFollower) {
+    func set(_ follower: any TopicFollower) {
         self.follower.withLock { $0 = follower }
     }
 }

@@ -69,19 +69,20 @@ struct EventStreamParser {
 }
 
 extension GatewayHarness {
-    /// Opens `GET /v1/jobs/{jobID}/events` and reads it until the server ends it, or until `stopAfterEvents` events
+    /// Opens `GET /v1/jobs/{jobID}/events` (on this instance, or the one at `baseURL`) and reads it until the server ends it, or until `stopAfterEvents` events
     /// have arrived (then the client goes away), or `timeout` passes (which fails).
     ///
     /// - Parameter onEvent: Called with each event as it arrives (e.g. to learn that the stream is open).
     func followEvents(
         _ jobID: String,
         lastEventID: String? = nil,
+        baseURL: String? = nil,
         stopAfterEvents: Int? = nil,
         client: HTTPClient = .shared,
         timeout: Duration = .seconds(30),
         onEvent: @Sendable (ServerSentEvent) -> Void = { _ in }
     ) async throws -> EventStreamReply {
-        var request = HTTPClientRequest(url: self.baseURL + "/v1/jobs/\(jobID)/events")
+        var request = HTTPClientRequest(url: (baseURL ?? self.baseURL) + "/v1/jobs/\(jobID)/events")
         request.headers.add(name: "Authorization", value: "Bearer \(testAPIKey)")
         request.headers.add(name: "Accept", value: "text/event-stream")
         if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }

@@ -115,9 +115,12 @@ func withGateway<Result: Sendable>(
 ) async throws -> Result {
     let cluster = try EmbeddedKafkaCluster(brokers: 1)
     let prefix = uniqueName("gw")
-    let topics = JobTopics(jobs: "\(prefix).jobs", results: "\(prefix).results", retry: "\(prefix).retry", deadLetter: "\(prefix).dlq")
+    let topics = JobTopics(
+        jobs: "\(prefix).jobs", results: "\(prefix).results", stream: "\(prefix).stream", retry: "\(prefix).retry", deadLetter: "\(prefix).dlq"
+    )
     try cluster.createTopic(topics.jobs, partitions: partitions)
     try cluster.createTopic(topics.results, partitions: partitions)
+    try cluster.createTopic(topics.stream, partitions: partitions)
     try cluster.createTopic(topics.retry, partitions: 1)
     try cluster.createTopic(topics.deadLetter, partitions: 1)
 
