@@ -13,6 +13,7 @@ struct RouteTests {
         #expect(GatewayRoute.match(method: "POST", path: "/v1/predict") == .predict)
         #expect(GatewayRoute.match(method: "GET", path: "/v1/jobs/abc/events") == .jobEvents(jobID: "abc"))
         #expect(GatewayRoute.match(method: "GET", path: "/v1/jobs/a%20b/events/") == .jobEvents(jobID: "a b"))
+        #expect(GatewayRoute.match(method: "POST", path: "/v1/chat/completions") == .chatCompletions)
     }
 
     @Test func aKnownPathWithAnotherMethodIs405WithAllow() {
@@ -21,6 +22,9 @@ struct RouteTests {
         #expect(GatewayRoute.match(method: "POST", path: "/openapi.json") == .methodNotAllowed(template: "/openapi.json", allow: ["GET"]))
         #expect(GatewayRoute.match(method: "GET", path: "/v1/predict") == .methodNotAllowed(template: "/v1/predict", allow: ["POST"]))
         #expect(GatewayRoute.match(method: "POST", path: "/v1/jobs/x/events") == .methodNotAllowed(template: "/v1/jobs/{id}/events", allow: ["GET"]))
+        let chat = GatewayRoute.match(method: "GET", path: "/v1/chat/completions")
+        #expect(chat == .methodNotAllowed(template: "/v1/chat/completions", allow: ["POST"]))
+        #expect(chat.speaksOpenAI && !GatewayRoute.predict.speaksOpenAI)
     }
 
     @Test func anythingElseIsNotFound() {
@@ -40,6 +44,7 @@ struct RouteTests {
         #expect(GatewayRoute.jobStatus(jobID: "x").requiresKey)
         #expect(GatewayRoute.predict.requiresKey)
         #expect(GatewayRoute.jobEvents(jobID: "x").requiresKey)
+        #expect(GatewayRoute.chatCompletions.requiresKey)
         #expect(!GatewayRoute.openAPI.requiresKey)
     }
 }

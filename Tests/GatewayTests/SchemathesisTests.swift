@@ -20,6 +20,10 @@ struct SchemathesisTests {
     /// Every check but one: `positive_data_acceptance` expects any schema-valid job to be accepted, but whether the
     /// workers serve a model, and how many features it takes, is the deployment's, not the document's, so such jobs
     /// are `422` by design (with the field named).
+    ///
+    /// One worker: with two, generating bodies with arrays of objects (`messages`) makes hypothesis describe its
+    /// lambdas through `ast.parse` on both threads at once, and CPython 3.11's parser is not safe for that
+    /// (`SystemError: AST constructor recursion depth mismatch`, a runtime error of the tool, not a finding).
     @Test("30 s of generated requests, valid and invalid, with and without the API key: no 5xx, and every status, header, content type and body as the document says")
     func generatedRequestsConform() async throws {
         let schemathesis = try Self.schemathesis()
@@ -31,7 +35,7 @@ struct SchemathesisTests {
                 schemathesis,
                 [
                     "run", "\(gateway.baseURL)/openapi.json", "--checks", "all", "--exclude-checks", "positive_data_acceptance",
-                    "--header", "Authorization: Bearer \(testAPIKey)", "--max-examples", "30", "--workers", "2",
+                    "--header", "Authorization: Bearer \(testAPIKey)", "--max-examples", "30", "--workers", "1",
                     "--request-timeout", "5", "--max-time", "30", "--seed", "1",
                 ],
                 environment: ["NO_COLOR": "1", "SCHEMATHESIS_TELEMETRY": "false"], timeout: .seconds(120)

@@ -16,7 +16,7 @@ extension GatewayResponder {
         defer { ticket.map(waiters.forget) }
         guard waiters.isFollowing else { throw self.notFollowing() }
         let started = ContinuousClock.now
-        let (acceptance, job) = try await self.accept(request) { jobID throws(Problem) in
+        let (acceptance, job) = try await self.accept(request, beforeProduce: { jobID throws(Problem) in
             guard let registered = waiters.register(jobID, kind: .predict, limit: options.maxWaitingPredicts) else {
                 if waiters.isClosed(.predict) {
                     throw Problem.unavailable("this gateway instance is shutting down; retry on another", retryAfter: options.retryAfterSeconds)
@@ -28,7 +28,7 @@ extension GatewayResponder {
                 )
             }
             ticket = registered
-        }
+        })
         guard let registered = ticket else {
             throw Problem.unavailable("the job was accepted but no waiter was registered", retryAfter: options.retryAfterSeconds)
         }

@@ -6,6 +6,12 @@ import ResultStore
 /// `POST /v1/jobs`: check, claim the idempotency key, produce and await the broker's acknowledgement, record the
 /// job as pending, answer `202`.
 extension GatewayResponder {
+    /// Reads a route's body into the submission: the body, the `Idempotency-Key` header, a new job ID for a body
+    /// without one, and the time of the request.
+    typealias SubmissionReader = (
+        _ body: [UInt8], _ idempotencyKeyHeader: String?, _ candidateJobID: String, _ now: Date
+    ) throws(Problem) -> Submission
+
     func submit(_ request: Request) async throws(Problem) -> Response {
         Self.accepted(try await self.accept(request).acceptance)
     }
@@ -13,10 +19,15 @@ extension GatewayResponder {
     /// What `POST /v1/jobs` does, up to its answer: the job accepted (or the key's first answer replayed), and the
     /// job itself as submitted. `POST /v1/predict` runs exactly this, with the same checks and idempotency.
     ///
-    /// - Parameter beforeProduce: Called with the job's final ID before it is produced (or, for a replay, before
-    ///   the first answer is returned), so that a waiter for its result can be registered in time.
+    /// - Parameters:
+    ///   - read: Turns the body into the submission; `nil` reads a job as `POST /v1/jobs` does. Everything after it
+    ///     (back-pressure, the idempotency claim, the produce, the pending row) is the same for every route.
+    ///   - beforeProduce: Called with the job's final ID before it is produced (or, for a replay, before the first
+    ///     answer is returned), so that a waiter for its result can be registered in time.
     func accept(
-        _ request: Request, beforeProduce: (String) throws(Problem) -> Void = { _ in }
+        _ request: Request,
+        reading read: SubmissionReader? = nil,
+        beforeProduce: (String) throws(Problem) -> Void = { _ in }
     ) async throws(Problem) -> (acceptance: Acceptance, job: InferenceJob) {
         let options = self.configuration.options
         let contentType = request.headers[.contentType]
@@ -26,15 +37,22 @@ extension GatewayResponder {
         }
         let body = try await Self.collect(request.body, limit: options.maxBodyBytes)
         let now = Date()
-        var submission = try Submission(
-            body: body,
-            idempotencyKeyHeader: request.headers[Self.idempotencyKeyField],
-            candidateJobID: JobID.make(now: now),
-            now: now,
-            maxDepth: options.maxJSONDepth,
-            rules: self.configuration.models,
-            callbackGuard: options.callbackGuard
-        )
+        let keyHeader = request.headers[Self.idempotencyKeyField]
+        let candidateJobID = JobID.make(now: now)
+        var submission: Submission
+        if let read {
+            submission = try read(body, keyHeader, candidateJobID, now)
+        } else {
+            submission = try Submission(
+                body: body,
+                idempotencyKeyHeader: keyHeader,
+                candidateJobID: candidateJobID,
+                now: now,
+                maxDepth: options.maxJSONDepth,
+                rules: self.configuration.models,
+                callbackGuard: options.callbackGuard
+            )
+        }
 
         // Decided before anything is claimed or produced; a replay of an accepted key is answered whatever it says,
         // since it enqueues nothing.

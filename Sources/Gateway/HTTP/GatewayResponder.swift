@@ -35,7 +35,9 @@ struct GatewayResponder: HTTPResponder {
         do throws(Problem) {
             response = try await self.respond(to: request, route: route, channel: context.channel)
         } catch {
-            response = .problem(error)
+            var problem = error
+            problem.speaksOpenAI = route.speaksOpenAI
+            response = .problem(problem)
         }
         self.metrics.requestFinished(route: route, status: response.status.code)
         return response
@@ -58,6 +60,8 @@ struct GatewayResponder: HTTPResponder {
             return try await self.events(of: jobID, request: request, channel: channel)
         case .predict:
             return try await self.predict(request, channel: channel)
+        case .chatCompletions:
+            return try await self.chatCompletion(request, channel: channel)
         case .openAPI:
             return .json(.ok, self.openAPIDocument)
         case .methodNotAllowed(_, let allow):

@@ -102,4 +102,12 @@ extension Problem {
         problem.location = location
         return problem
     }
+
+    /// `502` of `/v1/chat/completions`: the job ended without text (it failed or expired, or its model classifies).
+    public static func jobFailed(jobID: String, detail: String) -> Problem {
+        Problem(
+            status: 502, type: "/problems/job-failed", title: "The job did not complete with text",
+            detail: "job \(jobID): \(detail)", jobID: jobID
+        )
+    }
 }

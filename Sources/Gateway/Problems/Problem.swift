@@ -36,6 +36,8 @@ public struct Problem: Sendable, Hashable, Error {
     public var allow: [String]?
     /// For a `504` of `/v1/predict`: where the job's result is read later (`Location`).
     public var location: String?
+    /// Whether the body also carries OpenAI's `error` object (``openAIError``): on `/v1/chat/completions`.
+    var speaksOpenAI = false
 
     public init(
         status: Int,
@@ -57,7 +59,8 @@ public struct Problem: Sendable, Hashable, Error {
         self.allow = allow
     }
 
-    /// The body: `type`, `title`, `status`, `detail`, and `errors` and `job_id` when there are any.
+    /// The body: `type`, `title`, `status`, `detail`, and `errors` and `job_id` when there are any; OpenAI's `error`
+    /// object too when ``speaksOpenAI``.
     public var json: [UInt8] {
         var object: [String: Any] = ["type": self.type, "title": self.title, "status": self.status, "detail": self.detail]
         if !self.errors.isEmpty {
@@ -69,6 +72,12 @@ public struct Problem: Sendable, Hashable, Error {
         }
         if let jobID = self.jobID { object["job_id"] = jobID }
         if let location = self.location { object["location"] = location }
+        if self.speaksOpenAI {
+            let error = self.openAIError
+            object["error"] = [
+                "message": error.message, "type": error.type, "param": error.param ?? NSNull(), "code": error.code ?? NSNull(),
+            ] as [String: Any]
+        }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Array(data)
     }

@@ -10,6 +10,7 @@ enum GatewayRoute: Sendable, Hashable {
     case jobStatus(jobID: String)
     case jobEvents(jobID: String)
     case predict
+    case chatCompletions
     case openAPI
     case methodNotAllowed(template: String, allow: [String])
     case notFound
@@ -21,6 +22,7 @@ enum GatewayRoute: Sendable, Hashable {
         case .jobStatus: "/v1/jobs/{id}"
         case .jobEvents: "/v1/jobs/{id}/events"
         case .predict: "/v1/predict"
+        case .chatCompletions: "/v1/chat/completions"
         case .openAPI: "/openapi.json"
         case .methodNotAllowed(let template, _): template
         case .notFound: "unmatched"
@@ -30,10 +32,13 @@ enum GatewayRoute: Sendable, Hashable {
     /// Whether the route needs an API key; the OpenAPI document is public.
     var requiresKey: Bool {
         switch self {
-        case .submitJob, .jobStatus, .jobEvents, .predict: true
+        case .submitJob, .jobStatus, .jobEvents, .predict, .chatCompletions: true
         case .openAPI, .methodNotAllowed, .notFound: false
         }
     }
+
+    /// Whether refusals carry OpenAI's `error` object too: the OpenAI-compatible route, whose clients are OpenAI SDKs.
+    var speaksOpenAI: Bool { self.template == "/v1/chat/completions" }
 
     /// The route for a request. `path` is the URI's path, without the query; a trailing slash is ignored.
     static func match(method: String, path: String) -> GatewayRoute {
@@ -51,6 +56,8 @@ enum GatewayRoute: Sendable, Hashable {
             return .jobEvents(jobID: String(parts[2]).removingPercentEncoding ?? String(parts[2]))
         case ["v1", "predict"]:
             return method == "POST" ? .predict : .methodNotAllowed(template: "/v1/predict", allow: ["POST"])
+        case ["v1", "chat", "completions"]:
+            return method == "POST" ? .chatCompletions : .methodNotAllowed(template: "/v1/chat/completions", allow: ["POST"])
         case ["openapi.json"]:
             return isGet ? .openAPI : .methodNotAllowed(template: "/openapi.json", allow: ["GET"])
         default:

@@ -43,4 +43,20 @@ public struct ModelRules: Sendable, Hashable {
         }
         return []
     }
+
+    /// The problem of a chat completion asking for `model`, or `nil`: a model not served, or one with a fixed input
+    /// width (a classifier of feature vectors, which writes no text).
+    func generationProblem(model: String) -> Problem.FieldError? {
+        guard self.isChecked else { return nil }
+        guard let width = self.inputWidths[model] else {
+            let served = self.inputWidths.keys.sorted().joined(separator: ", ")
+            return Problem.FieldError(field: "model", message: "model '\(model)' is not served; served: \(served)", reason: "unknown_model")
+        }
+        if let width {
+            return Problem.FieldError(
+                field: "model", message: "model '\(model)' classifies \(width) features; it does not generate text", reason: "not_generative"
+            )
+        }
+        return nil
+    }
 }

@@ -77,6 +77,15 @@ struct Submission: Sendable {
         self.fingerprint = SHA256Hex.digest(body)
     }
 
+    /// A submission another route read (a chat completion), deduplicated by `idempotencyKeyHeader` only.
+    ///
+    /// - Parameter body: The body as sent, whose SHA-256 is the fingerprint.
+    init(job: InferenceJob, body: [UInt8], idempotencyKeyHeader: String?) throws(Problem) {
+        self.job = job
+        self.key = try idempotencyKeyHeader.map { header throws(Problem) in try IdempotencyKey.header(header) }
+        self.fingerprint = SHA256Hex.digest(body)
+    }
+
     private static func decode(_ body: [UInt8], now: Date) throws(Problem) -> (InferenceJob, [JobDecodingError]) {
         do {
             return try Self.decodeReportingIgnored(body, now: now)

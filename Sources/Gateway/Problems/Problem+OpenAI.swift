@@ -1,0 +1,28 @@
+/// The `error` member a problem carries on the OpenAI-compatible route, so that OpenAI's SDKs, which read
+/// `error.message` from any failed answer, show the gateway's reason instead of a bare status.
+extension Problem {
+    struct OpenAIError: Sendable, Hashable {
+        var message: String
+        var type: String
+        var param: String?
+        var code: String?
+    }
+
+    /// The problem in OpenAI's words: `type` by status class (`invalid_request_error`, `authentication_error`,
+    /// `rate_limit_error`, `server_error`), `param` the first field named, `code` that field's reason or the kind of
+    /// problem (the last part of ``type``).
+    var openAIError: OpenAIError {
+        let kind: String
+        switch self.status {
+        case 401: kind = "authentication_error"
+        case 429: kind = "rate_limit_error"
+        case 400..<500: kind = "invalid_request_error"
+        default: kind = "server_error"
+        }
+        let field = self.errors.first
+        let problemKind = self.type.split(separator: "/").last.map(String.init)
+        var message = self.detail
+        if let field, !self.detail.contains(field.field) { message = "\(field.field): \(self.detail)" }
+        return OpenAIError(message: message, type: kind, param: field?.field, code: field?.reason ?? problemKind)
+    }
+}
