@@ -1,0 +1,76 @@
+import Foundation
+import Gateway
+import InferenceModels
+import KinferTestSupport
+import Testing
+
+/// `POST /v1/chat/completions` through OpenAI's own Python client (PyPI `openai`, in the `.venv` scripts/test makes),
+/// against a worker running the simulated generator: what an application written for OpenAI sees.
+@Suite("OpenAI's Python client")
+struct OpenAIClientTests {
+    static let script = """
+        import json, sys
+        import openai
+        base_url, key = sys.argv[1], sys.argv[2]
+        client = openai.OpenAI(base_url=base_url + "/v1", api_key=key, max_retries=0, timeout=20)
+        messages = [{"role": "system", "content": "Answer briefly."}, {"role": "user", "content": "How do tokens reach me?"}]
+        parts, ids, finish, roles = [], set(), None, []
+        for chunk in client.chat.completions.create(model="generator", messages=messages, stream=True, max_tokens=12, temperature=0.3):
+            ids.add(chunk.id)
+            choice = chunk.choices[0]
+            if choice.delta.role: roles.append(choice.delta.role)
+            if choice.delta.content: parts.append(choice.delta.content)
+            if choice.finish_reason: finish = choice.finish_reason
+        whole = client.chat.completions.create(model="generator", messages=messages, max_tokens=12)
+        try:
+            client.chat.completions.create(model="digits", messages=messages)
+            refusal = None
+        except openai.APIStatusError as error:
+            refusal = {"status": error.status_code, "message": error.message, "param": (error.body or {}).get("param")}
+        print(json.dumps({
+            "ids": sorted(ids), "parts": parts, "finish": finish, "roles": roles,
+            "whole": {"id": whole.id, "content": whole.choices[0].message.content, "finish": whole.choices[0].finish_reason,
+                      "completion_tokens": whole.usage.completion_tokens},
+            "refusal": refusal,
+        }))
+        """
+
+    @Test("A streamed chat completion reads the result's text; the plain one the same; a classifier model is refused with the field named")
+    func streamsThroughTheOpenAIClient() async throws {
+        let python = ProcessInfo.processInfo.environment["KINFER_PYTHON"]
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.venv/bin/python").standardized.path
+        try #require(FileManager.default.isExecutableFile(atPath: python), "no Python at \(python): run scripts/test, which installs openai into .venv")
+        let generator = SimulatedGenerator(configuration: .init(tokenInterval: .milliseconds(5), tokenCount: 20))
+        try await withGateway(models: ModelRules(inputWidths: ["generator": nil, "digits": 64], defaultModel: "digits")) { gateway in
+            try await gateway.withWorkerAndSink(models: ModelCatalog([generator])) {
+                let run = try await ChildProcess.run(
+                    python, ["-c", Self.script, gateway.baseURL, testAPIKey],
+                    // Loopback only, whatever proxy the environment names.
+                    environment: ["NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost", "HTTP_PROXY": "", "HTTPS_PROXY": "", "ALL_PROXY": ""],
+                    timeout: .seconds(60)
+                )
+                _ = try run.requireSuccess()
+                let output = try #require(
+                    try JSONSerialization.jsonObject(with: Data(run.standardOutputText.utf8)) as? [String: Any], "\(run.standardOutputText)"
+                )
+                let ids = try #require(output["ids"] as? [String])
+                #expect(ids.count == 1)
+                let jobID = String(try #require(ids.first).dropFirst("chatcmpl-".count))
+                let result = try await gateway.send(.GET, "/v1/jobs/\(jobID)")
+                let text = try #require((result.object?["output"] as? [String: Any])?["text"] as? String, "\(result.text)")
+                let parts = try #require(output["parts"] as? [String])
+                #expect(parts.joined() == text)
+                #expect(!text.isEmpty)
+                #expect(output["finish"] as? String == "length")
+                #expect(output["roles"] as? [String] == ["assistant"])
+                let whole = try #require(output["whole"] as? [String: Any])
+                #expect(whole["content"] as? String == text, "the same conversation gives the same text")
+                #expect(whole["finish"] as? String == "length" && whole["completion_tokens"] as? Int == 12)
+                let refusal = try #require(output["refusal"] as? [String: Any])
+                #expect(refusal["status"] as? Int == 422)
+                #expect(refusal["param"] as? String == "model")
+                #expect((refusal["message"] as? String)?.contains("does not generate text") == true, "\(refusal)")
+            }
+        }
+    }
+}
