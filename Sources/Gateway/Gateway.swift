@@ -64,7 +64,7 @@ public struct Gateway: Service {
         let logger = self.logger
         let completions = CompletionRate()
         /// Positions a follower and records it; `false` when the brokers did not answer.
-        @Sendable func startFollower() async -> Bool {
+        @Sendable func startFollower(attempt: Int) async -> Bool {
             do {
                 let started = try await ResultsFollower.start(
                     kafka: kafka, topic: resultsTopic, waiters: waiters, streams: streams, timeout: startTimeout, logger: logger,
@@ -79,23 +79,26 @@ public struct Gateway: Service {
             }
         }
         /// Positions a follower of the stream topic. Tokens are a bonus on top of the result: without this follower
-        /// the routes still answer, with the whole text at once when the result arrives.
-        @Sendable func startStreamFollower() async -> Bool {
+        /// the routes still answer, with the whole text at once when the result arrives. A cluster without the topic
+        /// (made before it existed) is told of at the first attempt and then once a minute, not every second.
+        @Sendable func startStreamFollower(attempt: Int) async -> Bool {
             do {
                 streamFollower.set(try await StreamFollower.start(
                     kafka: kafka, topic: streamTopic, streams: streams, waiters: waiters, timeout: startTimeout, logger: logger
                 ))
                 return true
             } catch {
-                logger.warning("cannot follow the stream topic yet", metadata: ["topic": "\(streamTopic)", "error": "\(error)"])
+                if attempt % 60 == 0 {
+                    logger.warning("cannot follow the stream topic yet", metadata: ["topic": "\(streamTopic)", "error": "\(error)"])
+                }
                 return false
             }
         }
         // Positioned before the server listens, when the brokers answer within the produce timeout: every result
         // written after that is read. Otherwise the gateway listens anyway (submit and poll need no follower) and
         // keeps trying; /v1/predict and /events answer 503 meanwhile.
-        let startedBeforeListening = await startFollower()
-        let streamStartedBeforeListening = await startStreamFollower()
+        let startedBeforeListening = await startFollower(attempt: 0)
+        let streamStartedBeforeListening = await startStreamFollower(attempt: 0)
         let responder = GatewayResponder(
             configuration: self.configuration,
             store: self.store,
@@ -165,14 +168,16 @@ public struct Gateway: Service {
     /// Runs the follower in `holder` until it is closed; one that fails is closed and replaced (trying every second
     /// until one is positioned), as is a follower that was not positioned at start.
     private static func keepFollowing(
-        _ holder: FollowerHolder, startedBeforeListening: Bool, start: @Sendable () async -> Bool,
+        _ holder: FollowerHolder, startedBeforeListening: Bool, start: @Sendable (_ attempt: Int) async -> Bool,
         onFailure: @Sendable (any Error) -> Void
     ) async {
         var started = startedBeforeListening
+        var attempt = started ? 0 : 1
         while !Task.isCancelled {
             if !started {
                 do { try await Task.sleep(for: .seconds(1)) } catch { return }
-                started = await start()
+                started = await start(attempt)
+                attempt = started ? 0 : attempt + 1
                 continue
             }
             do {

@@ -15,7 +15,7 @@ extension Kinfer {
     struct GatewayCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "gateway",
-            abstract: "Run the HTTP gateway: POST /v1/jobs onto the jobs topic, GET /v1/jobs/{id} from the results store.",
+            abstract: "Run the HTTP gateway: POST /v1/jobs onto the jobs topic, GET /v1/jobs/{id} from the results store, token streams and OpenAI-style chat completions.",
             discussion: """
                 Answers 202 only once the broker acknowledged the job (acks=all, idempotent producer). Keeps \
                 idempotency keys and pending jobs in the results database (--database), so any number of gateways \
@@ -84,6 +84,18 @@ extension Kinfer {
         @Option(help: ArgumentHelp("How often an event stream sends a keep-alive comment. Defaults to 15000.", valueName: "ms"))
         var heartbeatMs: Int = 15_000
 
+        @Option(help: ArgumentHelp(
+            "The most memory of recent token streams each instance keeps, so that a client reconnecting with Last-Event-ID gets the rest of its stream from any instance. Defaults to 64.",
+            valueName: "MiB"
+        ))
+        var streamCacheMib: Int = 64
+
+        @Option(help: ArgumentHelp(
+            "How long a stream whose result arrived before its last tokens waits for them before sending the rest of the text at once. Defaults to 1000.",
+            valueName: "ms"
+        ))
+        var streamCatchUpMs: Int = 1_000
+
         @Option(help: ArgumentHelp("The workers' consumer group, whose lag gives estimated_wait_seconds and back-pressure. Defaults to kinfer-workers.", valueName: "group"))
         var workersGroup: String = "kinfer-workers"
 
@@ -115,6 +127,8 @@ extension Kinfer {
             if syncTimeoutMs < 1 { throw ValidationError("--sync-timeout-ms must be at least 1, got \(syncTimeoutMs)") }
             if maxWaitingPredicts < 0 { throw ValidationError("--max-waiting-predicts must be at least 0, got \(maxWaitingPredicts)") }
             if maxOpenStreams < 0 { throw ValidationError("--max-open-streams must be at least 0, got \(maxOpenStreams)") }
+            if streamCacheMib < 1 { throw ValidationError("--stream-cache-mib must be at least 1, got \(streamCacheMib)") }
+            if streamCatchUpMs < 0 { throw ValidationError("--stream-catch-up-ms must be 0 or more, got \(streamCatchUpMs)") }
             if heartbeatMs < 100 { throw ValidationError("--heartbeat-ms must be at least 100, got \(heartbeatMs)") }
             if let maxBacklog, maxBacklog < 1 { throw ValidationError("--max-backlog must be at least 1, got \(maxBacklog)") }
             if let maxWaitSeconds, !(maxWaitSeconds > 0) { throw ValidationError("--max-wait-seconds must be more than 0, got \(maxWaitSeconds)") }
@@ -146,6 +160,8 @@ extension Kinfer {
             options.maxWaitingPredicts = maxWaitingPredicts
             options.maxOpenStreams = maxOpenStreams
             options.heartbeatInterval = .milliseconds(heartbeatMs)
+            options.streamCacheBytes = streamCacheMib << 20
+            options.streamCatchUp = .milliseconds(streamCatchUpMs)
             options.workersGroup = workersGroup
             options.maxBacklog = maxBacklog
             options.maxWaitSeconds = maxWaitSeconds
