@@ -35,7 +35,7 @@ struct OpenAIClientTests {
         }))
         """
 
-    @Test("A streamed chat completion reads the result's text; the plain one the same; a classifier model is refused with the field named")
+    @Test("A streamed chat completion reads the result's text a token at a time; its events resume after a token; the plain completion is the same text; a classifier model is refused with the field named")
     func streamsThroughTheOpenAIClient() async throws {
         let python = ProcessInfo.processInfo.environment["KINFER_PYTHON"]
             ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.venv/bin/python").standardized.path
@@ -60,7 +60,13 @@ struct OpenAIClientTests {
                 let text = try #require((result.object?["output"] as? [String: Any])?["text"] as? String, "\(result.text)")
                 let parts = try #require(output["parts"] as? [String])
                 #expect(parts.joined() == text)
+                #expect(parts.count == 12, "a delta per token, as the worker streamed them: \(parts)")
                 #expect(!text.isEmpty)
+                // The same job's events, resumed after its sixth token: the worker's own records, from the cache.
+                let resumed = try await gateway.followEvents(jobID, lastEventID: "5", timeout: .seconds(10))
+                #expect(resumed.events.compactMap { $0.object?["index"] as? Int } == Array(6..<12))
+                #expect(parts[6...].joined() == resumed.events.compactMap { $0.object?["token"] as? String }.joined())
+                #expect(resumed.events.last?.name == "result")
                 #expect(output["finish"] as? String == "length")
                 #expect(output["roles"] as? [String] == ["assistant"])
                 let whole = try #require(output["whole"] as? [String: Any])
