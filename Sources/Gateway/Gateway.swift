@@ -97,8 +97,10 @@ public struct Gateway: Service {
         // Positioned before the server listens, when the brokers answer within the produce timeout: every result
         // written after that is read. Otherwise the gateway listens anyway (submit and poll need no follower) and
         // keeps trying; /v1/predict and /events answer 503 meanwhile.
-        let startedBeforeListening = await startFollower(attempt: 0)
-        let streamStartedBeforeListening = await startStreamFollower(attempt: 0)
+        async let resultsPositioned = startFollower(attempt: 0)
+        async let streamPositioned = startStreamFollower(attempt: 0)
+        let startedBeforeListening = await resultsPositioned
+        let streamStartedBeforeListening = await streamPositioned
         let responder = GatewayResponder(
             configuration: self.configuration,
             store: self.store,

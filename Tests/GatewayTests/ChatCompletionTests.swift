@@ -35,6 +35,7 @@ struct ChatCompletionTests {
         #expect(!encoded.contains("temperature"))
         #expect(try parse(#"{"model":"generator","messages":[{"role":"user","content":"x"}],"max_completion_tokens":5,"stream":null}"#).maxTokens == 5)
         #expect(try !parse(#"{"model":"generator","messages":[{"role":"user","content":"x"}]}"#).stream)
+        #expect(try parse(#"{"job_id":"mine","model":"generator","messages":[{"role":"user","content":"x"}]}"#).messages.count == 1)
     }
 
     @Test("Refusals name the field")

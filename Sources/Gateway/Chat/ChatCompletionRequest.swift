@@ -24,10 +24,10 @@ struct ChatCompletionRequest: Sendable, Hashable {
         let job: InferenceJob
         var ignored: [JobDecodingError] = []
         do {
-            // Decoded with a placeholder ID (a chat body has none): only the fields read here are kept.
-            job = try JobCodec.decodeJob(
-                Submission.inserting(jobID: "chat", into: body), fallbackSubmittedAt: Date(), ignoredFields: &ignored
-            )
+            // Decoded with a placeholder ID (a chat body has none; one it carries is ignored): only the fields read
+            // here are kept.
+            let decodable = shape.topLevelKeys.contains("job_id") ? body : Submission.inserting(jobID: "chat", into: body)
+            job = try JobCodec.decodeJob(decodable, fallbackSubmittedAt: Date(), ignoredFields: &ignored)
         } catch {
             if error.code == .missingFeatures { throw Self.invalid("messages", "'messages' is required: an array of {\"role\", \"content\"}", "missing_field") }
             throw Submission.problem(error)
