@@ -27,7 +27,17 @@ struct OpenAIClientTests {
             refusal = None
         except openai.APIStatusError as error:
             refusal = {"status": error.status_code, "message": error.message, "param": (error.body or {}).get("param")}
+        failures = []
+        for stream in (False, True):
+            try:
+                answer = client.chat.completions.create(model="simulated", messages=messages, stream=stream)
+                if stream:
+                    for _ in answer: pass
+                failures.append(None)
+            except openai.APIError as error:
+                failures.append({"status": getattr(error, "status_code", None), "message": error.message})
         print(json.dumps({
+            "failures": failures,
             "ids": sorted(ids), "parts": parts, "finish": finish, "roles": roles,
             "whole": {"id": whole.id, "content": whole.choices[0].message.content, "finish": whole.choices[0].finish_reason,
                       "completion_tokens": whole.usage.completion_tokens},
@@ -35,14 +45,16 @@ struct OpenAIClientTests {
         }))
         """
 
-    @Test("A streamed chat completion reads the result's text a token at a time; its events resume after a token; the plain completion is the same text; a classifier model is refused with the field named")
+    @Test("A streamed chat completion reads the result's text a token at a time; its events resume after a token; the plain completion is the same text; a classifier model is refused with the field named, and a job without text is an error the SDK raises")
     func streamsThroughTheOpenAIClient() async throws {
         let python = ProcessInfo.processInfo.environment["KINFER_PYTHON"]
             ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.venv/bin/python").standardized.path
         try #require(FileManager.default.isExecutableFile(atPath: python), "no Python at \(python): run scripts/test, which installs openai into .venv")
         let generator = SimulatedGenerator(configuration: .init(tokenInterval: .milliseconds(5), tokenCount: 20))
-        try await withGateway(models: ModelRules(inputWidths: ["generator": nil, "digits": 64], defaultModel: "digits")) { gateway in
-            try await gateway.withWorkerAndSink(models: ModelCatalog([generator])) {
+        try await withGateway(models: ModelRules(inputWidths: ["generator": nil, "simulated": nil, "digits": 64], defaultModel: "digits")) { gateway in
+            // `simulated` is a classifier of any width: the gateway cannot tell it from a generator, and its job
+            // ends without text.
+            try await gateway.withWorkerAndSink(models: ModelCatalog([generator, SimulatedModel()])) {
                 let run = try await ChildProcess.run(
                     python, ["-c", Self.script, gateway.baseURL, testAPIKey],
                     // Loopback only, whatever proxy the environment names.
@@ -76,6 +88,13 @@ struct OpenAIClientTests {
                 #expect(refusal["status"] as? Int == 422)
                 #expect(refusal["param"] as? String == "model")
                 #expect((refusal["message"] as? String)?.contains("does not generate text") == true, "\(refusal)")
+                // A job that ends without text: 502 for the plain call, an error event in the stream; the SDK raises both.
+                let failures = try #require(output["failures"] as? [[String: Any]], "\(output)")
+                #expect(failures.count == 2)
+                #expect(failures.first?["status"] as? Int == 502)
+                for failure in failures {
+                    #expect((failure["message"] as? String)?.contains("answered without text") == true, "\(failure)")
+                }
             }
         }
     }
