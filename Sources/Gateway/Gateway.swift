@@ -63,6 +63,7 @@ public struct Gateway: Service {
         let startTimeout = self.configuration.options.produceTimeout
         let logger = self.logger
         let completions = CompletionRate()
+        let metrics = GatewayMetrics(factory: self.metricsFactory)
         /// Positions a follower and records it; `false` when the brokers did not answer.
         @Sendable func startFollower(attempt: Int) async -> Bool {
             do {
@@ -84,7 +85,12 @@ public struct Gateway: Service {
         @Sendable func startStreamFollower(attempt: Int) async -> Bool {
             do {
                 streamFollower.set(try await StreamFollower.start(
-                    kafka: kafka, topic: streamTopic, streams: streams, waiters: waiters, timeout: startTimeout, logger: logger
+                    kafka: kafka, topic: streamTopic, streams: streams, waiters: waiters, timeout: startTimeout, logger: logger,
+                    onBatch: {
+                        let usage = streams.usage
+                        metrics.streamCacheBytes.set(usage.bytes)
+                        metrics.streamCacheStreams.set(usage.streams)
+                    }
                 ))
                 return true
             } catch {
@@ -111,7 +117,7 @@ public struct Gateway: Service {
             completions: completions,
             openAPIDocument: try Self.openAPIDocument(),
             logger: self.logger,
-            metrics: GatewayMetrics(factory: self.metricsFactory)
+            metrics: metrics
         )
         let onListening = self.onListening
         let application = Application(

@@ -3,6 +3,7 @@ import Gateway
 import InferenceJobs
 import Kafka
 import KinferTestSupport
+import Prometheus
 import ResultStore
 import Testing
 
@@ -20,7 +21,8 @@ struct TokenStreamTests {
 
     @Test("A superseding run, the result before the last chunks, a stream whose last chunks never come, and Last-Event-ID halfway on another instance")
     func supersedingOutOfOrderAndResumed() async throws {
-        try await withGateway(partitions: 2, configure: {
+        let registry = PrometheusCollectorRegistry()
+        try await withGateway(partitions: 2, metricsFactory: PrometheusMetricsFactory(registry: registry), configure: {
             $0.heartbeatInterval = .milliseconds(200)
             $0.streamCatchUp = .milliseconds(1500)
         }) { gateway in
@@ -76,6 +78,11 @@ struct TokenStreamTests {
                 let lostEvents = try await lostFollowed.events.filter { $0.name == "token" }
                 #expect(lostEvents.compactMap { $0.object?["token"] as? String } == ["Only", " two", " of five"])
                 #expect(lostEvents.last?.object?["index"] as? Int == 2 && lostEvents.last?.id == "4")
+                let samples = PrometheusSamples(String(decoding: registry.emitToBuffer(), as: UTF8.self))
+                #expect(samples.value("kinfer_gateway_stream_tokens_total") == 12)
+                #expect(samples.value("kinfer_gateway_stream_text_fallbacks_total") == 1)
+                #expect(samples.value("kinfer_gateway_stream_cache_streams") == 2)
+                #expect((samples.value("kinfer_gateway_stream_cache_bytes") ?? 0) > 0)
 
                 // The sink stores the result; a client that saw up to index 4 reconnects to the other instance and
                 // gets only the rest, from that instance's own cache of the stream topic.

@@ -3,7 +3,8 @@ import Metrics
 
 /// The gateway's metrics, through swift-metrics (the process bootstraps Prometheus): requests by route template and
 /// status, jobs accepted, idempotent replays, waiting predict calls and open event streams, sync timeouts, requests
-/// refused because a per-instance limit was full, and the result-to-push latency. Labels are bounded: route
+/// refused because a per-instance limit was full, the result-to-push latency, and the token streams (the cache's size,
+/// tokens relayed, texts sent at once). Labels are bounded: route
 /// templates, never a job ID.
 struct GatewayMetrics: Sendable {
     let factory: any MetricsFactory
@@ -19,6 +20,14 @@ struct GatewayMetrics: Sendable {
     let resultToPush: Timer
     /// Submissions answered `429` because the workers' backlog or the estimated wait was over its limit.
     let backPressureRejections: Counter
+    /// The bytes and the streams the instance's stream cache holds, after each batch of the stream topic.
+    let streamCacheBytes: Meter
+    let streamCacheStreams: Meter
+    /// Tokens handed to clients, on event streams and streamed chat completions.
+    let tokensRelayed: Counter
+    /// Live streams whose last tokens had not arrived by the catch-up deadline after the result, so that the rest of
+    /// the text went out at once: a stream follower behind, or a catch-up too short.
+    let streamTextFallbacks: Counter
 
     init(factory: any MetricsFactory) {
         self.factory = factory
@@ -28,6 +37,10 @@ struct GatewayMetrics: Sendable {
         self.openStreams = Meter(label: "kinfer_gateway_open_streams", factory: factory)
         self.syncTimeouts = Counter(label: "kinfer_gateway_sync_timeouts_total", factory: factory)
         self.backPressureRejections = Counter(label: "kinfer_gateway_backpressure_rejections_total", factory: factory)
+        self.streamCacheBytes = Meter(label: "kinfer_gateway_stream_cache_bytes", factory: factory)
+        self.streamCacheStreams = Meter(label: "kinfer_gateway_stream_cache_streams", factory: factory)
+        self.tokensRelayed = Counter(label: "kinfer_gateway_stream_tokens_total", factory: factory)
+        self.streamTextFallbacks = Counter(label: "kinfer_gateway_stream_text_fallbacks_total", factory: factory)
         self.resultToPush = Timer(label: "kinfer_gateway_result_push_seconds", preferredDisplayUnit: .seconds, factory: factory)
     }
 

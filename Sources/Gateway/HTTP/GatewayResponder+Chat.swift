@@ -107,7 +107,7 @@ extension GatewayResponder {
         let metrics = self.metrics
         var loop = RelayLoop(
             jobID: jobID, ticket: ticket, waiters: waiters, streams: self.streams, store: self.store,
-            heartbeat: options.heartbeatInterval, catchUp: options.streamCatchUp, expectsStream: true
+            heartbeat: options.heartbeatInterval, catchUp: options.streamCatchUp, expectsStream: true, metrics: metrics
         )
         loop.idleLimit = idle
         metrics.openStreams.increment()

@@ -42,7 +42,8 @@ extension GatewayResponder {
         channel.closeFuture.whenComplete { _ in waiters.forget(ticket) }
         let loop = RelayLoop(
             jobID: jobID, ticket: ticket, waiters: waiters, streams: self.streams, store: self.store,
-            heartbeat: options.heartbeatInterval, catchUp: options.streamCatchUp, expectsStream: resume.lastTokenIndex != nil
+            heartbeat: options.heartbeatInterval, catchUp: options.streamCatchUp, expectsStream: resume.lastTokenIndex != nil,
+            metrics: metrics
         )
         metrics.openStreams.increment()
         let body = ResponseBody { writer in

@@ -36,10 +36,20 @@ struct RelayLoop: Sendable {
     /// Whether the job is known to stream (submitted here with `stream: true`, or the client resumed after a token),
     /// so that missing chunks are waited for even when this instance has read none.
     let expectsStream: Bool
+    /// Counts the tokens handed out and the texts sent at once.
+    let metrics: GatewayMetrics
     /// The wait ends (``Ending/idle``) when neither a token nor the result arrives for this long; `nil` never.
     var idleLimit: Duration? = nil
 
-    func run(_ relay: inout TokenRelay, emit: (Output) async throws -> Void) async throws -> Ending {
+    func run(_ relay: inout TokenRelay, emit write: (Output) async throws -> Void) async throws -> Ending {
+        func emit(_ output: Output) async throws {
+            if case .tokens(let tokens) = output {
+                self.metrics.tokensRelayed.increment(by: tokens.count)
+                // The rest of a text sent at once stands for more than one index.
+                if tokens.contains(where: { $0.lastIndex > $0.index }) { self.metrics.streamTextFallbacks.increment() }
+            }
+            try await write(output)
+        }
         var recheck = StoreRecheck(heartbeat: self.heartbeat)
         var lastActivity = ContinuousClock.now
         let first = relay.take(self.streams.read(self.jobID, from: relay.next))

@@ -11,18 +11,22 @@ final class StreamFollower: TopicFollower {
     private let reader: KafkaPartitionReader
     private let streams: StreamRegistry
     private let waiters: ResultWaiters
+    private let onBatch: @Sendable () -> Void
 
+    /// - Parameter onBatch: Called after each batch is stored (the cache's size is measured there).
     static func start(
-        kafka: KafkaConfiguration, topic: String, streams: StreamRegistry, waiters: ResultWaiters, timeout: Duration, logger: Logger
+        kafka: KafkaConfiguration, topic: String, streams: StreamRegistry, waiters: ResultWaiters, timeout: Duration, logger: Logger,
+        onBatch: @escaping @Sendable () -> Void = {}
     ) async throws -> StreamFollower {
         let reader = try await TopicTail.open(kafka: kafka, topic: topic, timeout: timeout, logger: logger)
-        return StreamFollower(reader: reader, streams: streams, waiters: waiters)
+        return StreamFollower(reader: reader, streams: streams, waiters: waiters, onBatch: onBatch)
     }
 
-    private init(reader: KafkaPartitionReader, streams: StreamRegistry, waiters: ResultWaiters) {
+    private init(reader: KafkaPartitionReader, streams: StreamRegistry, waiters: ResultWaiters, onBatch: @escaping @Sendable () -> Void) {
         self.reader = reader
         self.streams = streams
         self.waiters = waiters
+        self.onBatch = onBatch
     }
 
     /// Reads until ``close()``.
@@ -37,6 +41,7 @@ final class StreamFollower: TopicFollower {
             // Once per batch and job: a client reads everything new at once.
             for jobID in awaited { self.waiters.nudge(jobID) }
             awaited.removeAll(keepingCapacity: true)
+            self.onBatch()
         }
     }
 
