@@ -27,6 +27,13 @@ struct OpenAIClientTests {
             refusal = None
         except openai.APIStatusError as error:
             refusal = {"status": error.status_code, "message": error.message, "param": (error.body or {}).get("param")}
+        keyed = [client.chat.completions.create(model="generator", messages=messages, max_tokens=5,
+                                                extra_headers={"Idempotency-Key": "chat-key-1"}) for _ in range(2)]
+        try:
+            client.chat.completions.create(model="generator", messages=messages, max_tokens=6, extra_headers={"Idempotency-Key": "chat-key-1"})
+            reused = None
+        except openai.APIStatusError as error:
+            reused = error.status_code
         failures = []
         for stream in (False, True):
             try:
@@ -37,7 +44,7 @@ struct OpenAIClientTests {
             except openai.APIError as error:
                 failures.append({"status": getattr(error, "status_code", None), "message": error.message})
         print(json.dumps({
-            "failures": failures,
+            "failures": failures, "keyed": [answer.id for answer in keyed], "reused": reused,
             "ids": sorted(ids), "parts": parts, "finish": finish, "roles": roles,
             "whole": {"id": whole.id, "content": whole.choices[0].message.content, "finish": whole.choices[0].finish_reason,
                       "completion_tokens": whole.usage.completion_tokens},
@@ -45,7 +52,7 @@ struct OpenAIClientTests {
         }))
         """
 
-    @Test("A streamed chat completion reads the result's text a token at a time; its events resume after a token; the plain completion is the same text; a classifier model is refused with the field named, and a job without text is an error the SDK raises")
+    @Test("A streamed chat completion reads the result's text a token at a time; its events resume after a token; the plain completion is the same text, once per Idempotency-Key; a classifier model is refused with the field named, and a job without text is an error the SDK raises")
     func streamsThroughTheOpenAIClient() async throws {
         let python = ProcessInfo.processInfo.environment["KINFER_PYTHON"]
             ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.venv/bin/python").standardized.path
@@ -88,6 +95,10 @@ struct OpenAIClientTests {
                 #expect(refusal["status"] as? Int == 422)
                 #expect(refusal["param"] as? String == "model")
                 #expect((refusal["message"] as? String)?.contains("does not generate text") == true, "\(refusal)")
+                // Idempotency-Key as on every route: a retry answers the same job; another body with the key is refused.
+                let keyed = try #require(output["keyed"] as? [String])
+                #expect(keyed.count == 2 && keyed[0] == keyed[1], "\(keyed)")
+                #expect(output["reused"] as? Int == 422)
                 // A job that ends without text: 502 for the plain call, an error event in the stream; the SDK raises both.
                 let failures = try #require(output["failures"] as? [[String: Any]], "\(output)")
                 #expect(failures.count == 2)
