@@ -206,6 +206,7 @@ let package = Package(
                 "InferenceJobs",
                 "InferenceModels",
                 "OpenInferenceModels",
+                "ChatCompletionModels",
                 "InferenceWorker",
                 "ResultStore",
                 "ResultsSink",
