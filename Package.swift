@@ -5,7 +5,8 @@ import PackageDescription
 // CRdKafka -> Kafka -> InferenceJobs -> InferenceModels -> InferenceWorker / ResultsSink / ServiceOperations
 // -> kinfer, kinfer-bench.
 // Notifier (callbacks: SSRF guard, webhook signing, delivery) sits beside the worker, on the contract.
-// OpenInferenceModels (InferenceModels + AsyncHTTPClient) sits beside the worker, so HTTP stays out of it.
+// OpenInferenceModels (InferenceModels + AsyncHTTPClient) sits beside the worker, so HTTP stays out of it;
+// ChatCompletionModels (OpenAI-compatible streaming generation) likewise.
 // Gateway (the HTTP API on Hummingbird) sits beside the worker and the sink, on the contract and the results store.
 let package = Package(
     name: "kinfer",
@@ -17,6 +18,7 @@ let package = Package(
         .library(name: "EmbeddedKafka", targets: ["EmbeddedKafka"]),
         .library(name: "InferenceModels", targets: ["InferenceModels"]),
         .library(name: "OpenInferenceModels", targets: ["OpenInferenceModels"]),
+        .library(name: "ChatCompletionModels", targets: ["ChatCompletionModels"]),
         .library(name: "InferenceWorker", targets: ["InferenceWorker"]),
         .library(name: "ResultStore", targets: ["ResultStore"]),
         .library(name: "ResultsSink", targets: ["ResultsSink"]),
@@ -78,6 +80,19 @@ let package = Package(
         // Models served by a model server over the Open Inference Protocol (KServe v2 REST).
         .target(
             name: "OpenInferenceModels",
+            dependencies: [
+                "InferenceJobs",
+                "InferenceModels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Generative models served by an OpenAI-compatible server (vLLM, llama.cpp, Ollama, TGI): streamed chat
+        // completions read as server-sent events.
+        .target(
+            name: "ChatCompletionModels",
             dependencies: [
                 "InferenceJobs",
                 "InferenceModels",
@@ -191,6 +206,7 @@ let package = Package(
                 "InferenceJobs",
                 "InferenceModels",
                 "OpenInferenceModels",
+                "ChatCompletionModels",
                 "InferenceWorker",
                 "ResultStore",
                 "ResultsSink",
@@ -283,6 +299,17 @@ let package = Package(
                 "InferenceModels",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ChatCompletionModelsTests",
+            dependencies: [
+                "ChatCompletionModels",
+                "InferenceJobs",
+                "InferenceModels",
+                "KinferTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ResultsSinkTests", dependencies: ["EmbeddedKafka", "ResultsSink", "ResultStore", "InferenceJobs", "KinferTestSupport"]),

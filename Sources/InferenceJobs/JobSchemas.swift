@@ -7,6 +7,8 @@ public enum JobSchemas {
     public static var jobSchemaURL: URL { self.url(of: "job.schema") }
     /// `result.schema.json`: a result as the worker writes it.
     public static var resultSchemaURL: URL { self.url(of: "result.schema") }
+    /// `stream-chunk.schema.json`: a record of the stream topic, chunks of a job's generated text.
+    public static var streamChunkSchemaURL: URL { self.url(of: "stream-chunk.schema") }
 
     private static func url(of name: String) -> URL {
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Schemas") else {

@@ -125,6 +125,43 @@ struct ConfigTests {
         #expect(refused.standardErrorText.contains("--retry-max-delay-ms") && refused.standardErrorText.contains("--retry-base-delay-ms"), "\(refused)")
     }
 
+    @Test("the generator's pace and an OpenAI-compatible model server are settings like the rest; the model's API key is masked")
+    func generatorAndChatModelSettings() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-\(UUID().uuidString).json")
+        try Data(#"{"token_count": 12, "model_name": "qwen2.5"}"#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let shown = try await KinferBinary.run(
+            ["config", "--config", file.path, "--show-origin", "--model", "generator", "--token-interval-ms", "20",
+             "--model-url", "http://127.0.0.1:8000/v1/chat/completions"],
+            environment: ["KINFER_MODEL_API_KEY": "sk-secret-4f2a"], timeout: .seconds(30)
+        )
+        #expect(shown.succeeded, "\(shown)")
+        let lines = shown.outputLines.map(String.init)
+        #expect(lines.contains("model=generator    # flag"), "\(shown)")
+        #expect(lines.contains("token_interval_ms=20    # flag"), "\(shown)")
+        #expect(lines.contains("token_count=12    # config file \(file.path)"), "\(shown)")
+        #expect(lines.contains("model_name=qwen2.5    # config file \(file.path)"), "\(shown)")
+        #expect(lines.contains("model_url=http://127.0.0.1:8000/v1/chat/completions    # flag"), "\(shown)")
+        #expect(lines.contains("model_api_key=*****    # environment"), "\(shown)")
+        #expect(!shown.standardOutputText.contains("sk-secret-4f2a") && !shown.standardErrorText.contains("sk-secret-4f2a"))
+
+        let defaults = try await KinferBinary.run(["config"], timeout: .seconds(30))
+        #expect(defaults.succeeded, "\(defaults)")
+        let defaultLines = defaults.outputLines.map(String.init)
+        for line in ["token_interval_ms=50", "token_count=100", "model_name=(not set)", "model_api_key=(not set)"] {
+            #expect(defaultLines.contains(line), "\(line): \(defaults)")
+        }
+
+        // A key only an OpenAI-compatible server would get is refused with an Open Inference URL, without repeating it.
+        let refused = try await KinferBinary.run(
+            ["config", "--model-url", "http://127.0.0.1:8080/v2/models/digits"],
+            environment: ["KINFER_MODEL_API_KEY": "sk-secret-4f2a"], timeout: .seconds(30)
+        )
+        #expect(refused.termination == .exited(1), "\(refused)")
+        #expect(refused.errorLines.count == 1 && refused.standardErrorText.contains("KINFER_MODEL_API_KEY"), "\(refused)")
+        #expect(!refused.standardErrorText.contains("sk-secret-4f2a") && !refused.standardOutputText.contains("sk-secret-4f2a"))
+    }
+
     @Test("an unknown key in the config file is named")
     func unknownKey() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-\(UUID().uuidString).json")

@@ -9,7 +9,7 @@ extension Kinfer {
             discussion: """
                 Shows what flags, KINFER_* variables, the config file and defaults add up to: Kafka properties \
                 (passwords and secrets as *****), topics, groups, the results database (password masked), the \
-                gateway's API key hashes and whether a webhook secret is set, and the worker's settings. Accepts \
+                gateway's API key hashes, whether a webhook secret and a model API key are set, and the worker's settings. Accepts \
                 every flag the worker does. Needs no broker.
                 """
         )
@@ -63,11 +63,13 @@ extension Kinfer {
             Terminal.output("# Worker")
             emit("model_url=\(settings.string(.modelURL).map(redactedURL) ?? "(not set)")", settings.origin(of: .modelURL))
             for key: SettingKey in [
-                .httpPort, .model, .modelTimeoutMs, .modelMaxConcurrency, .maxBatchSize, .maxBatchDelayMs, .maxInFlight, .maxConcurrentBatches, .maxAttempts,
-                .retryBaseDelayMs, .retryMaxDelayMs, .commitIntervalMs, .gracePeriodSeconds, .simulatedLatencyMs, .simulatedFailureRate, .workerName, .logLevel,
+                .httpPort, .model, .modelName, .modelTimeoutMs, .modelMaxConcurrency, .maxBatchSize, .maxBatchDelayMs, .maxInFlight, .maxConcurrentBatches,
+                .maxAttempts, .retryBaseDelayMs, .retryMaxDelayMs, .commitIntervalMs, .gracePeriodSeconds, .simulatedLatencyMs, .simulatedFailureRate,
+                .tokenIntervalMs, .tokenCount, .workerName, .logLevel,
             ] {
                 setting(key, settings)
             }
+            emit("model_api_key=\(settings.string(.modelAPIKey) == nil ? "(not set)" : "*****")", settings.origin(of: .modelAPIKey))
             Terminal.output("# Gateway and notifier")
             emit("gateway_api_key_hashes=\(settings.string(.gatewayAPIKeyHashes) ?? "(not set)")", settings.origin(of: .gatewayAPIKeyHashes))
             emit("webhook_secret=\(settings.string(.webhookSecret) == nil ? "(not set)" : "*****")", settings.origin(of: .webhookSecret))

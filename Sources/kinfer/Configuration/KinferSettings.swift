@@ -48,6 +48,8 @@ struct KinferSettings: Sendable {
         .gracePeriodSeconds: "20",
         .simulatedLatencyMs: "0",
         .simulatedFailureRate: "0",
+        .tokenIntervalMs: "50",
+        .tokenCount: "100",
     ]
 
     static let workerGroup = "kinfer-workers"

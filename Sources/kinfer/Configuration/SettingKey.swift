@@ -19,6 +19,10 @@ enum SettingKey: String, CaseIterable, Sendable, Comparable {
     case modelURL = "model_url"
     case modelTimeoutMs = "model_timeout_ms"
     case modelMaxConcurrency = "model_max_concurrency"
+    /// The served model an OpenAI-compatible `--model-url` is asked for (each request's `model`).
+    case modelName = "model_name"
+    /// The API key sent to an OpenAI-compatible `--model-url` as `Authorization: Bearer`. No flag, as for every secret.
+    case modelAPIKey = "model_api_key"
     case maxBatchSize = "max_batch_size"
     case maxBatchDelayMs = "max_batch_delay_ms"
     case maxInFlight = "max_in_flight"
@@ -30,6 +34,8 @@ enum SettingKey: String, CaseIterable, Sendable, Comparable {
     case gracePeriodSeconds = "grace_period_seconds"
     case simulatedLatencyMs = "simulated_latency_ms"
     case simulatedFailureRate = "simulated_failure_rate"
+    case tokenIntervalMs = "token_interval_ms"
+    case tokenCount = "token_count"
     case workerName = "worker_name"
     case retentionHours = "retention_hours"
     case logLevel = "log_level"

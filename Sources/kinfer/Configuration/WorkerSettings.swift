@@ -1,3 +1,4 @@
+import ChatCompletionModels
 import Foundation
 import InferenceModels
 import InferenceWorker
@@ -10,13 +11,18 @@ struct WorkerSettings: Sendable {
     /// The metrics and health server's port; `0` when it is off.
     var httpPort: Int
     var modelName: String
-    /// The model server's model, when `--model-url` is set; it replaces `modelName`'s built-in model.
+    /// The model server's model, when `--model-url` is an Open Inference URL; it replaces `modelName`'s built-in model.
     var modelServer: OpenInferenceModel.Configuration?
+    /// The OpenAI-compatible server's model, when `--model-url` ends in `/chat/completions`; it replaces `modelName`'s
+    /// built-in model.
+    var chatServer: ChatCompletionModel.Configuration?
     var worker: WorkerConfiguration
     var simulatedLatency: Duration
     var simulatedFailureRate: Double
+    var tokenInterval: Duration
+    var tokenCount: Int
 
-    static let modelNames = ["digits", "simulated"]
+    static let modelNames = ["digits", "simulated", "generator"]
 
     init(_ settings: KinferSettings) throws(CLIError) {
         group = settings.group(defaultingTo: KinferSettings.workerGroup)
@@ -24,21 +30,9 @@ struct WorkerSettings: Sendable {
         guard httpPort <= 65_535 else { throw CLIError("the HTTP port must be from 0 (off) to 65535, not \(httpPort)", hint: "fix --http-port or KINFER_HTTP_PORT") }
         modelName = settings.string(.model)!
         guard Self.modelNames.contains(modelName) else {
-            throw CLIError("unknown model '\(modelName)'", hint: "use --model digits or --model simulated")
+            throw CLIError("unknown model '\(modelName)'", hint: "use --model digits, --model simulated or --model generator")
         }
-        if let url = settings.string(.modelURL), !url.isEmpty {
-            let timeout = try settings.int(.modelTimeoutMs, minimum: 1)
-            let concurrency = try settings.int(.modelMaxConcurrency, minimum: 1)
-            do {
-                var modelServer = try OpenInferenceModel.Configuration(url: url)
-                modelServer.requestTimeout = .milliseconds(timeout)
-                modelServer.maxConcurrentRequests = concurrency
-                modelServer.maxConnections = concurrency
-                self.modelServer = modelServer
-            } catch {
-                throw CLIError(error.message, hint: "fix --model-url or KINFER_MODEL_URL, e.g. http://127.0.0.1:8080/v2/models/digits")
-            }
-        }
+        (modelServer, chatServer) = try Self.modelServers(settings)
         let name = settings.string(.workerName) ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
         var worker = WorkerConfiguration(workerName: name)
         worker.topics = settings.topics
@@ -60,12 +54,79 @@ struct WorkerSettings: Sendable {
         self.worker = worker
         simulatedLatency = .milliseconds(try settings.int(.simulatedLatencyMs))
         simulatedFailureRate = try settings.double(.simulatedFailureRate, in: 0...1)
+        tokenInterval = .milliseconds(try settings.int(.tokenIntervalMs))
+        tokenCount = try settings.int(.tokenCount, minimum: 1)
+    }
+
+    /// `--model-url`: a chat-completions URL selects the OpenAI-compatible client (with `--model-name` and
+    /// `KINFER_MODEL_API_KEY`), any other the Open Inference client. A served model or API key that no URL would use
+    /// is refused rather than silently dropped.
+    private static func modelServers(
+        _ settings: KinferSettings
+    ) throws(CLIError) -> (OpenInferenceModel.Configuration?, ChatCompletionModel.Configuration?) {
+        let servedModel = settings.string(.modelName).flatMap { $0.isEmpty ? nil : $0 }
+        let apiKey = settings.string(.modelAPIKey).flatMap { $0.isEmpty ? nil : $0 }
+        guard let url = settings.string(.modelURL), !url.isEmpty else {
+            if servedModel != nil {
+                throw CLIError("\(settings.source(of: .modelName)) needs an OpenAI-compatible --model-url", hint: "add --model-url http://HOST:PORT/v1/chat/completions, or drop the served model's name")
+            }
+            if apiKey != nil {
+                throw CLIError("\(settings.source(of: .modelAPIKey)) is set but no --model-url would use it", hint: "add --model-url http://HOST:PORT/v1/chat/completions, or unset the key")
+            }
+            return (nil, nil)
+        }
+        let timeout = try settings.int(.modelTimeoutMs, minimum: 1)
+        let concurrency = try settings.int(.modelMaxConcurrency, minimum: 1)
+        if ChatCompletionEndpoint.isChatCompletionsURL(url) {
+            var options = ChatCompletionModel.Options()
+            options.servedModel = servedModel
+            options.requestTimeout = .milliseconds(timeout)
+            options.maxConcurrentRequests = concurrency
+            options.apiKey = apiKey.map(APIKey.init)
+            do {
+                return (nil, try ChatCompletionModel.Configuration(url: url, options: options))
+            } catch {
+                throw CLIError(error.message, hint: "fix --model-url or KINFER_MODEL_URL, e.g. http://127.0.0.1:8000/v1/chat/completions")
+            }
+        }
+        if servedModel != nil {
+            throw CLIError(
+                "\(settings.source(of: .modelName)) is for an OpenAI-compatible --model-url; an Open Inference URL names its model (/v2/models/NAME)",
+                hint: "drop the served model's name, or use a .../v1/chat/completions URL"
+            )
+        }
+        if apiKey != nil {
+            throw CLIError(
+                "\(settings.source(of: .modelAPIKey)) is sent only to an OpenAI-compatible --model-url; the Open Inference client sends no key",
+                hint: "unset the key, or use a .../v1/chat/completions URL"
+            )
+        }
+        do {
+            var modelServer = try OpenInferenceModel.Configuration(url: url)
+            modelServer.requestTimeout = .milliseconds(timeout)
+            modelServer.maxConcurrentRequests = concurrency
+            modelServer.maxConnections = concurrency
+            return (modelServer, nil)
+        } catch {
+            throw CLIError(
+                error.message,
+                hint: "fix --model-url or KINFER_MODEL_URL: http://HOST:PORT/v2/models/NAME (Open Inference) or http://HOST:PORT/v1/chat/completions (OpenAI-compatible)"
+            )
+        }
     }
 
     /// Runs `body` with the catalog of the one model this worker serves: the model server's model once it is ready
-    /// (its connections closed when `body` returns or throws; also passed on its own, for readiness checks), else the
-    /// built-in `--model` (and `nil`).
+    /// (its connections closed when `body` returns or throws; an Open Inference model is also passed on its own, for
+    /// readiness checks), else the built-in `--model` (and `nil`).
     func withModels(logger: Logger, _ body: (ModelCatalog, OpenInferenceModel?) async throws -> Void) async throws {
+        if let chatServer {
+            do {
+                try await ChatCompletionModel.withModel(chatServer, logger: logger) { try await body(ModelCatalog([$0]), nil) }
+            } catch let error as ChatCompletionError {  // only connecting throws these: the worker handles model failures
+                throw CLIError("cannot use the model at \(redactedURL(chatServer.endpoint.url)): \(error)", hint: "start the model server, or check --model-url and --model-name")
+            }
+            return
+        }
         guard let modelServer else {
             return try await body(try builtInModels(), nil)
         }
@@ -78,6 +139,8 @@ struct WorkerSettings: Sendable {
 
     private func builtInModels() throws(CLIError) -> ModelCatalog {
         switch modelName {
+        case "generator":
+            return ModelCatalog([SimulatedGenerator(configuration: .init(tokenInterval: tokenInterval, tokenCount: tokenCount))])
         case "simulated":
             let model = SimulatedModel(configuration: .init(
                 batchLatency: simulatedLatency, failureRate: simulatedFailureRate, seed: UInt64(truncatingIfNeeded: getpid())

@@ -11,16 +11,19 @@ struct WorkerOptions: ParsableArguments {
     ))
     var httpPort: Int?
 
-    @Option(help: ArgumentHelp("The model to serve: digits or simulated. Defaults to digits; also KINFER_MODEL.", valueName: "name"))
+    @Option(help: ArgumentHelp("The model to serve: digits, simulated or generator (simulated text). Defaults to digits; also KINFER_MODEL.", valueName: "name"))
     var model: String?
 
     @Option(help: ArgumentHelp(
-        "Serve the model at this Open Inference Protocol (KServe v2) URL, e.g. http://127.0.0.1:8080/v2/models/digits, instead of --model; jobs address it by its name there. Also KINFER_MODEL_URL.",
+        "Serve the model at this URL instead of --model: an Open Inference Protocol (KServe v2) model, e.g. http://127.0.0.1:8080/v2/models/digits, or an OpenAI-compatible server's chat completions (vLLM, llama.cpp, Ollama, TGI), e.g. http://127.0.0.1:8000/v1/chat/completions; jobs address it by its name there. Also KINFER_MODEL_URL; an API key for it comes from KINFER_MODEL_API_KEY only.",
         valueName: "url"
     ))
     var modelURL: String?
 
-    @Option(help: ArgumentHelp("--model-url only: how long one request to the model server may take, in milliseconds. Defaults to 10000.", valueName: "ms"))
+    @Option(help: ArgumentHelp("--model-url .../chat/completions only: the served model to ask for. Defaults to the first model the server lists.", valueName: "name"))
+    var modelName: String?
+
+    @Option(help: ArgumentHelp("--model-url only: how long one request to the model server may take (for chat completions: the longest silence in a stream), in milliseconds. Defaults to 10000.", valueName: "ms"))
     var modelTimeoutMs: Int?
 
     @Option(help: ArgumentHelp("--model-url only: the most requests (and connections) to the model server at once. Defaults to 8.", valueName: "n"))
@@ -59,6 +62,12 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Simulated model only: the fraction (0 to 1) of inputs that fail as retryable. Defaults to 0.", valueName: "rate"))
     var simulatedFailureRate: Double?
 
+    @Option(help: ArgumentHelp("Generator model only: the time each token takes, in milliseconds. Defaults to 50.", valueName: "ms"))
+    var tokenIntervalMs: Int?
+
+    @Option(help: ArgumentHelp("Generator model only: how many tokens a job gets when it gives no max_tokens. Defaults to 100.", valueName: "n"))
+    var tokenCount: Int?
+
     @Option(help: ArgumentHelp("The name written into each result's worker field. Defaults to host name and process ID.", valueName: "name"))
     var workerName: String?
 
@@ -69,6 +78,7 @@ struct WorkerOptions: ParsableArguments {
         layer.set(.modelURL, modelURL)
         layer.set(.modelTimeoutMs, modelTimeoutMs)
         layer.set(.modelMaxConcurrency, modelMaxConcurrency)
+        layer.set(.modelName, modelName)
         layer.set(.maxBatchSize, maxBatchSize)
         layer.set(.maxBatchDelayMs, maxBatchDelayMs)
         layer.set(.maxInFlight, maxInFlight)
@@ -80,6 +90,8 @@ struct WorkerOptions: ParsableArguments {
         layer.set(.gracePeriodSeconds, gracePeriodSeconds)
         layer.set(.simulatedLatencyMs, simulatedLatencyMs)
         layer.set(.simulatedFailureRate, simulatedFailureRate)
+        layer.set(.tokenIntervalMs, tokenIntervalMs)
+        layer.set(.tokenCount, tokenCount)
         layer.set(.workerName, workerName)
     }
 }

@@ -1,0 +1,78 @@
+import InferenceJobs
+
+/// Why a chat completion failed, and whether trying again may help.
+///
+/// As with the Open Inference client, only an answer from the server can make a failure fatal: a refused request
+/// (4xx other than 408 and 429) says the request itself is wrong. No answer, an answer that says "later" (408, 429,
+/// 5xx), and a stream that breaks off (cut before `data: [DONE]`, or an error event in the middle) are retryable: a
+/// generation is not a function of its input alone, and the next attempt may well finish.
+public struct ChatCompletionError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure; new codes can be added without breaking the API.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        fileprivate enum Base: String, Sendable, Hashable {
+            case invalidURL = "invalid URL"
+            case timeout
+            case connection
+            case status = "HTTP status"
+            case badInput = "bad input"
+            case badResponse = "bad response"
+            case incompleteStream = "incomplete stream"
+            case streamError = "stream error"
+            case notReady = "not ready"
+        }
+        fileprivate let base: Base
+
+        /// The URL cannot be parsed.
+        public static let invalidURL = Code(base: .invalidURL)
+        /// No response head, or no next piece of the stream, within the request timeout.
+        public static let timeout = Code(base: .timeout)
+        /// The connection could not be made or was lost.
+        public static let connection = Code(base: .connection)
+        /// The server answered with a status other than 200; see ``ChatCompletionError/status``.
+        public static let status = Code(base: .status)
+        /// The job gives the model nothing to answer: no `prompt` and no `messages`.
+        public static let badInput = Code(base: .badInput)
+        /// The server answered 200 with something that is not a chat-completion event stream.
+        public static let badResponse = Code(base: .badResponse)
+        /// The stream ended without `data: [DONE]`.
+        public static let incompleteStream = Code(base: .incompleteStream)
+        /// The server sent an error in the middle of the stream.
+        public static let streamError = Code(base: .streamError)
+        /// The server did not answer in time at start-up, or could not say which model it serves.
+        public static let notReady = Code(base: .notReady)
+
+        public var description: String { self.base.rawValue }
+    }
+
+    public let code: Code
+    /// The HTTP status, for ``Code/status``.
+    public let status: Int?
+    /// What went wrong; for a refused request, the server's own message.
+    public let message: String
+
+    public init(_ code: Code, status: Int? = nil, _ message: String) {
+        self.code = code
+        self.status = status
+        self.message = message
+    }
+
+    /// Whether the worker should try the job again.
+    public var failureClass: FailureClass {
+        switch self.code.base {
+        case .timeout, .connection, .incompleteStream, .streamError, .notReady:
+            return .retryable
+        case .status:
+            guard let status = self.status else { return .retryable }
+            return status == 408 || status == 429 || status >= 500 ? .retryable : .fatal
+        case .invalidURL, .badInput, .badResponse:
+            return .fatal
+        }
+    }
+
+    public var description: String {
+        switch self.code.base {
+        case .status: "the model server answered \(self.status.map(String.init) ?? "?"): \(self.message)"
+        default: "\(self.code): \(self.message)"
+        }
+    }
+}
