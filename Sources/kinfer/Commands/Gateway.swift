@@ -58,7 +58,7 @@ extension Kinfer {
         var noAuth = false
 
         @Option(name: .customLong("model"), help: ArgumentHelp(
-            "A model the workers serve, as name or name:width (the feature count); repeatable. digits and simulated take their width from the model. Defaults to digits and simulated.",
+            "A model the workers serve, as name or name:width (the feature count); repeatable. digits and simulated take their width from the model; generator (any generative model) takes a prompt or messages. Defaults to digits, simulated and generator.",
             valueName: "name[:width]"
         ))
         var models: [String] = []
@@ -246,7 +246,7 @@ extension Kinfer {
             if noModelCheck { return .unchecked }
             var widths: [String: Int?] = [:]
             var order: [String] = []
-            for entry in models.isEmpty ? ["digits", "simulated"] : models {
+            for entry in models.isEmpty ? ["digits", "simulated", "generator"] : models {
                 let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
                 guard let name = parts.first, !name.isEmpty else { throw ValidationError("--model needs a name, got '\(entry)'") }
                 let width: Int?
