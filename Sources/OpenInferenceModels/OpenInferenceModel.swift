@@ -181,8 +181,10 @@ public struct OpenInferenceModel: InferenceModel {
                 throw OpenInferenceError(.notReady, "\(configuration.endpoint) not ready within \(configuration.readinessTimeout): \(last)")
             }
             logger.debug("model not ready yet", metadata: ["url": "\(configuration.endpoint)", "last": "\(last)"])
-            // A server starting up: ask again shortly rather than hammer it.
-            try? await Task.sleep(for: .milliseconds(250))
+            // A server starting up: ask again shortly rather than hammer it; a stop while waiting ends the wait.
+            guard (try? await Task.sleep(for: .milliseconds(250))) != nil else {
+                throw OpenInferenceError(.notReady, "stopped while waiting for \(configuration.endpoint) to be ready: \(last)")
+            }
         }
     }
 

@@ -34,10 +34,11 @@ extension Kinfer {
             let worker = try WorkerSettings(settings)
             let kafka = try settings.kafkaConfiguration()
             let topicNames = worker.worker.topics
-            try await KafkaProbe.requireTopics(kafka, [topicNames.jobs, topicNames.retry, topicNames.results, topicNames.deadLetter])
+            let required = [topicNames.jobs, topicNames.retry, topicNames.results, topicNames.deadLetter] + (worker.servesGenerativeModel ? [topicNames.stream] : [])
+            try await KafkaProbe.requireTopics(kafka, required)
             let logger = Logger(label: "kinfer.worker")
             _ = ProcessMetrics.registry  // bootstraps MetricsSystem before the worker makes its metrics
-            try await worker.withModels(logger: logger) { models, modelServer in
+            try await worker.withModels(logger: logger) { models, modelServerReadiness in
                 var consumer = kafka
                 consumer.groupID = worker.group
                 if consumer.properties["auto.offset.reset"] == nil { consumer.autoOffsetReset = .earliest }
@@ -49,10 +50,10 @@ extension Kinfer {
                     "group": "\(worker.group)", "model": "\(models.defaultModel.name)", "http_port": "\(worker.httpPort)",
                     "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
                 ])
-                let checks = modelServer.map { model in [ReadinessCheck("model server") { await model.notReadyReason() }] } ?? []
+                let checks = modelServerReadiness.map { notReadyReason in [ReadinessCheck("model server", probe: notReadyReason)] } ?? []
                 let operations = try OperationsEndpoint.services(
                     service: "worker", port: worker.httpPort, kafka: kafka, member: service,
-                    topics: [topicNames.jobs, topicNames.retry, topicNames.results, topicNames.deadLetter],
+                    topics: required,
                     checks: checks, logger: logger
                 )
                 let group = ServiceGroup(configuration: ServiceGroupConfiguration(

@@ -10,7 +10,8 @@ struct WorkerSettings: Sendable {
     var group: String
     /// The metrics and health server's port; `0` when it is off.
     var httpPort: Int
-    var modelName: String
+    /// The built-in models to serve, the first being the default; `--model digits,generator` serves two.
+    var modelNames: [String]
     /// The model server's model, when `--model-url` is an Open Inference URL; it replaces `modelName`'s built-in model.
     var modelServer: OpenInferenceModel.Configuration?
     /// The OpenAI-compatible server's model, when `--model-url` ends in `/chat/completions`; it replaces `modelName`'s
@@ -28,9 +29,12 @@ struct WorkerSettings: Sendable {
         group = settings.group(defaultingTo: KinferSettings.workerGroup)
         httpPort = try settings.int(.httpPort)
         guard httpPort <= 65_535 else { throw CLIError("the HTTP port must be from 0 (off) to 65535, not \(httpPort)", hint: "fix --http-port or KINFER_HTTP_PORT") }
-        modelName = settings.string(.model)!
-        guard Self.modelNames.contains(modelName) else {
-            throw CLIError("unknown model '\(modelName)'", hint: "use --model digits, --model simulated or --model generator")
+        modelNames = settings.string(.model)!.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for name in modelNames where !Self.modelNames.contains(name) {
+            throw CLIError("unknown model '\(name)'", hint: "use --model with digits, simulated or generator, comma-separated")
+        }
+        guard !modelNames.isEmpty, Set(modelNames).count == modelNames.count else {
+            throw CLIError("--model needs distinct model names, got '\(settings.string(.model)!)'", hint: "e.g. --model digits,generator")
         }
         (modelServer, chatServer) = try Self.modelServers(settings)
         let name = settings.string(.workerName) ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
@@ -115,13 +119,18 @@ struct WorkerSettings: Sendable {
         }
     }
 
-    /// Runs `body` with the catalog of the one model this worker serves: the model server's model once it is ready
-    /// (its connections closed when `body` returns or throws; an Open Inference model is also passed on its own, for
-    /// readiness checks), else the built-in `--model` (and `nil`).
-    func withModels(logger: Logger, _ body: (ModelCatalog, OpenInferenceModel?) async throws -> Void) async throws {
+    /// Whether a model served writes text, so that jobs may stream and the stream topic must exist.
+    var servesGenerativeModel: Bool { chatServer != nil || (modelServer == nil && modelNames.contains("generator")) }
+
+    /// Runs `body` with the catalog this worker serves: the model server's model once it is ready (its connections
+    /// closed when `body` returns or throws), with the server's readiness check for `/readyz`; else the built-in
+    /// `--model` models, and no check.
+    func withModels(logger: Logger, _ body: (ModelCatalog, (@Sendable () async -> String?)?) async throws -> Void) async throws {
         if let chatServer {
             do {
-                try await ChatCompletionModel.withModel(chatServer, logger: logger) { try await body(ModelCatalog([$0]), nil) }
+                try await ChatCompletionModel.withModel(chatServer, logger: logger) { model in
+                    try await body(ModelCatalog([model]), { await model.notReadyReason() })
+                }
             } catch let error as ChatCompletionError {  // only connecting throws these: the worker handles model failures
                 throw CLIError("cannot use the model at \(redactedURL(chatServer.endpoint.url)): \(error)", hint: "start the model server, or check --model-url and --model-name")
             }
@@ -131,27 +140,32 @@ struct WorkerSettings: Sendable {
             return try await body(try builtInModels(), nil)
         }
         do {
-            try await OpenInferenceModel.withModel(modelServer, logger: logger) { try await body(ModelCatalog([$0]), $0) }
+            try await OpenInferenceModel.withModel(modelServer, logger: logger) { model in
+                try await body(ModelCatalog([model]), { await model.notReadyReason() })
+            }
         } catch let error as OpenInferenceError {  // only connecting throws these: the worker handles model failures
             throw CLIError("cannot use the model at \(redactedURL(modelServer.endpoint.url)): \(error)", hint: "start the model server, or check --model-url")
         }
     }
 
     private func builtInModels() throws(CLIError) -> ModelCatalog {
-        switch modelName {
-        case "generator":
-            return ModelCatalog([SimulatedGenerator(configuration: .init(tokenInterval: tokenInterval, tokenCount: tokenCount))])
-        case "simulated":
-            let model = SimulatedModel(configuration: .init(
-                batchLatency: simulatedLatency, failureRate: simulatedFailureRate, seed: UInt64(truncatingIfNeeded: getpid())
-            ))
-            return ModelCatalog([model])
-        default:
-            do {
-                return ModelCatalog([try DigitsClassifier()])
-            } catch {
-                throw CLIError("cannot load the digits model: \(error)", hint: "reinstall kinfer; its model resources are missing or damaged")
+        var models: [any InferenceModel] = []
+        for name in modelNames {
+            switch name {
+            case "generator":
+                models.append(SimulatedGenerator(configuration: .init(tokenInterval: tokenInterval, tokenCount: tokenCount)))
+            case "simulated":
+                models.append(SimulatedModel(configuration: .init(
+                    batchLatency: simulatedLatency, failureRate: simulatedFailureRate, seed: UInt64(truncatingIfNeeded: getpid())
+                )))
+            default:
+                do {
+                    models.append(try DigitsClassifier())
+                } catch {
+                    throw CLIError("cannot load the digits model: \(error)", hint: "reinstall kinfer; its model resources are missing or damaged")
+                }
             }
         }
+        return ModelCatalog(models)
     }
 }

@@ -11,7 +11,7 @@ struct WorkerOptions: ParsableArguments {
     ))
     var httpPort: Int?
 
-    @Option(help: ArgumentHelp("The model to serve: digits, simulated or generator (simulated text). Defaults to digits; also KINFER_MODEL.", valueName: "name"))
+    @Option(help: ArgumentHelp("The models to serve, comma-separated, the first for jobs that name none: digits, simulated, generator (simulated text). Defaults to digits; also KINFER_MODEL.", valueName: "name[,name...]"))
     var model: String?
 
     @Option(help: ArgumentHelp(
