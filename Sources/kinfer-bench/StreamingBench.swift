@@ -67,17 +67,23 @@ struct StreamingBench: AsyncParsableCommand {
         let rules = ModelRules(inputWidths: ["generator": nil], defaultModel: "generator")
         let workers = BenchWorkers(models: ModelCatalog([generator]), count: 2)
 
+        // One connection per stream: a shared client's pool would queue streams eight at a time, and that wait
+        // would count as the pipeline's.
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: (levels.max() ?? 1) + 8)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        defer { _ = client.shutdown() }
         var lines: [Line] = []
         try await withBenchGateway(cluster: cluster, name: "stream", partitions: partitions, linger: nil, rules: rules, workers: workers, scratch: scratch) { port in
             let url = "http://127.0.0.1:\(port)/v1/chat/completions"
-            _ = try await measure(concurrency: 1, count: 2) { try await Self.chatStream(url: url, tokens: tokens, index: $0) }  // warm-up
+            _ = try await measure(concurrency: 1, count: 2) { try await Self.chatStream(url: url, tokens: tokens, index: $0, client: client) }  // warm-up
             for level in levels {
                 let count = max(perLevel, level)
                 lines.append(try await measure(subject: "model alone", concurrency: level, count: count) { index in
                     try await Self.generateDirectly(generator, tokens: tokens, index: index)
                 })
                 lines.append(try await measure(subject: "kinfer (SSE)", concurrency: level, count: count) { index in
-                    try await Self.chatStream(url: url, tokens: tokens, index: index)
+                    try await Self.chatStream(url: url, tokens: tokens, index: index, client: client)
                 })
             }
         }
@@ -123,7 +129,7 @@ struct StreamingBench: AsyncParsableCommand {
     }
 
     /// One streamed chat completion through the gateway: when each content chunk arrives, from the request's start.
-    private static func chatStream(url: String, tokens: Int, index: Int) async throws -> [Duration] {
+    private static func chatStream(url: String, tokens: Int, index: Int, client: HTTPClient) async throws -> [Duration] {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -131,7 +137,7 @@ struct StreamingBench: AsyncParsableCommand {
         request.body = .bytes(ByteBuffer(string: body))
         let clock = ContinuousClock()
         let start = clock.now
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        let response = try await client.execute(request, timeout: .seconds(120))
         guard response.status == .ok else {
             let text = String(buffer: try await response.body.collect(upTo: 1 << 16))
             throw BenchFailure("POST /v1/chat/completions answered \(response.status.code): \(text)")
