@@ -14,7 +14,7 @@ struct DemoTests {
         return (result, summary, directory.path)
     }
 
-    @Test("2,000 jobs through the gateway: every one accepted and completed, none lost, accuracy at least 95%, every 100th followed over /events with exactly one result event, every 10th called back with a verified signature; one JSON object on stdout")
+    @Test("2,000 jobs through the gateway: every one accepted and completed, none lost, accuracy at least 95%, every 100th followed over /events with exactly one result event, every 10th called back with a verified signature; 20 streamed chat completions, each text its stored result's; one JSON object on stdout")
     func twoThousandJobs() async throws {
         let (result, summary, directory) = try await demo(["--jobs", "2000"])
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -30,9 +30,12 @@ struct DemoTests {
         #expect(summary["callbacks_expected"] as? Int == 200, "\(summary)")
         #expect(summary["callbacks_delivered"] as? Int == 200, "\(summary)")
         #expect(summary["callbacks_unverified"] as? Int == 0, "\(summary)")
+        #expect(summary["chats"] as? Int == 20, "\(summary)")
+        #expect(summary["chat_tokens"] as? Int == 400, "\(summary)")
+        #expect(summary["chats_matching"] as? Int == 20, "\(summary)")
         for key in [
             "failed", "expired", "dead_lettered", "duplicates", "jobs_per_second", "p50_ms", "p95_ms", "p99_ms", "crashes",
-            "too_many_requests", "push_p50_ms", "push_p99_ms",
+            "too_many_requests", "push_p50_ms", "push_p99_ms", "chat_first_token_p50_ms", "chat_first_token_p99_ms",
         ] {
             #expect(summary[key] is NSNumber, "\(key) in \(summary)")
         }

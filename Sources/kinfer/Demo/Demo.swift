@@ -21,14 +21,15 @@ extension Kinfer {
             abstract: "Run the whole pipeline on this machine: embedded Kafka, two workers, the sink, and the HTTP gateway.",
             discussion: """
                 Starts an embedded 3-broker Kafka cluster (in memory, in this process) with the pipeline's topics, two \
-                `kinfer worker` child processes serving the digits model (logs under .kinfer/), the results sink \
+                `kinfer worker` child processes serving the digits model and the simulated generator (logs under .kinfer/), the results sink \
                 writing into a fresh SQLite file, and the HTTP gateway on a free loopback port; then submits --jobs \
                 held-out digits images with POST /v1/jobs (retrying a 429 after its Retry-After, with the same job_id), \
                 follows every 100th job over GET /v1/jobs/{id}/events, and waits until every job has a row. The \
                 summary counts lost jobs (accepted, no row), checks the labels against the true ones, reports latency \
                 from each job's submitted_at to its result's completed_at (the worker's clock, not the time the row \
-                appeared), the 429s, and the push latency of the followed jobs' result events. Exits 1 when a job is \
-                lost or --timeout-seconds passes.
+                appeared), the 429s, and the push latency of the followed jobs' result events. Then it streams --chats \
+                chat completions, checking each text against its stored result. Exits 1 when a job is lost, a \
+                streamed text differs from its result, or --timeout-seconds passes.
                 """
         )
 
@@ -53,10 +54,13 @@ extension Kinfer {
         @Option(help: ArgumentHelp("The gateway answers 429 once the workers' lag reaches this many jobs.", valueName: "jobs"))
         var maxBacklog = 10_000
 
+        @Option(help: "How many streamed chat completions to run once the jobs are done (POST /v1/chat/completions, 10 at a time, the simulated generator at 20 ms a token).")
+        var chats = 20
+
         @Option(help: "Partitions of each pipeline topic.")
         var partitions = 12
 
-        @Flag(help: "Print the summary as one JSON object (submitted, completed, failed, expired, dead_lettered, duplicates, lost, accuracy, jobs_per_second, p50_ms, p95_ms, p99_ms, database, crashes, accepted, too_many_requests, streams_followed, result_events, push_p50_ms, push_p99_ms, callbacks_expected, callbacks_delivered, callback_requests, callbacks_unverified).")
+        @Flag(help: "Print the summary as one JSON object (submitted, completed, failed, expired, dead_lettered, duplicates, lost, accuracy, jobs_per_second, p50_ms, p95_ms, p99_ms, database, crashes, accepted, too_many_requests, streams_followed, result_events, push_p50_ms, push_p99_ms, callbacks_expected, callbacks_delivered, callback_requests, callbacks_unverified, chats, chat_tokens, chats_matching, chat_first_token_p50_ms, chat_first_token_p99_ms).")
         var json = false
 
         @Option(help: ArgumentHelp("Log level of the demo itself on stderr. Defaults to error.", valueName: "level"))
@@ -107,7 +111,7 @@ extension Kinfer {
             let workers = DemoWorkers(count: 2, logDirectory: directory) { slot in
                 [
                     "worker", "--bootstrap-servers", servers, "--group", KinferSettings.workerGroup,
-                    "--worker-name", "demo-worker-\(slot + 1)", "--model", "digits",
+                    "--worker-name", "demo-worker-\(slot + 1)", "--model", "digits,generator", "--token-interval-ms", "20", "--token-count", "20",
                     "--jobs-topic", topics.jobs, "--results-topic", topics.results, "--retry-topic", topics.retry, "--dlq-topic", topics.deadLetter,
                     "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "fetch.wait.max.ms=10",
                     "--kafka-property", "socket.nagle.disable=true", "--grace-period-seconds", "10", "--log-level", "info",
@@ -191,6 +195,9 @@ extension Kinfer {
             withExtendedLifetime(cluster) {}
             if !summary.lost.isEmpty {
                 throw CLIError("\(summary.lost.count) of \(summary.submitted) jobs have no result", hint: "see the worker logs \(workers.logPaths.joined(separator: ", "))")
+            }
+            if summary.chatsMatching < chats {
+                throw CLIError("\(chats - summary.chatsMatching) of \(chats) streamed chat completions did not stream their stored result's text", hint: "see the lines starting with 'kinfer demo: chat:' above")
             }
             if summary.callbacksDelivered < summary.callbacksExpected {
                 throw CLIError("\(summary.callbacksExpected - summary.callbacksDelivered) of \(summary.callbacksExpected) callbacks were not delivered", hint: "run with --log-level notice to see the notifier's reasons")
@@ -301,6 +308,12 @@ extension Kinfer {
             summary.callbacksDelivered = expectedCallbacks.intersection(callbacks.receiver.delivered).count
             summary.callbackRequests = callbacks.receiver.requests
             summary.callbacksUnverified = callbacks.receiver.unverified
+            if chats > 0 {
+                say("kinfer demo: every job has its row; now \(chats) streamed chat completions through POST /v1/chat/completions")
+                let streamed = await DemoChats.run(baseURL: baseURL, client: client, count: chats, concurrency: 10, maxTokens: 20)
+                for problem in streamed.problems.prefix(3) { say("kinfer demo: chat: \(problem)") }
+                summary.setChats(streamed)
+            }
             return summary
         }
 
@@ -318,7 +331,7 @@ extension Kinfer {
             kafka.properties["fetch.wait.max.ms"] = "10"
             return GatewayConfiguration(
                 kafka: kafka, authentication: .open,
-                models: ModelRules(inputWidths: ["digits": featureCount], defaultModel: "digits"), options: options
+                models: ModelRules(inputWidths: ["digits": featureCount, "generator": nil], defaultModel: "digits"), options: options
             )
         }
 

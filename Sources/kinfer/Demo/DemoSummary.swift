@@ -34,6 +34,11 @@ struct DemoSummary {
     var callbackRequests = 0
     var callbacksUnverified = 0
 
+    var chats = 0
+    var chatTokens = 0
+    var chatsMatching = 0
+    var chatFirstTokenP50 = 0.0, chatFirstTokenP99 = 0.0
+
     /// Push latencies in ms, sorted.
     mutating func setPushLatencies(_ sorted: [Double]) {
         pushP50 = Self.percentile(0.50, of: sorted)
@@ -78,6 +83,15 @@ struct DemoSummary {
         exampleJobID = exampleJobID ?? jobIDs.first
     }
 
+    mutating func setChats(_ outcome: DemoChats.Outcome) {
+        chats = outcome.streams
+        chatTokens = outcome.tokens
+        chatsMatching = outcome.matching
+        let sorted = outcome.firstTokenMilliseconds.sorted()
+        chatFirstTokenP50 = Self.percentile(0.50, of: sorted)
+        chatFirstTokenP99 = Self.percentile(0.99, of: sorted)
+    }
+
     var json: String {
         func number(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
         return JSONText.object([
@@ -91,6 +105,8 @@ struct DemoSummary {
             ("push_p50_ms", number(pushP50, 1)), ("push_p99_ms", number(pushP99, 1)),
             ("callbacks_expected", "\(callbacksExpected)"), ("callbacks_delivered", "\(callbacksDelivered)"),
             ("callback_requests", "\(callbackRequests)"), ("callbacks_unverified", "\(callbacksUnverified)"),
+            ("chats", "\(chats)"), ("chat_tokens", "\(chatTokens)"), ("chats_matching", "\(chatsMatching)"),
+            ("chat_first_token_p50_ms", number(chatFirstTokenP50, 1)), ("chat_first_token_p99_ms", number(chatFirstTokenP99, 1)),
         ])
     }
 
@@ -111,6 +127,7 @@ struct DemoSummary {
             "  latency          p50 \(ms(p50))  p95 \(ms(p95))  p99 \(ms(p99))  (submitted_at to the result's completed_at)",
             "  pushed results   \(resultEvents) of \(streamsFollowed) jobs followed over /events; push p50 \(ms(pushP50))  p99 \(ms(pushP99))  (completed_at to the event's arrival)",
             "  callbacks        \(callbacksDelivered) of \(callbacksExpected) delivered to the demo's receiver on 127.0.0.1, signatures verified (\(callbackRequests) requests, \(callbacksUnverified) unverified)",
+            "  streamed chats   \(chats) via POST /v1/chat/completions, \(chatTokens) tokens; first token p50 \(ms(chatFirstTokenP50))  p99 \(ms(chatFirstTokenP99)); \(chatsMatching) of \(chats) texts equal their stored results",
             "  worker crashes   \(crashes)",
             "  database         \(database)",
             "  worker logs      \(workerLogs.joined(separator: ", "))",
