@@ -65,6 +65,10 @@ public struct GatewayConfiguration: Sendable {
         public var streamCacheStreams = 10_000
         /// How long a stream is kept after its result, for reconnects. Defaults to `60` seconds.
         public var finishedStreamRetention: Duration = .seconds(60)
+        /// How long a streamed `POST /v1/chat/completions` may go without a token (keep-alive comments meanwhile) before
+        /// it ends with an error event; the job goes on. Longer than `syncTimeout`: a stream's first token waits for the
+        /// job's turn in the queue, which is what the queue is for. Defaults to `300` seconds.
+        public var streamIdleTimeout: Duration = .seconds(300)
         /// How long a stream whose result arrived before its last chunks (the two topics are read independently)
         /// waits for them before sending the rest of the result's text as one token. Defaults to `1` second.
         public var streamCatchUp: Duration = .seconds(1)

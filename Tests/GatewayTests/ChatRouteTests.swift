@@ -11,7 +11,10 @@ struct ChatRouteTests {
     func refusalsAndDeadlines() async throws {
         try await withGateway(
             models: ModelRules(inputWidths: ["generator": nil, "digits": 64], defaultModel: "digits"),
-            configure: { $0.syncTimeout = .milliseconds(300) }
+            configure: {
+                $0.syncTimeout = .milliseconds(300)
+                $0.streamIdleTimeout = .milliseconds(300)
+            }
         ) { gateway in
             let json = [("Authorization", "Bearer \(testAPIKey)"), ("Content-Type", "application/json")]
             let invalid = try await gateway.send(.POST, "/v1/chat/completions", headers: json, body: Array(#"{"model": "generator", "messages": []}"#.utf8))

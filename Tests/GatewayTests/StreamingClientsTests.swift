@@ -66,3 +66,34 @@ struct StreamingClientsTests {
         return nil
     }
 }
+
+extension StreamingClientsTests {
+    @Test("A streamed chat completion whose first token comes after the sync timeout is not cut: it waits (up to the stream idle timeout) and gets every token, then [DONE]", .timeLimit(.minutes(1)))
+    func firstTokenLaterThanTheSyncTimeout() async throws {
+        let generator = SimulatedGenerator(configuration: .init(tokenInterval: .milliseconds(800), tokenCount: 2))
+        try await withGateway(
+            models: ModelRules(inputWidths: ["generator": nil], defaultModel: "generator"),
+            configure: {
+                $0.syncTimeout = .milliseconds(300)
+                $0.streamIdleTimeout = .seconds(20)
+            }
+        ) { gateway in
+            try await gateway.withWorkerAndSink(models: ModelCatalog([generator])) {
+                let streamed = try await gateway.send(
+                    .POST, "/v1/chat/completions", headers: [("Authorization", "Bearer \(testAPIKey)"), ("Content-Type", "application/json")],
+                    body: Array(#"{"model": "generator", "messages": [{"role": "user", "content": "Hi"}], "stream": true}"#.utf8)
+                )
+                #expect(streamed.status == 200)
+                let frames = streamed.text.components(separatedBy: "\n\n").filter { !$0.isEmpty && !$0.hasPrefix(":") }
+                #expect(!streamed.text.contains(#""error""#), "\(streamed.text)")
+                let contents = frames.compactMap { frame -> String? in
+                    guard frame.hasPrefix("data: {") else { return nil }
+                    let chunk = try? JSONSerialization.jsonObject(with: Data(frame.dropFirst(6).utf8)) as? [String: Any]
+                    return ((chunk?["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
+                }.filter { !$0.isEmpty }
+                #expect(contents.count == 2, "\(streamed.text)")
+                #expect(frames.last == "data: [DONE]")
+            }
+        }
+    }
+}

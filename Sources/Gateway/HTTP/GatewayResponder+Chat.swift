@@ -51,7 +51,8 @@ extension GatewayResponder {
         if parsed.stream {
             ticket = nil  // the body forgets it when the stream ends
             return self.streamedCompletion(
-                jobID: jobID, location: acceptance.location, ticket: registered, model: parsed.model, created: createdAt, idle: wait
+                jobID: jobID, location: acceptance.location, ticket: registered, model: parsed.model, created: createdAt,
+                idle: options.streamIdleTimeout
             )
         }
 
@@ -98,7 +99,7 @@ extension GatewayResponder {
 
     /// The `text/event-stream` answer of `"stream": true`: a chunk per token (the role in the first), a last chunk
     /// with the finish reason, `data: [DONE]`. A job that ends without text, or a wait with nothing new for `idle`
-    /// (the sync timeout), ends with an `error` event instead of the last chunk: the job goes on and `location` has it.
+    /// (`streamIdleTimeout`), ends with an `error` event instead of the last chunk: the job goes on and `location` has it.
     private func streamedCompletion(
         jobID: String, location: String, ticket: ResultWaiters.Ticket, model: String, created: Int, idle: Duration
     ) -> Response {

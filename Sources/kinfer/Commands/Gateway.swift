@@ -75,6 +75,9 @@ extension Kinfer {
         @Option(help: ArgumentHelp("The longest POST /v1/predict waits for its result before 504 (a smaller timeout_ms in the body wins). Defaults to 30000.", valueName: "ms"))
         var syncTimeoutMs: Int = 30_000
 
+        @Option(help: ArgumentHelp("How long a streamed POST /v1/chat/completions may go without a token (sending keep-alive comments) before it ends with an error event; the job goes on. Defaults to 300000.", valueName: "ms"))
+        var streamIdleTimeoutMs: Int = 300_000
+
         @Option(help: ArgumentHelp("The most POST /v1/predict calls waiting at once on this instance; more get 503. Defaults to 1024.", valueName: "count"))
         var maxWaitingPredicts: Int = 1024
 
@@ -125,6 +128,7 @@ extension Kinfer {
             if let httpPort, !(0...65_535).contains(httpPort) { throw ValidationError("--http-port must be from 0 (off) to 65535, got \(httpPort)") }
             if produceTimeoutMs < 1 { throw ValidationError("--produce-timeout-ms must be at least 1, got \(produceTimeoutMs)") }
             if syncTimeoutMs < 1 { throw ValidationError("--sync-timeout-ms must be at least 1, got \(syncTimeoutMs)") }
+            if streamIdleTimeoutMs < 1 { throw ValidationError("--stream-idle-timeout-ms must be at least 1, got \(streamIdleTimeoutMs)") }
             if maxWaitingPredicts < 0 { throw ValidationError("--max-waiting-predicts must be at least 0, got \(maxWaitingPredicts)") }
             if maxOpenStreams < 0 { throw ValidationError("--max-open-streams must be at least 0, got \(maxOpenStreams)") }
             if streamCacheMib < 1 { throw ValidationError("--stream-cache-mib must be at least 1, got \(streamCacheMib)") }
@@ -156,6 +160,7 @@ extension Kinfer {
             options.produceTimeout = .milliseconds(produceTimeoutMs)
             options.maxBodyBytes = maxBodyBytes
             options.syncTimeout = .milliseconds(syncTimeoutMs)
+            options.streamIdleTimeout = .milliseconds(streamIdleTimeoutMs)
             options.gracePeriod = .milliseconds(Int64(gracePeriodSeconds * 1_000))
             options.maxWaitingPredicts = maxWaitingPredicts
             options.maxOpenStreams = maxOpenStreams
