@@ -62,8 +62,7 @@ public struct ChatCompletionError: Error, Sendable, Hashable, CustomStringConver
         case .timeout, .connection, .incompleteStream, .streamError, .notReady:
             return .retryable
         case .status:
-            guard let status = self.status else { return .retryable }
-            return status == 408 || status == 429 || status >= 500 ? .retryable : .fatal
+            return self.status.map(FailureClass.init(modelServerStatus:)) ?? .retryable
         case .invalidURL, .badInput, .badResponse:
             return .fatal
         }

@@ -7,4 +7,10 @@ public enum FailureClass: String, Sendable, Hashable, CaseIterable {
     case retryable
     /// The failure is a property of the job itself: trying again gives the same answer.
     case fatal
+
+    /// The class of a model server's answer with an HTTP status other than success: "later" (408, 429, 5xx) is
+    /// retryable; any other refusal says the request itself is wrong.
+    public init(modelServerStatus status: Int) {
+        self = status == 408 || status == 429 || status >= 500 ? .retryable : .fatal
+    }
 }

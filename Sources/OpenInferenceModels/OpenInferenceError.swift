@@ -55,8 +55,7 @@ public struct OpenInferenceError: Error, Sendable, Hashable, CustomStringConvert
         case .timeout, .connection, .notReady:
             return .retryable
         case .status:
-            guard let status = self.status else { return .retryable }
-            return status == 408 || status == 429 || status >= 500 ? .retryable : .fatal
+            return self.status.map(FailureClass.init(modelServerStatus:)) ?? .retryable
         case .invalidURL, .badInput, .badResponse:
             return .fatal
         }
