@@ -252,6 +252,8 @@ let package = Package(
                 "InferenceJobs",
                 "InferenceModels",
                 "OpenInferenceModels",
+                // The streaming case reads the gateway's event streams with the chat client's parser.
+                "ChatCompletionModels",
                 "InferenceWorker",
                 "ResultStore",
                 "ResultsSink",

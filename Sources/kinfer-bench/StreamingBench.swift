@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import ChatCompletionModels
 import EmbeddedKafka
 import Foundation
 import Gateway
@@ -143,18 +144,12 @@ struct StreamingBench: AsyncParsableCommand {
             throw BenchFailure("POST /v1/chat/completions answered \(response.status.code): \(text)")
         }
         var arrivals: [Duration] = []
-        var pending = ""
+        var parser = ServerSentEventParser()
         for try await buffer in response.body {
-            pending += String(buffer: buffer)
-            while let end = pending.range(of: "\n\n") {
-                let event = pending[..<end.lowerBound]
-                pending = String(pending[end.upperBound...])
-                for line in event.split(separator: "\n") where line.hasPrefix("data: ") {
-                    let data = line.dropFirst(6)
-                    if data == "[DONE]" { return arrivals }
-                    // A content delta (not the role-only first chunk nor the closing one) is a token.
-                    if data.contains(#""content":""#) && !data.contains(#""content":"""#) { arrivals.append(clock.now - start) }
-                }
+            for event in try parser.parse(buffer.readableBytesView) {
+                if event.data == "[DONE]" { return arrivals }
+                // A content delta (not the role-only first chunk nor the closing one) is a token.
+                if event.data.contains(#""content":""#) && !event.data.contains(#""content":"""#) { arrivals.append(clock.now - start) }
             }
         }
         throw BenchFailure("the stream ended without [DONE] after \(arrivals.count) tokens")

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ChatCompletionModels
 import Foundation
 import NIOCore
 
@@ -64,23 +65,17 @@ enum DemoChats {
                 return .failure(DemoProblem(message: "chat \(index): \(response.status.code) \(String(buffer: try await response.body.collect(upTo: 1 << 16)))"))
             }
             var text = "", tokens = 0, jobID: String?, firstToken: Duration?
-            var pending = ""
+            var parser = ServerSentEventParser()
             reading: for try await buffer in response.body {
-                pending += String(buffer: buffer)
-                while let end = pending.range(of: "\n\n") {
-                    let event = pending[..<end.lowerBound]
-                    pending = String(pending[end.upperBound...])
-                    for line in event.split(separator: "\n") where line.hasPrefix("data: ") {
-                        let data = line.dropFirst(6)
-                        if data == "[DONE]" { break reading }
-                        let chunk = try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any]
-                        jobID = jobID ?? (chunk?["id"] as? String).map { String($0.dropFirst("chatcmpl-".count)) }
-                        let delta = ((chunk?["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
-                        if let delta, !delta.isEmpty {
-                            firstToken = firstToken ?? clock.now - start
-                            text += delta
-                            tokens += 1
-                        }
+                for event in try parser.parse(buffer.readableBytesView) {
+                    if event.data == "[DONE]" { break reading }
+                    let chunk = try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any]
+                    jobID = jobID ?? (chunk?["id"] as? String).map { String($0.dropFirst("chatcmpl-".count)) }
+                    let delta = ((chunk?["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
+                    if let delta, !delta.isEmpty {
+                        firstToken = firstToken ?? clock.now - start
+                        text += delta
+                        tokens += 1
                     }
                 }
             }
