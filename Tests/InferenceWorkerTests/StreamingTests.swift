@@ -15,6 +15,12 @@ struct StreamingTests {
         let metrics = TestMetrics()
         let first = try pipeline.startWorker(pipeline.workerConfiguration(name: "w1"), models: ModelCatalog([model]), metricsFactory: metrics)
         let second = try pipeline.startWorker(pipeline.workerConfiguration(name: "w2"), models: ModelCatalog([model]))
+        // A settled group: a rebalance mid-run may run a job twice (at least once), which the gateway's stream
+        // state handles and StreamCrashTests covers; this test is about one run's stream.
+        try await waitUntil("both workers own partitions", timeout: .seconds(60)) {
+            !first.worker.assignment.isEmpty && !second.worker.assignment.isEmpty
+                && first.worker.assignment.isDisjoint(with: second.worker.assignment)
+        }
         let jobs = (0..<200).map { index in
             InferenceJob(jobID: "gen-\(index)", model: "generator", inputs: ModelInput(prompt: "prompt \(index % 7)"), submittedAt: Date(), stream: true)
         }
