@@ -110,7 +110,8 @@ public final class KafkaProducer: Sendable {
         return false
     }
 
-    /// Messages enqueued but not yet acknowledged or failed (librdkafka's `rd_kafka_outq_len`).
+    /// Messages enqueued but not yet reported, plus events (errors, logs) waiting to be served: librdkafka's
+    /// `rd_kafka_outq_len`, which counts both. With a broker down, its error events keep this above zero.
     public var queuedMessageCount: Int {
         Int(rd_kafka_outq_len(core.handle.pointer))
     }
