@@ -68,7 +68,6 @@ public final class InferenceWorker: Service, Sendable {
         }
         var options = KafkaConsumer.Options()
         options.bufferCapacity = max(500, min(configuration.maxInFlight, 5_000))
-        options.rebalanceTimeout = configuration.rebalanceDrainTimeout + .seconds(2)
         let queues = Dictionary(uniqueKeysWithValues: models.models.map { name, model in
             (name, BatchQueue(maxBatchSize: model is any GenerativeModel ? 1 : configuration.maxBatchSize, maxBatchDelay: configuration.maxBatchDelay))
         })

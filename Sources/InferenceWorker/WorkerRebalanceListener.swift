@@ -30,15 +30,15 @@ final class WorkerRebalanceListener: KafkaRebalanceListener {
         self.consumer.withLock { $0.consumer = consumer }
     }
 
-    func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async {
+    func partitionsAssigned(_ partitions: [KafkaTopicPartition]) {
         rebalanceCount.add(1, ordering: .relaxed)
         rebalanceCounter.increment()
     }
 
-    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {
+    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) {
         let revoked = Set(partitions)
         let abandoned = abandonQueued(revoked)
-        let offsets = await inFlight.release(revoked, abandoned: abandoned, within: drainTimeout)
+        let offsets = inFlight.releaseBlocking(revoked, abandoned: abandoned, within: drainTimeout)
         try? consumer.withLock { $0.consumer }?.storeOffsets(offsets)
     }
 }

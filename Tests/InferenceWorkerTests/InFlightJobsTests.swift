@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import KinferTestSupport
 import Synchronization
@@ -56,5 +57,36 @@ struct InFlightJobsTests {
         #expect(outcome.withLock { $0?.admitted } == 0)
         #expect(outcome.withLock { $0?.consumed } == 4)
         #expect(jobs.count == 8)
+    }
+
+    @Test("A revoke on the poll thread blocks until the partition's running job finishes, then hands over its offset")
+    func blockingReleaseWaitsForTheRunningJob() async throws {
+        let jobs = InFlightJobs(limit: 8)
+        _ = await jobs.admit(messages(p0, 0..<2)[...])
+        jobs.finish(p0, offset: 0)
+
+        let released = Mutex<[KafkaTopicPartition: Int64]?>(nil)
+        let pollThread = Thread {
+            let offsets = jobs.releaseBlocking([p0], abandoned: 0, within: .seconds(60))
+            released.withLock { $0 = offsets }
+        }
+        pollThread.start()
+        try await waitUntil("the release registers its wait", timeout: .seconds(5)) { jobs.isReleasing([p0]) }
+        #expect(released.withLock { $0 } == nil, "offset 1 is still running")
+
+        jobs.finish(p0, offset: 1)
+        try await waitUntil("the release returns", timeout: .seconds(5)) { released.withLock { $0 != nil } }
+        #expect(released.withLock { $0 } == [p0: 2])
+        #expect(jobs.count == 0)
+    }
+
+    @Test("A blocking revoke whose job never finishes gives up after its timeout and hands over what finished")
+    func blockingReleaseGivesUpAtItsTimeout() async {
+        let jobs = InFlightJobs(limit: 8)
+        _ = await jobs.admit(messages(p0, 0..<3)[...])
+        jobs.finish(p0, offset: 0)
+
+        #expect(jobs.releaseBlocking([p0], abandoned: 0, within: .milliseconds(50)) == [p0: 1])
+        #expect(jobs.count == 0, "the partition is forgotten, its next owner runs offsets 1 and 2")
     }
 }

@@ -187,11 +187,11 @@ private final class AssignmentRecorder: KafkaRebalanceListener {
     var all: [[KafkaTopicPartition]] { assignments.withLock { $0 } }
     var revocations: Int { revocationCount.load(ordering: .relaxed) }
 
-    func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async {
+    func partitionsAssigned(_ partitions: [KafkaTopicPartition]) {
         assignments.withLock { $0.append(partitions) }
     }
 
-    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {
+    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) {
         revocationCount.add(1, ordering: .relaxed)
     }
 }

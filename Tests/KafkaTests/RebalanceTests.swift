@@ -140,11 +140,11 @@ struct LoggingListener: KafkaRebalanceListener {
     let log: GroupLog
     let onRevoke: @Sendable ([KafkaTopicPartition]) -> Void
 
-    func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async {
+    func partitionsAssigned(_ partitions: [KafkaTopicPartition]) {
         log.record(name, .assigned, partitions)
     }
 
-    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {
+    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) {
         onRevoke(partitions)
         log.record(name, .revoked, partitions)
     }

@@ -1,4 +1,5 @@
 import ConsumerKit
+import Dispatch
 import Kafka
 import Synchronization
 
@@ -10,7 +11,8 @@ final class InFlightJobs: Sendable {
     private struct State {
         var tracker = CommitTracker()
         var admissionWaiter: (needed: Int, continuation: CheckedContinuation<Void, Never>)?
-        var idleWaiters: [(id: Int, partitions: Set<KafkaTopicPartition>, abandoned: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        /// Releases waiting for their partitions to go idle: an async one resumes its task, a blocking one signals its thread.
+        var idleWaiters: [(id: Int, partitions: Set<KafkaTopicPartition>, abandoned: Int, wake: @Sendable () -> Void)] = []
         var nextWaiterID = 0
         /// Partitions being released or released; the reader may still hold messages of them.
         var revoked: Set<KafkaTopicPartition> = []
@@ -78,22 +80,21 @@ final class InFlightJobs: Sendable {
 
     /// Records a finished job and wakes whoever waits for room or for its partition to go idle.
     func finish(_ partition: KafkaTopicPartition, offset: Int64) {
-        let wake = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            guard state.tracker.finished(partition, offset: offset) else { return [] }
-            var wake: [CheckedContinuation<Void, Never>] = []
+        let (admission, idle) = state.withLock { state -> (CheckedContinuation<Void, Never>?, [@Sendable () -> Void]) in
+            guard state.tracker.finished(partition, offset: offset) else { return (nil, []) }
+            var admission: CheckedContinuation<Void, Never>?
             if let waiter = state.admissionWaiter, state.tracker.inFlight + waiter.needed <= limit {
                 state.admissionWaiter = nil
-                wake.append(waiter.continuation)
+                admission = waiter.continuation
             }
-            if !state.idleWaiters.isEmpty {
-                let tracker = state.tracker
-                let (idle, busy) = state.idleWaiters.partitioned { tracker.inFlight(in: $0.partitions) <= $0.abandoned }
-                state.idleWaiters = busy
-                wake += idle.map(\.continuation)
-            }
-            return wake
+            guard !state.idleWaiters.isEmpty else { return (admission, []) }
+            let tracker = state.tracker
+            let (idle, busy) = state.idleWaiters.partitioned { tracker.inFlight(in: $0.partitions) <= $0.abandoned }
+            state.idleWaiters = busy
+            return (admission, idle.map(\.wake))
         }
-        for continuation in wake { continuation.resume() }
+        admission?.resume()
+        for wake in idle { wake() }
     }
 
     /// Offsets that advanced since the last call, to store and commit.
@@ -105,35 +106,69 @@ final class InFlightJobs: Sendable {
     /// or `timeout` passes, or the task is cancelled; then returns their committable offsets and forgets them, so that the partitions'
     /// next owner takes over from exactly there. Abandoned jobs hold the committable offset back, so none is skipped.
     func release(_ partitions: Set<KafkaTopicPartition>, abandoned: Int = 0, within timeout: Duration) async -> [KafkaTopicPartition: Int64] {
-        let (id, reader) = state.withLock { state in
-            state.nextWaiterID += 1
-            state.revoked.formUnion(partitions)
-            // The reader may wait for room while holding messages of `partitions`: let it drop them now.
-            defer { state.admissionWaiter = nil }
-            return (state.nextWaiterID, state.admissionWaiter?.continuation)
-        }
-        reader?.resume()
+        let id = beginRelease(partitions)
         let deadline = ContinuousClock.now.advanced(by: timeout)
         await withDiscardingTaskGroup { group in
             group.addTask {
                 guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
-                self.resumeIdleWaiter(id)
+                self.wakeIdleWaiter(id)
             }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    let done = state.withLock { state in
-                        // Under the lock: the timer or a cancellation either is seen here or finds the waiter.
-                        guard state.tracker.inFlight(in: partitions) > abandoned, ContinuousClock.now < deadline, !Task.isCancelled else { return true }
-                        state.idleWaiters.append((id, partitions, abandoned, continuation))
-                        return false
+                    // The timer or a cancellation either is seen here (under the lock) or finds the waiter.
+                    let waiting = waitForIdle(id, partitions, abandoned: abandoned, unless: ContinuousClock.now >= deadline || Task.isCancelled) {
+                        continuation.resume()
                     }
-                    if done { continuation.resume() }
+                    if !waiting { continuation.resume() }
                 }
             } onCancel: {
-                self.resumeIdleWaiter(id)
+                self.wakeIdleWaiter(id)
             }
             group.cancelAll()
         }
+        return endRelease(partitions)
+    }
+
+    /// ``release(_:abandoned:within:)`` for the consumer's poll thread, which a revoke runs on: blocks the calling
+    /// thread until the partitions are idle or `timeout` passes.
+    func releaseBlocking(_ partitions: Set<KafkaTopicPartition>, abandoned: Int, within timeout: Duration) -> [KafkaTopicPartition: Int64] {
+        let id = beginRelease(partitions)
+        let idle = DispatchSemaphore(value: 0)
+        if waitForIdle(id, partitions, abandoned: abandoned, unless: false, wake: { idle.signal() }),
+            idle.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds))) == .timedOut
+        {
+            wakeIdleWaiter(id)
+        }
+        return endRelease(partitions)
+    }
+
+    /// Shuts `partitions` to admission and lets a reader waiting for room drop its messages of them.
+    private func beginRelease(_ partitions: Set<KafkaTopicPartition>) -> Int {
+        let (id, reader) = state.withLock { state in
+            state.nextWaiterID += 1
+            state.revoked.formUnion(partitions)
+            defer { state.admissionWaiter = nil }
+            return (state.nextWaiterID, state.admissionWaiter?.continuation)
+        }
+        reader?.resume()
+        return id
+    }
+
+    /// Registers `wake` to run once `partitions` hold no more than `abandoned` jobs; returns `false`, registering
+    /// nothing, if they already do or `giveUp` holds.
+    private func waitForIdle(
+        _ id: Int, _ partitions: Set<KafkaTopicPartition>, abandoned: Int, unless giveUp: @autoclosure () -> Bool,
+        wake: @escaping @Sendable () -> Void
+    ) -> Bool {
+        state.withLock { state in
+            guard state.tracker.inFlight(in: partitions) > abandoned, !giveUp() else { return false }
+            state.idleWaiters.append((id, partitions, abandoned, wake))
+            return true
+        }
+    }
+
+    /// Takes the committable offsets of `partitions` and forgets them.
+    private func endRelease(_ partitions: Set<KafkaTopicPartition>) -> [KafkaTopicPartition: Int64] {
         let (offsets, admission) = state.withLock { state -> ([KafkaTopicPartition: Int64], CheckedContinuation<Void, Never>?) in
             let offsets = state.tracker.committable(in: partitions)
             state.tracker.forget(partitions)
@@ -146,12 +181,17 @@ final class InFlightJobs: Sendable {
         return offsets
     }
 
-    private func resumeIdleWaiter(_ id: Int) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+    /// Whether a release waits for `partitions` to go idle: for tests.
+    func isReleasing(_ partitions: Set<KafkaTopicPartition>) -> Bool {
+        state.withLock { $0.idleWaiters.contains { $0.partitions == partitions } }
+    }
+
+    private func wakeIdleWaiter(_ id: Int) {
+        let waiter = state.withLock { state -> (@Sendable () -> Void)? in
             guard let index = state.idleWaiters.firstIndex(where: { $0.id == id }) else { return nil }
-            return state.idleWaiters.remove(at: index).continuation
+            return state.idleWaiters.remove(at: index).wake
         }
-        waiter?.resume()
+        waiter?()
     }
 }
 

@@ -1,5 +1,4 @@
 import CRdKafka
-import Dispatch
 import Logging
 import Synchronization
 
@@ -167,12 +166,12 @@ final class ConsumerCore: @unchecked Sendable {
             // costs librdkafka 2.0.2 up to a second before it fetches again.
             if backPressured && buffer.count > buffer.lowWatermark { pauseForBackPressure(partitions) }
             handle.logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted())"])
-            if let listener { waitBounded { await listener.partitionsAssigned(partitions) } }
+            listener?.partitionsAssigned(partitions)
         case .revoke:
             let revoked = Set(partitions)
             buffer.removeAll(in: revoked)
             handle.logger.info("partitions revoked", metadata: ["partitions": "\(partitions.sorted())"])
-            if let listener { waitBounded { await listener.partitionsRevoked(partitions) } }
+            listener?.partitionsRevoked(partitions)
             // librdkafka keeps an application pause across reassignment (the rebalance holds its own pause until
             // then): resume, or a partition assigned here again would stay paused with nobody to resume it.
             try? setPaused(Array(pausedByBackPressure.intersection(revoked)), paused: false)
@@ -193,18 +192,6 @@ final class ConsumerCore: @unchecked Sendable {
             }
             let remaining = assigned.withLock { $0.subtract(revoked); return $0.count }
             if remaining == 0 { inGroup.store(false, ordering: .relaxed) }
-        }
-    }
-
-    /// Runs listener work from the poll thread and waits for it, at most `rebalanceTimeout`.
-    private func waitBounded(_ work: @escaping @Sendable () async -> Void) {
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            await work()
-            done.signal()
-        }
-        if done.wait(timeout: .now() + .milliseconds(Int(options.rebalanceTimeout.milliseconds))) == .timedOut {
-            handle.logger.warning("rebalance listener did not finish within \(options.rebalanceTimeout); continuing")
         }
     }
 }

@@ -1,5 +1,4 @@
 import CRdKafka
-import Dispatch
 import Logging
 import Synchronization
 
@@ -20,8 +19,6 @@ public final class KafkaConsumer: Sendable {
     public struct Options: Sendable {
         /// Messages held between the poll thread and the reader before fetching pauses. Defaults to `10_000`.
         public var bufferCapacity: Int = 10_000
-        /// How long a revoke or assign waits for the ``KafkaRebalanceListener``. Defaults to `10` seconds.
-        public var rebalanceTimeout: Duration = .seconds(10)
         /// How long a full buffer leaves messages waiting in librdkafka's queue before the partitions are
         /// paused. Shorter stalls cost nothing; a pause drops prefetched messages and, on librdkafka 2.0.2,
         /// delays fetching by up to a second after the resume. Rebalance callbacks wait at most this long

@@ -24,11 +24,11 @@ final class NotifierRebalanceListener: KafkaRebalanceListener {
         self.consumer.withLock { $0.consumer = consumer }
     }
 
-    func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async {
+    func partitionsAssigned(_ partitions: [KafkaTopicPartition]) {
         self.rebalances.increment()
     }
 
-    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {
+    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) {
         let revoked = Set(partitions)
         let offsets = self.ledger.tracker.withLock { ledger in
             defer { ledger.forget(revoked) }

@@ -53,9 +53,9 @@ final class SinkRebalanceListener: KafkaRebalanceListener {
         self.rebalances = rebalances
     }
 
-    func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async {
+    func partitionsAssigned(_ partitions: [KafkaTopicPartition]) {
         rebalances.increment()
     }
 
-    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) async {}
+    func partitionsRevoked(_ partitions: [KafkaTopicPartition]) {}
 }
