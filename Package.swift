@@ -79,10 +79,18 @@ let package = Package(
         ),
         // Models served by a model server over the Open Inference Protocol (KServe v2 REST).
         .target(
+            name: "ModelServerHTTP",
+            dependencies: [
+                "InferenceJobs",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
             name: "OpenInferenceModels",
             dependencies: [
                 "InferenceJobs",
                 "InferenceModels",
+                "ModelServerHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -96,6 +104,7 @@ let package = Package(
             dependencies: [
                 "InferenceJobs",
                 "InferenceModels",
+                "ModelServerHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

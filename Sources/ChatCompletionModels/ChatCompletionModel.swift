@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import InferenceJobs
 import InferenceModels
 import Logging
+import ModelServerHTTP
 import NIOCore
 import NIOHTTP1
 
@@ -48,14 +49,7 @@ public struct ChatCompletionModel: GenerativeModel {
         logger: Logger = Logger(label: "kinfer.chat-completion")
     ) async throws -> ChatCompletionModel {
         let options = configuration.options
-        var httpConfiguration = HTTPClient.Configuration()
-        httpConfiguration.httpVersion = .http1Only
-        httpConfiguration.redirectConfiguration = .disallow
-        httpConfiguration.timeout = .init(connect: .init(options.requestTimeout))
-        httpConfiguration.connectionPool = .init(
-            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, options.maxConcurrentRequests)
-        )
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
+        let client = HTTPClient.forModelServer(requestTimeout: options.requestTimeout, maxConnections: options.maxConcurrentRequests)
         do {
             let listed = try await ServerReadiness.waitForModels(configuration, client: client, logger: logger)
             guard let servedModel = options.servedModel ?? listed.first else {

@@ -1,3 +1,4 @@
+import ModelServerHTTP
 import AsyncHTTPClient
 import InferenceJobs
 import InferenceModels

@@ -3,6 +3,7 @@ import Foundation
 import InferenceJobs
 import InferenceModels
 import Logging
+import ModelServerHTTP
 import NIOCore
 import NIOHTTP1
 
@@ -42,14 +43,7 @@ public struct OpenInferenceModel: InferenceModel {
         _ configuration: Configuration,
         logger: Logger = Logger(label: "kinfer.open-inference")
     ) async throws(OpenInferenceError) -> OpenInferenceModel {
-        var httpConfiguration = HTTPClient.Configuration()
-        httpConfiguration.httpVersion = .http1Only
-        httpConfiguration.redirectConfiguration = .disallow
-        httpConfiguration.timeout = .init(connect: .init(configuration.requestTimeout))
-        httpConfiguration.connectionPool = .init(
-            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.maxConnections)
-        )
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
+        let client = HTTPClient.forModelServer(requestTimeout: configuration.requestTimeout, maxConnections: configuration.maxConnections)
         do {
             try await waitUntilReady(configuration, client: client, logger: logger)
             let metadata = await readMetadata(configuration.endpoint, client: client, timeout: configuration.requestTimeout, logger: logger)

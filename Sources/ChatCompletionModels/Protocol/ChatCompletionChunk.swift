@@ -1,3 +1,4 @@
+import ModelServerHTTP
 import Foundation
 
 /// What one `data:` event of a streamed chat completion says: a piece of text, a finish reason, or an error.
