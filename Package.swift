@@ -155,6 +155,7 @@ let package = Package(
         .target(
             name: "ServiceOperations",
             dependencies: [
+                "ConsumerKit",
                 "Kafka",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -207,6 +208,7 @@ let package = Package(
         .executableTarget(
             name: "kinfer",
             dependencies: [
+                "ConsumerKit",
                 "EmbeddedKafka",
                 "JobClient",
                 "CallbackSafety",
@@ -327,6 +329,7 @@ let package = Package(
         .testTarget(
             name: "ServiceOperationsTests",
             dependencies: [
+                "ConsumerKit",
                 "EmbeddedKafka",
                 "JobClient",
                 "Kafka",

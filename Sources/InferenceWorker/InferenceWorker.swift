@@ -1,3 +1,4 @@
+import ConsumerKit
 import Foundation
 import InferenceJobs
 import InferenceModels
@@ -17,7 +18,7 @@ import ServiceLifecycle
 /// Shutdown (``shutdown()``, SIGTERM through swift-service-lifecycle, or cancellation): stop taking
 /// jobs, run waiting retries at once, let in-flight jobs finish within `gracePeriod`, commit, leave
 /// the group, flush the producer.
-public final class InferenceWorker: Service, Sendable {
+public final class InferenceWorker: Service, ConsumerGroupMember, Sendable {
     public let counters = WorkerCounters()
     /// The consumer group this worker is a member of.
     public let groupID: String
@@ -33,12 +34,13 @@ public final class InferenceWorker: Service, Sendable {
     private let queues: [String: BatchQueue]
     private let delayed: DelayedJobs
     private let listener: WorkerRebalanceListener
+    private let finishedOffsets: FinishedOffsets
     private let stopping = ShutdownSignal()
     private let logger: Logger
 
     /// - Parameters:
-    ///   - consumerConfiguration: brokers and group (`kinfer-workers` by convention); auto-commit is turned off,
-    ///     the worker commits itself.
+    ///   - consumerConfiguration: brokers and group (`kinfer-workers` by convention); auto-commit is turned off (the
+    ///     worker commits itself), and a new group starts from the earliest job unless `auto.offset.reset` is set.
     ///   - producerConfiguration: brokers for results; `acks=all` and idempotence unless set otherwise.
     ///   - metricsFactory: where the worker's metrics go (see the README's metrics table). Defaults to the
     ///     bootstrapped `MetricsSystem.factory`.
@@ -59,8 +61,7 @@ public final class InferenceWorker: Service, Sendable {
         let inFlight = InFlightJobs(limit: configuration.maxInFlight)
         self.inFlight = inFlight
 
-        var consumerConfiguration = consumerConfiguration
-        consumerConfiguration.properties["enable.auto.commit"] = "false"
+        var consumerConfiguration = consumerConfiguration.forConsumerService()
         // librdkafka's prefetch is the worker's largest memory: at its 64 MiB of small jobs (with its own per-message
         // overhead) a worker draining a backlog peaked at ~305 MB; 32 MiB still holds seconds of jobs. A set value wins.
         if consumerConfiguration.properties["queued.max.messages.kbytes"] == nil {
@@ -80,6 +81,9 @@ public final class InferenceWorker: Service, Sendable {
         self.listener = listener
         consumer = try KafkaConsumer(configuration: consumerConfiguration, options: options, rebalanceListener: listener, logger: logger)
         listener.connect(consumer)
+        finishedOffsets = FinishedOffsets(consumer: consumer, failures: metrics.consumer.commitFailures, logger: logger) {
+            inFlight.takeCommittable()
+        }
 
         producer = try KafkaProducer(configuration: producerConfiguration.withDurableProducerDefaults(), logger: logger)
         publisher = OutcomePublisher(producer: producer, configuration: configuration, inFlight: inFlight, counters: counters, metrics: metrics, logger: logger)
@@ -299,16 +303,7 @@ public final class InferenceWorker: Service, Sendable {
     }
 
     private func commitFinished() async {
-        let offsets = inFlight.takeCommittable()
-        guard !offsets.isEmpty else { return }
-        do {
-            try consumer.storeOffsets(offsets)
-            try await consumer.commit()
-        } catch {
-            counters.recordCommitFailure()
-            metrics.consumer.commitFailures.increment()
-            logger.warning("commit failed; the next one retries: \(error)")
-        }
+        if await !finishedOffsets.commit() { counters.recordCommitFailure() }
     }
 
     /// Samples the state gauges (in-flight jobs, partitions, producer queue) every second until the worker stops:

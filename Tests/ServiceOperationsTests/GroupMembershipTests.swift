@@ -1,6 +1,7 @@
 import EmbeddedKafka
 import Kafka
 import KinferTestSupport
+import ConsumerKit
 import ServiceOperations
 import Testing
 

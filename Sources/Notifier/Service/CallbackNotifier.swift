@@ -24,7 +24,7 @@ import Synchronization
 ///
 /// Graceful shutdown stops reading, drops waiting retries (unfinished: their next owner runs them), lets running
 /// attempts finish within ``NotifierConfiguration/gracePeriod``, commits, and leaves the group.
-public final class CallbackNotifier<Resolver: CallbackResolver>: Service, Sendable {
+public final class CallbackNotifier<Resolver: CallbackResolver>: Service, ConsumerGroupMember, Sendable {
     public let counters = NotifierCounters()
     /// The consumer group this notifier is a member of.
     public let groupID: String
@@ -34,11 +34,13 @@ public final class CallbackNotifier<Resolver: CallbackResolver>: Service, Sendab
     private let producer: KafkaProducer
     private let admission: DeliveryPermits
     private let ledger = DeliveryLedger()
+    private let finishedOffsets: FinishedOffsets
     private let metrics: NotifierMetrics
     private let logger: Logger
 
     /// - Parameters:
-    ///   - consumerConfiguration: brokers and group (`kinfer-notifier` by convention); the notifier commits itself.
+    ///   - consumerConfiguration: brokers and group (`kinfer-notifier` by convention); the notifier commits itself, and
+    ///     a new group starts from the earliest result unless `auto.offset.reset` is set.
     ///   - producerConfiguration: brokers for the retry and dead-letter topics; `acks=all` and idempotence unless
     ///     set otherwise (a lost retry is a lost callback).
     ///   - signer: the Standard Webhooks signer with the configured secrets.
@@ -64,11 +66,13 @@ public final class CallbackNotifier<Resolver: CallbackResolver>: Service, Sendab
             guardrail: configuration.guardrail, resolver: resolver, signer: signer, client: client,
             permits: DeliveryPermits(limit: configuration.maxConcurrency, perHostLimit: configuration.maxPerHost)
         )
-        var consumerConfiguration = consumerConfiguration
-        consumerConfiguration.properties["enable.auto.commit"] = "false"
         let listener = NotifierRebalanceListener(ledger: self.ledger, rebalances: metrics.consumer.rebalances)
-        self.consumer = try KafkaConsumer(configuration: consumerConfiguration, rebalanceListener: listener, logger: logger)
+        self.consumer = try KafkaConsumer(configuration: consumerConfiguration.forConsumerService(), rebalanceListener: listener, logger: logger)
         listener.connect(self.consumer)
+        let ledger = self.ledger
+        self.finishedOffsets = FinishedOffsets(consumer: self.consumer, failures: metrics.consumer.commitFailures, logger: logger) {
+            ledger.tracker.withLock { $0.takeCommittable() }
+        }
         self.producer = try KafkaProducer(configuration: producerConfiguration.withDurableProducerDefaults(), logger: logger)
     }
 
@@ -232,14 +236,6 @@ public final class CallbackNotifier<Resolver: CallbackResolver>: Service, Sendab
     }
 
     private func commitFinished() async {
-        let offsets = self.ledger.tracker.withLock { $0.takeCommittable() }
-        guard !offsets.isEmpty else { return }
-        do {
-            try self.consumer.storeOffsets(offsets)
-            try await self.consumer.commit()
-        } catch {
-            self.metrics.consumer.commitFailures.increment()
-            self.logger.warning("offset commit failed; the next one covers these offsets: \(error)")
-        }
+        await self.finishedOffsets.commit()
     }
 }

@@ -1,3 +1,4 @@
+import ConsumerKit
 import Foundation
 import InferenceJobs
 import Kafka
@@ -39,9 +40,7 @@ public final class PendingJobRecorder: Service, Sendable {
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
         logger: Logger = Logger(label: "kinfer.sink.pending")
     ) throws(KafkaError) {
-        var consumerConfiguration = consumerConfiguration
-        consumerConfiguration.properties["enable.auto.commit"] = "false"
-        self.consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        self.consumer = try KafkaConsumer(configuration: consumerConfiguration.forConsumerService(), logger: logger)
         self.store = store
         self.jobsTopic = jobsTopic
         self.maxBatchSize = maxBatchSize
@@ -72,7 +71,7 @@ public final class PendingJobRecorder: Service, Sendable {
     }
 
     private func recordLoop() async {
-        let committer = OffsetCommitter(consumer: consumer, failures: commitFailures, logger: logger)
+        let committer = RequestedCommits(consumer: consumer, failures: commitFailures, logger: logger)
         await withDiscardingTaskGroup { group in
             group.addTask { await committer.run() }
             do {

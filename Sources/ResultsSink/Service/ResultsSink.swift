@@ -21,7 +21,7 @@ import Synchronization
 /// the reason instead, and the rest of its batch is written (see ``BatchWrite``), so it never stalls a partition.
 ///
 /// - Important: The store is a `Service` too: run it (before the sink, in the same `ServiceGroup`).
-public final class ResultsSink: Service, Sendable {
+public final class ResultsSink: Service, ConsumerGroupMember, Sendable {
     public let counters = SinkCounters()
     /// The consumer group this sink is a member of.
     public let groupID: String
@@ -51,12 +51,10 @@ public final class ResultsSink: Service, Sendable {
         groupID = consumerConfiguration.groupID ?? ""
         let metrics = SinkMetrics(factory: metricsFactory)
         self.metrics = metrics
-        var consumerConfiguration = consumerConfiguration
-        consumerConfiguration.properties["enable.auto.commit"] = "false"
         var options = KafkaConsumer.Options()
         options.bufferCapacity = max(configuration.maxBatchSize * 4, 2_000)
         consumer = try KafkaConsumer(
-            configuration: consumerConfiguration, options: options,
+            configuration: consumerConfiguration.forConsumerService(), options: options,
             rebalanceListener: SinkRebalanceListener(rebalances: metrics.consumer.rebalances), logger: logger
         )
         producer = try KafkaProducer(configuration: Self.makeProducerConfiguration(producerConfiguration), logger: logger)
@@ -112,7 +110,7 @@ public final class ResultsSink: Service, Sendable {
     /// Reads and decodes the next batch while the one before is written: writes stay one at a time and in order,
     /// so offsets are stored in order, each only after its batch's database commit.
     private func consumeLoop() async {
-        let committer = OffsetCommitter(consumer: consumer, failures: metrics.consumer.commitFailures, logger: logger)
+        let committer = RequestedCommits(consumer: consumer, failures: metrics.consumer.commitFailures, logger: logger)
         await withDiscardingTaskGroup { group in
             group.addTask { await committer.run() }
             await withTaskGroup(of: Void.self) { writes in
@@ -161,7 +159,7 @@ public final class ResultsSink: Service, Sendable {
 
     /// Writes (retrying until every result is written or dead-lettered, or the sink stops), then stores the batch's
     /// offsets and asks for them to be committed.
-    private func writeAndStore(_ batch: DecodedBatch, committer: OffsetCommitter) async {
+    private func writeAndStore(_ batch: DecodedBatch, committer: RequestedCommits) async {
         guard await write(batch) else { return }
         do {
             try consumer.storeOffsets(batch.nextOffsets)

@@ -1,3 +1,4 @@
+import ConsumerKit
 import Kafka
 import Logging
 import Metrics

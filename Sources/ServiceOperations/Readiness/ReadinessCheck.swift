@@ -1,3 +1,4 @@
+import ConsumerKit
 import Kafka
 
 /// One condition a service needs to do its work, checked by ``ReadinessMonitor``.

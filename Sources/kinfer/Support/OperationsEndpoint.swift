@@ -1,3 +1,4 @@
+import ConsumerKit
 import InferenceWorker
 import Notifier
 import Kafka
@@ -8,9 +9,6 @@ import ResultsSink
 import ServiceLifecycle
 import ServiceOperations
 
-extension InferenceWorker: ConsumerGroupMember {}
-extension ResultsSink: ConsumerGroupMember {}
-extension CallbackNotifier: ConsumerGroupMember {}
 
 /// The metrics of this process: `MetricsSystem` bootstrapped, on first use, with a Prometheus factory over
 /// ``registry``. Bootstrapping can happen only once per process, hence one lazily made value.

@@ -1,7 +1,7 @@
 import Kafka
 
-/// What the operations side reads from a consumer group member (a worker, the sink): its group and what the group
-/// has given it. The lag reporter reports the lag of ``assignment``; readiness asks whether it has joined.
+/// What the operations side reads from a consumer group member (a worker, the sink, the notifier): its group and
+/// what the group has given it. Each service conforms where it is defined. The lag reporter reports the lag of ``assignment``; readiness asks whether it has joined.
 public protocol ConsumerGroupMember: Sendable {
     /// The consumer group, such as `kinfer-workers`.
     var groupID: String { get }
