@@ -62,8 +62,9 @@ public final class InferenceWorker: Service, ConsumerGroupMember, Sendable {
         self.inFlight = inFlight
 
         var consumerConfiguration = consumerConfiguration.forConsumerService()
-        // librdkafka's prefetch is the worker's largest memory: at its 64 MiB of small jobs (with its own per-message
-        // overhead) a worker draining a backlog peaked at ~305 MB; 32 MiB still holds seconds of jobs. A set value wins.
+        // librdkafka's prefetch is the worker's largest memory: its default 64 MiB of small jobs (with librdkafka's own
+        // per-message overhead) dominated a worker draining a backlog (`docs/benchmarks.md`); 32 MiB still holds
+        // seconds of jobs. A set value wins.
         if consumerConfiguration.properties["queued.max.messages.kbytes"] == nil {
             consumerConfiguration.properties["queued.max.messages.kbytes"] = "32768"
         }

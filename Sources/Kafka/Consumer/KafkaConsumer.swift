@@ -33,9 +33,8 @@ public final class KafkaConsumer: Sendable {
     /// `queued.min.messages`: once librdkafka 2.0.2's queue holds this many messages, its fetchers stop
     /// and are not woken when the queue drains: they wait a fixed second (`fetch.queue.backoff.ms` came
     /// in 2.1). At librdkafka's 100,000 a reader slower than the fetcher empties the queue long before
-    /// that second ends and sits idle (0.1 of the C loop's rate in `kinfer-bench consumer`). At
-    /// 1,000,000 the queue is bounded by `queued.max.messages.kbytes` instead (64 MiB of messages by
-    /// default) for any message over ~64 bytes, and holds about a second of reading.
+    /// that second ends and sits idle (`docs/benchmarks.md`). At 1,000,000 the queue is bounded by
+    /// `queued.max.messages.kbytes` instead for any message but the smallest, and holds about a second of reading.
     public static let defaultProperties: [(name: String, value: String)] = [("queued.min.messages", "1000000")]
 
     private let core: ConsumerCore

@@ -6,8 +6,8 @@ import Synchronization
 ///
 /// The message's opaque names where its callback waits. Normally that is a slot of a ring allocated once
 /// per producer: claimed in ring order with one atomic add and one compare-exchange, freed by the report with
-/// one atomic store. An object per message (``DeliveryHandler``, a `malloc` and a `free`) cost the producing
-/// thread about a seventh of its time at a million messages (perf, docs/benchmarks.md). When the slot the
+/// one atomic store. An object per message (``DeliveryHandler``, a `malloc` and a `free`) was a large share of
+/// the producing thread's time at high rates (perf, `docs/benchmarks.md`). When the slot the
 /// ring comes round to is still taken (more messages in flight than slots, or one waiting on a slow
 /// partition), the message gets a retained ``DeliveryHandler`` instead, so nothing ever waits for a slot.
 ///

@@ -87,8 +87,8 @@ public final class KafkaProducer: Sendable {
     /// and non-blocking.
     ///
     /// Inlinable so that a message the queue has room for is produced by a plain call in the caller's
-    /// async function: an async call of its own cost an async frame per message, about a seventh of
-    /// the producing thread at a million messages (perf, docs/benchmarks.md).
+    /// async function: an async call of its own costs an async frame per message, a large share of the
+    /// producing thread at high rates (perf, `docs/benchmarks.md`).
     @inlinable
     public func enqueue(
         _ message: KafkaProducerMessage,
