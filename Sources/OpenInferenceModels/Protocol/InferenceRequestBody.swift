@@ -7,8 +7,8 @@ import InferenceJobs
 ///  "outputs":[{"name":"predict"},{"name":"predict_proba"}]}
 /// ```
 ///
-/// Written by hand rather than through `JSONEncoder`: a batch of 128 digits is 8,192 numbers, and this is the
-/// worker's hot path.
+/// Written through the contract's `JSONWriter` rather than `JSONEncoder`: a batch is thousands of numbers, and this
+/// is the worker's hot path. Names come from configuration or metadata, so they are escaped, not trusted.
 enum InferenceRequestBody {
     /// - Parameters:
     ///   - inputName: the model's input tensor name.
@@ -24,55 +24,47 @@ enum InferenceRequestBody {
             let lengths = Set(batch.map(\.features.count)).sorted()
             throw OpenInferenceError(.badInput, "the batch mixes inputs of \(lengths.map(String.init).joined(separator: ", ")) features; one tensor needs one length")
         }
-        var json = "{\"inputs\":[{\"name\":"
-        json.reserveCapacity(64 + batch.count * featureCount * 6)
-        appendString(inputName, to: &json)
-        json += ",\"shape\":[\(batch.count),\(featureCount)],\"datatype\":\"\(datatype.rawValue)\",\"data\":["
+        var json = JSONWriter(capacity: 64 + batch.count * featureCount * 6)
+        json.raw("{\"inputs\":[{\"name\":")
+        json.string(inputName)
+        json.raw(",\"shape\":[")
+        json.integer(batch.count)
+        json.raw(",")
+        json.integer(featureCount)
+        json.raw("],\"datatype\":")
+        json.string(datatype.rawValue)
+        json.raw(",\"data\":[")
         var first = true
         for input in batch {
             for feature in input.features {
-                if !first { json += "," }
+                if !first { json.raw(",") }
                 first = false
                 switch datatype {
                 case .fp64:
                     guard feature.isFinite else { throw nonFinite(feature, datatype) }
-                    json += feature.description
+                    feature.write(to: &json)
                 case .fp32:
                     let narrowed = Float(feature)
                     guard narrowed.isFinite else { throw nonFinite(feature, datatype) }
-                    json += narrowed.description
+                    narrowed.write(to: &json)
                 }
             }
         }
-        json += "]}]"
+        json.raw("]}]")
         if !outputs.isEmpty {
-            json += ",\"outputs\":["
+            json.raw(",\"outputs\":[")
             for (index, output) in outputs.enumerated() {
-                json += index == 0 ? "{\"name\":" : ",{\"name\":"
-                appendString(output, to: &json)
-                json += "}"
+                json.raw(index == 0 ? "{\"name\":" : ",{\"name\":")
+                json.string(output)
+                json.raw("}")
             }
-            json += "]"
+            json.raw("]")
         }
-        json += "}"
-        return Array(json.utf8)
+        json.raw("}")
+        return json.bytes
     }
 
     private static func nonFinite(_ feature: Double, _ datatype: TensorDatatype) -> OpenInferenceError {
         OpenInferenceError(.badInput, "feature \(feature) is not a finite \(datatype.rawValue) number")
-    }
-
-    /// A JSON string literal; names come from configuration or metadata, so they are escaped, not trusted.
-    private static func appendString(_ string: String, to json: inout String) {
-        json += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": json += "\\\""
-            case "\\": json += "\\\\"
-            case _ where scalar.value < 0x20: json += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: json.unicodeScalars.append(scalar)
-            }
-        }
-        json += "\""
     }
 }
