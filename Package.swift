@@ -53,6 +53,7 @@ let package = Package(
         .target(
             name: "Kafka",
             dependencies: [
+                "AsyncWaiting",
                 "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -74,7 +75,7 @@ let package = Package(
         // Models behind one protocol: the digits classifier, the simulated model.
         .target(
             name: "InferenceModels",
-            dependencies: ["InferenceJobs"],
+            dependencies: ["AsyncWaiting", "InferenceJobs"],
             resources: [.copy("Resources")]
         ),
         // Models served by a model server over the Open Inference Protocol (KServe v2 REST).
@@ -113,10 +114,13 @@ let package = Package(
         ),
         // What every consumer-group service shares: which offsets may be committed when work finishes out of order,
         // how dead letters and retries carry their origin and reason, and the metrics reported under the same names.
+        // One cancellable wait, for every type whose callers wait on a locked state.
+        .target(name: "AsyncWaiting"),
         .target(name: "ConsumerKit", dependencies: ["Kafka", "InferenceJobs", .product(name: "Metrics", package: "swift-metrics")]),
         .target(
             name: "InferenceWorker",
             dependencies: [
+                "AsyncWaiting",
                 "Kafka",
                 "ConsumerKit",
                 "InferenceJobs",
