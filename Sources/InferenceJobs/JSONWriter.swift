@@ -50,6 +50,11 @@ package struct JSONWriter: TextOutputStream {
         self.bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Appends `value` as a string, or `null` when there is none.
+    package mutating func optionalString(_ value: String?) {
+        if let value { self.string(value) } else { self.raw("null") }
+    }
+
     /// Appends the decimal digits of `value`; short integers are small strings, so this does not allocate.
     package mutating func integer(_ value: Int) {
         self.bytes.append(contentsOf: String(value).utf8)
