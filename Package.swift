@@ -285,6 +285,8 @@ let package = Package(
         .target(
             name: "KinferTestSupport",
             dependencies: [
+                "InferenceJobs",
+                "ResultStore",
                 "Kafka",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -329,6 +331,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "InferenceJobs", "KinferTestSupport"]),
         .testTarget(name: "ResultsSinkTests", dependencies: ["EmbeddedKafka", "ResultsSink", "ResultStore", "InferenceJobs", "KinferTestSupport"]),
         .testTarget(
             name: "ServiceOperationsTests",

@@ -1,6 +1,5 @@
 import Foundation
 import ResultStore
-import ResultsSink
 import Testing
 
 /// The idempotency rules as a pure value: one claim per line, no database.

@@ -1,18 +1,17 @@
 import Foundation
 import InferenceJobs
-import ResultsSink
 
 /// Results that exercise every column: the three statuses, optional fields present and absent, and text that needs
 /// escaping. `variant` changes the content, as a repeat published by another attempt would.
-enum ResultFixtures {
+public enum ResultFixtures {
     /// 2025-11-24T16:00:00Z in milliseconds; fixture times are whole milliseconds, like the contract's.
-    static let baseMilliseconds: Int64 = 1_764_000_000_000
+    public static let baseMilliseconds: Int64 = 1_764_000_000_000
 
-    static func date(milliseconds: Int64) -> Date {
+    public static func date(milliseconds: Int64) -> Date {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 
-    static func result(_ index: Int, variant: Int = 0, completedAtMilliseconds: Int64? = nil) -> JobResult {
+    public static func result(_ index: Int, variant: Int = 0, completedAtMilliseconds: Int64? = nil) -> JobResult {
         let submitted = self.baseMilliseconds + Int64(index) * 7
         let completed = completedAtMilliseconds ?? submitted + 250 + Int64(variant) * 1000
         var result = JobResult(

@@ -1,22 +1,17 @@
 import Foundation
-import KinferTestSupport
 import Logging
 import ResultStore
-import ResultsSink
-import Testing
 
 /// The two stores; every behaviour test runs against both.
-enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+public enum StoreKind: String, CaseIterable, Sendable {
     case postgres
     case sqlite
-
-    var testDescription: String { self.rawValue }
 }
 
-let quietLogger = Logger(label: "kinfer.tests.results-store") { _ in SwiftLogNoOpLogHandler() }
+public let quietLogger = Logger(label: "kinfer.tests.results-store") { _ in SwiftLogNoOpLogHandler() }
 
 /// Runs `body` with the URL of an empty database of `kind`, removed afterwards.
-func withEmptyDatabase<Result: Sendable>(_ kind: StoreKind, _ body: (_ url: String) async throws -> Result) async throws -> Result {
+public func withEmptyDatabase<Result: Sendable>(_ kind: StoreKind, _ body: (_ url: String) async throws -> Result) async throws -> Result {
     switch kind {
     case .postgres:
         try await withTemporaryPostgres { server in try await body(server.url) }
@@ -26,7 +21,7 @@ func withEmptyDatabase<Result: Sendable>(_ kind: StoreKind, _ body: (_ url: Stri
 }
 
 /// Runs `body` with a running, migrated store of `kind` on an empty database of its own.
-func withFreshStore<Result: Sendable>(
+public func withFreshStore<Result: Sendable>(
     _ kind: StoreKind,
     _ body: (any ResultStore, _ url: String) async throws -> Result
 ) async throws -> Result {
@@ -36,7 +31,7 @@ func withFreshStore<Result: Sendable>(
 }
 
 /// Runs `body` with a `sqlite://` URL for a file in a new temporary directory, deleted afterwards.
-func withTemporarySQLiteURL<Result>(_ body: (String) async throws -> Result) async throws -> Result {
+public func withTemporarySQLiteURL<Result>(_ body: (String) async throws -> Result) async throws -> Result {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-sqlite-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }

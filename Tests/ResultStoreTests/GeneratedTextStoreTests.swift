@@ -1,7 +1,7 @@
+import KinferTestSupport
 import Foundation
 import InferenceJobs
 import ResultStore
-import ResultsSink
 import Testing
 
 @Suite("Generated text in the store")

@@ -1,7 +1,7 @@
+import KinferTestSupport
 import Foundation
 import InferenceJobs
 import ResultStore
-import ResultsSink
 import Testing
 
 /// The sink's central promise: however often a result is delivered, its job gets one row, holding the first result.

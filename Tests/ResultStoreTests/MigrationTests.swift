@@ -1,6 +1,6 @@
+import KinferTestSupport
 import Foundation
 import ResultStore
-import ResultsSink
 import Testing
 
 @Suite("Migrations")

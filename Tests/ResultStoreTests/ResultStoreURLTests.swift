@@ -1,5 +1,4 @@
 import ResultStore
-import ResultsSink
 import Testing
 
 @Suite("Results store URLs")

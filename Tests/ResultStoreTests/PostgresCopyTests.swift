@@ -2,7 +2,6 @@ import Foundation
 import InferenceJobs
 import KinferTestSupport
 import ResultStore
-import ResultsSink
 import Testing
 
 /// The PostgreSQL store writes a batch of new jobs with `COPY` and falls back to the idempotent insert when one of

@@ -1,7 +1,6 @@
 import Foundation
 import KinferTestSupport
 import ResultStore
-import ResultsSink
 import Testing
 
 @Suite("PostgreSQL writes and their commit")

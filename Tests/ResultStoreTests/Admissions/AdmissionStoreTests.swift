@@ -1,7 +1,7 @@
+import KinferTestSupport
 import Foundation
 import InferenceJobs
 import ResultStore
-import ResultsSink
 import Testing
 
 /// The gateway's admissions in both stores: claims, pending rows, results winning over them, retention.
