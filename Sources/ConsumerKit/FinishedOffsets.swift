@@ -10,32 +10,67 @@ public struct FinishedOffsets: Sendable {
     private let consumer: KafkaConsumer
     private let takeCommittable: @Sendable () -> [KafkaTopicPartition: Int64]
     private let failures: Counter
+    private let onFailure: @Sendable () -> Void
     private let logger: Logger
 
-    /// - Parameter takeCommittable: the offsets that advanced since it was last called (a ``CommitTracker``'s).
+    /// - Parameters:
+    ///   - takeCommittable: the offsets that advanced since it was last called (a ``CommitTracker``'s).
+    ///   - onFailure: runs for each failed commit, after `failures` is incremented.
     public init(
-        consumer: KafkaConsumer, failures: Counter, logger: Logger,
+        consumer: KafkaConsumer, failures: Counter, logger: Logger, onFailure: @escaping @Sendable () -> Void = {},
         takeCommittable: @escaping @Sendable () -> [KafkaTopicPartition: Int64]
     ) {
         self.consumer = consumer
         self.takeCommittable = takeCommittable
         self.failures = failures
+        self.onFailure = onFailure
         self.logger = logger
     }
 
-    /// Stores what finished since the last call and commits it; `false` when the commit failed (counted and logged).
+    /// Stores what finished since the last call and commits it without waiting for the broker: for the timer, which
+    /// holds no thread for the answer. A failure is counted and logged when the answer comes.
+    public func commitInBackground() {
+        guard store() else { return }
+        // Captures no consumer: an answer never served (a commit racing the close) must not keep the consumer alive.
+        consumer.commitInBackground { [failures, onFailure, logger] error in
+            Self.recordFailure(error, failures: failures, onFailure: onFailure, logger: logger)
+        }
+    }
+
+    /// Stores what finished since the last call and commits it, waiting for the broker's answer: for the last commit
+    /// before the consumer closes. `false` when the commit failed (counted and logged).
     @discardableResult
     public func commit() async -> Bool {
-        let offsets = takeCommittable()
-        guard !offsets.isEmpty else { return true }
+        guard store() else { return true }
         do {
-            try consumer.storeOffsets(offsets)
             try await consumer.commit()
             return true
         } catch {
-            failures.increment()
-            logger.warning("offset commit failed; the next one covers these offsets: \(error)")
+            recordFailure(error)
             return false
         }
+    }
+
+    /// Stores the offsets that advanced; `false` when there were none (or storing failed, counted and logged).
+    private func store() -> Bool {
+        let offsets = takeCommittable()
+        guard !offsets.isEmpty else { return false }
+        do {
+            try consumer.storeOffsets(offsets)
+            return true
+        } catch {
+            recordFailure(error)
+            return false
+        }
+    }
+
+    private func recordFailure(_ error: any Error) {
+        Self.recordFailure(error, failures: failures, onFailure: onFailure, logger: logger)
+    }
+
+    private static func recordFailure(_ error: any Error, failures: Counter, onFailure: @Sendable () -> Void, logger: Logger) {
+        failures.increment()
+        onFailure()
+        logger.warning("offset commit failed; the next one covers these offsets: \(error)")
     }
 }

@@ -138,4 +138,6 @@ public struct KafkaResponseCode: Sendable, Hashable {
     public static let coordinatorNotAvailable = KafkaResponseCode(rawValue: RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE.rawValue)
     public static let rebalanceInProgress = KafkaResponseCode(rawValue: RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS.rawValue)
     public static let unknownTopicOrPartition = KafkaResponseCode(rawValue: RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART.rawValue)
+    /// An offset commit librdkafka does not retry, and that changes nothing in the group.
+    public static let offsetMetadataTooLarge = KafkaResponseCode(rawValue: RD_KAFKA_RESP_ERR_OFFSET_METADATA_TOO_LARGE.rawValue)
 }

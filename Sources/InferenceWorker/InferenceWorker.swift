@@ -82,7 +82,10 @@ public final class InferenceWorker: Service, ConsumerGroupMember, Sendable {
         self.listener = listener
         consumer = try KafkaConsumer(configuration: consumerConfiguration, options: options, rebalanceListener: listener, logger: logger)
         listener.connect(consumer)
-        finishedOffsets = FinishedOffsets(consumer: consumer, failures: metrics.consumer.commitFailures, logger: logger) {
+        finishedOffsets = FinishedOffsets(
+            consumer: consumer, failures: metrics.consumer.commitFailures, logger: logger,
+            onFailure: { [counters] in counters.recordCommitFailure() }
+        ) {
             inFlight.takeCommittable()
         }
 
@@ -299,12 +302,8 @@ public final class InferenceWorker: Service, ConsumerGroupMember, Sendable {
     private func commitLoop() async {
         while !stopping.hasFired {
             try? await Task.sleep(for: configuration.commitInterval)
-            await commitFinished()
+            finishedOffsets.commitInBackground()
         }
-    }
-
-    private func commitFinished() async {
-        if await !finishedOffsets.commit() { counters.recordCommitFailure() }
     }
 
     /// Samples the state gauges (in-flight jobs, partitions, producer queue) every second until the worker stops:
@@ -331,7 +330,7 @@ public final class InferenceWorker: Service, ConsumerGroupMember, Sendable {
         delayed.releaseAll()
         let offsets = await inFlight.release(consumer.assignment, within: configuration.gracePeriod)
         try? consumer.storeOffsets(offsets)
-        await commitFinished()
+        await finishedOffsets.commit()
         await consumer.close()
         publisher.close()
         streams?.close()

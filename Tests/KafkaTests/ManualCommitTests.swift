@@ -1,6 +1,7 @@
 import EmbeddedKafka
 import Kafka
 import KinferTestSupport
+import Synchronization
 import Testing
 
 @Suite("Committing offsets by hand")
@@ -33,5 +34,39 @@ struct ManualCommitTests {
         #expect(rest.first?.offset == 500)
         #expect(rest.map(\.offset) == Array(500..<1000), "exactly the uncommitted half, once, in order")
         #expect(rest.first?.value == Array("m-500".utf8))
+    }
+
+    @Test("A background commit commits the stored offsets; one the coordinator refuses reports its failure, and the next commits")
+    func backgroundCommit() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueName("background-commit")
+        try cluster.createTopic(topic, partitions: 1)
+        let partition = KafkaTopicPartition(topic: topic, partition: 0)
+        let producer = try KafkaProducer(configuration: cluster.producerConfiguration())
+        try await produceAcknowledged(producer, topic: topic, count: 100, partition: 0)
+        await producer.close()
+
+        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: uniqueName("group")))
+        try consumer.subscribe(topics: [topic])
+        _ = try await consume(consumer, count: 100, timeout: .seconds(20))
+        let failures = Mutex<[KafkaError]>([])
+
+        try consumer.storeOffsets([partition: 40])
+        consumer.commitInBackground { error in failures.withLock { $0.append(error) } }
+        try await waitUntil("offset 40 committed", timeout: .seconds(10)) { try await consumer.committed([partition]) == [partition: 40] }
+
+        cluster.pushRequestErrors(.offsetCommit, [.offsetMetadataTooLarge])
+        try consumer.storeOffsets([partition: 70])
+        consumer.commitInBackground { error in failures.withLock { $0.append(error) } }
+        try await waitUntil("the refusal is reported", timeout: .seconds(10)) { failures.withLock { !$0.isEmpty } }
+        #expect(failures.withLock { $0.map(\.code) } == [.commit])
+        #expect(try await consumer.committed([partition]) == [partition: 40])
+
+        consumer.commitInBackground { error in failures.withLock { $0.append(error) } }
+        try await waitUntil("offset 70 committed by the next commit", timeout: .seconds(10)) {
+            try await consumer.committed([partition]) == [partition: 70]
+        }
+        #expect(failures.withLock { $0.count } == 1)
+        await consumer.close()
     }
 }

@@ -15,6 +15,8 @@ import Logging
 ///   ``KafkaCallbackContext`` through the handle opaque, which points at the context unretained:
 ///   the ``KafkaHandle`` owns both and destroys the handle first.
 /// - Log lines may come from librdkafka's internal threads; they only touch the immutable logger.
+/// - A background commit's answer runs on the consumer's poll thread, which serves the queue it is posted to; its
+///   opaque is the answer's closure, retained for the request and released by the answer.
 enum KafkaCallbackBridge {
     static func install(on conf: OpaquePointer, context: KafkaCallbackContext, producer: Bool, statistics: Bool) {
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
@@ -29,6 +31,34 @@ enum KafkaCallbackBridge {
         if context.rebalance != nil {
             rd_kafka_conf_set_rebalance_cb(conf, rebalance)
         }
+    }
+
+    /// Asks the group coordinator to commit the stored offsets; `answered` runs with the result when `queue` is served.
+    static func commit(_ handle: OpaquePointer, answeredOn queue: OpaquePointer, _ answered: @escaping @Sendable (rd_kafka_resp_err_t) -> Void) {
+        let opaque = Unmanaged.passRetained(CommitAnswer(answered)).toOpaque()
+        let err = rd_kafka_commit_queue(handle, nil, queue, commitAnswered, opaque)
+        // An error here (no consumer group) means the request was not made, and the callback never runs.
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            Unmanaged<CommitAnswer>.fromOpaque(opaque).release()
+            answered(err)
+        }
+    }
+
+    private final class CommitAnswer: Sendable {
+        let answered: @Sendable (rd_kafka_resp_err_t) -> Void
+        init(_ answered: @escaping @Sendable (rd_kafka_resp_err_t) -> Void) { self.answered = answered }
+    }
+
+    private static let commitAnswered: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = {
+        _, err, offsets, opaque in
+        guard let opaque else { return }
+        // A refusal may name partitions only (an unknown partition, an offset too large): the first one counts.
+        var answer = err
+        if answer == RD_KAFKA_RESP_ERR_NO_ERROR, let offsets {
+            let partitions = UnsafeBufferPointer(start: offsets.pointee.elems, count: Int(offsets.pointee.cnt))
+            answer = partitions.first { $0.err != RD_KAFKA_RESP_ERR_NO_ERROR }?.err ?? RD_KAFKA_RESP_ERR_NO_ERROR
+        }
+        Unmanaged<CommitAnswer>.fromOpaque(opaque).takeRetainedValue().answered(answer)
     }
 
     private static func context(_ opaque: UnsafeMutableRawPointer?) -> KafkaCallbackContext? {

@@ -115,6 +115,17 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// Commits the stored offsets without waiting for the broker's answer, and without holding a thread for it: the
+    /// answer is served on the poll thread, which calls `onFailure` if the commit failed. For periodic commits, whose
+    /// next one covers what a failed one did not; a final commit before closing should await ``commit()``.
+    /// Nothing stored is not a failure.
+    public func commitInBackground(onFailure: @escaping @Sendable (KafkaError) -> Void) {
+        KafkaCallbackBridge.commit(core.handle.pointer, answeredOn: core.queue) { err in
+            guard err != RD_KAFKA_RESP_ERR_NO_ERROR, err != RD_KAFKA_RESP_ERR__NO_OFFSET else { return }
+            onFailure(KafkaError(code: .commit, err, context: "commit"))
+        }
+    }
+
     /// The committed offsets of `partitions` for this consumer's group (`-1001` where none).
     public func committed(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartition: Int64] {
         let handle = core.handle

@@ -94,7 +94,7 @@ public final class CallbackNotifier<Resolver: CallbackResolver>: Service, Consum
             await self.deliverUntilShutdown()
             group.cancelAll()
         }
-        await self.commitFinished()
+        await self.finishedOffsets.commit()
         await self.consumer.close()
         await self.producer.close(timeout: .seconds(10))
         self.logger.info("notifier stopped", metadata: [
@@ -230,12 +230,8 @@ public final class CallbackNotifier<Resolver: CallbackResolver>: Service, Consum
 
     private func commitLoop() async {
         while (try? await Task.sleep(for: self.configuration.commitInterval)) != nil {
-            await self.commitFinished()
+            self.finishedOffsets.commitInBackground()
             self.metrics.consumer.sample(consumer: self.consumer, producer: self.producer)
         }
-    }
-
-    private func commitFinished() async {
-        await self.finishedOffsets.commit()
     }
 }
