@@ -22,12 +22,12 @@ public final class AsyncPermits: Sendable {
     /// Waits for a permit; pair with ``release()``, for a holder that outlives the caller's scope. Throws
     /// `CancellationError`, holding nothing, if the task is cancelled first.
     public func acquire() async throws {
-        let granted = await permits.wait { available in
+        let granted: Void? = await permits.wait { available in
             guard available > 0 else { return nil }
             available -= 1
             return ()
         }
-        if granted == nil { throw CancellationError() }
+        guard granted != nil else { throw CancellationError() }
     }
 
     /// Returns a permit, handing it to the longest waiter if there is one.

@@ -44,7 +44,7 @@ struct BlockingThreadsTests {
                     }
                 }
             }
-            let started = try? await waitUntil("\(width) blocking calls running at once", timeout: .seconds(20)) {
+            let started: Void? = try? await waitUntil("\(width) blocking calls running at once", timeout: .seconds(20)) {
                 running.value == width
             }
             for _ in 0..<width { release.signal() }
