@@ -2,8 +2,10 @@
 import PackageDescription
 
 // Layers depend one way only:
-// CRdKafka -> Kafka -> InferenceJobs -> InferenceModels -> InferenceWorker / ResultsSink / ServiceOperations
-// -> kinfer, kinfer-bench.
+// CRdKafka -> Kafka -> InferenceJobs -> InferenceModels -> InferenceWorker / ResultsSink / Notifier / Gateway /
+// ServiceOperations -> KinferApp -> kinfer; kinfer-bench beside KinferApp.
+// KinferApp is the application: settings and their layering, one builder per service, operations, dead letters,
+// topic creation. The kinfer executable only parses arguments, calls KinferApp and prints.
 // Notifier (callbacks: SSRF guard, webhook signing, delivery) sits beside the worker, on the contract.
 // OpenInferenceModels (InferenceModels + AsyncHTTPClient) sits beside the worker, so HTTP stays out of it;
 // ChatCompletionModels (OpenAI-compatible streaming generation) likewise.
@@ -209,14 +211,13 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        .executableTarget(
-            name: "kinfer",
+        // The application behind the `kinfer` command: settings (flags > KINFER_* environment > config file >
+        // defaults), the services built from them, operations, dead-letter replay, topic creation. No argument
+        // parsing, no printing.
+        .target(
+            name: "KinferApp",
             dependencies: [
                 "ConsumerKit",
-                "EmbeddedKafka",
-                "JobClient",
-                "CallbackSafety",
-                "Gateway",
                 "Kafka",
                 "InferenceJobs",
                 "InferenceModels",
@@ -226,11 +227,32 @@ let package = Package(
                 "ResultStore",
                 "ResultsSink",
                 "Notifier",
+                "Gateway",
                 "ServiceOperations",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "CallbackSafety",
+            ]
+        ),
+        // Argument parsing and printing only: each command turns its flags into a settings layer and calls KinferApp.
+        .executableTarget(
+            name: "kinfer",
+            dependencies: [
+                "KinferApp",
+                "EmbeddedKafka",
+                "JobClient",
+                "CallbackSafety",
+                "Gateway",
+                "Kafka",
+                "InferenceJobs",
+                "InferenceModels",
+                "ResultStore",
+                "ResultsSink",
+                "Notifier",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // kinfer demo submits through the gateway over HTTP, as a client would, and receives callbacks.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import EmbeddedKafka
 import Foundation
 import Kafka
+import KinferApp
 import Logging
 
 extension Kinfer {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import KinferApp
 
 extension Kinfer {
     /// `kinfer lag`: a consumer group's lag per partition and in total.

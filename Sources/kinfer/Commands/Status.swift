@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import KinferApp
 import Logging
 import ResultStore
-import ResultsSink
 
 extension Kinfer {
     /// `kinfer status JOB_ID`: a job's result from the results store.

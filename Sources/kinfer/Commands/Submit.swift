@@ -3,6 +3,7 @@ import Foundation
 import InferenceJobs
 import JobClient
 import Kafka
+import KinferApp
 
 extension Kinfer {
     /// `kinfer submit`: one job from flags, or many from a JSON-lines file or stdin.

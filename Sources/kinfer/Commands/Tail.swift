@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import InferenceJobs
 import Kafka
+import KinferApp
 
 extension Kinfer {
     /// `kinfer tail`: follows the results topic, or the stream topic.

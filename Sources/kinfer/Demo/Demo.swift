@@ -7,6 +7,7 @@ import Gateway
 import InferenceJobs
 import InferenceModels
 import Kafka
+import KinferApp
 import Logging
 import Notifier
 import ResultStore
@@ -348,7 +349,7 @@ extension Kinfer {
                 consumerConfiguration: cluster.consumerConfiguration(group: KinferSettings.notifierGroup, sessionTimeout: .seconds(6)),
                 producerConfiguration: cluster.producerConfiguration(), configuration: configuration,
                 signer: signer,
-                client: CallbackClient(configuration: .init(version: Kinfer.configuration.version, timeout: .seconds(5))),
+                client: CallbackClient(configuration: .init(version: KinferVersion.current, timeout: .seconds(5))),
                 resolver: SystemResolver(), logger: logger
             )
         }

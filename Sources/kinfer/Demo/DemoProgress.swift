@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KinferApp
 
 /// The live progress line: rewritten in place on a terminal, a plain line every 2 s otherwise.
 struct DemoProgress {

@@ -1,5 +1,6 @@
 import Foundation
 import InferenceJobs
+import KinferApp
 import ResultStore
 import ResultsSink
 

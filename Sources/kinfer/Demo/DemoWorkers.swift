@@ -1,4 +1,5 @@
 import Foundation
+import KinferApp
 import Synchronization
 
 /// The demo's worker child processes: `kinfer worker` of this very executable, output into log files.
