@@ -5,7 +5,7 @@ import PackageDescription
 // CRdKafka -> Kafka -> InferenceJobs -> InferenceModels -> InferenceWorker / ResultsSink / Notifier / Gateway /
 // ServiceOperations -> KinferApp -> kinfer; kinfer-bench beside KinferApp.
 // KinferApp is the application: settings and their layering, one builder per service, operations, dead letters,
-// topic creation. The kinfer executable only parses arguments, calls KinferApp and prints.
+// topic creation, the demo. The kinfer executable only parses arguments, calls KinferApp and prints.
 // Notifier (callbacks: SSRF guard, webhook signing, delivery) sits beside the worker, on the contract.
 // OpenInferenceModels (InferenceModels + AsyncHTTPClient) sits beside the worker, so HTTP stays out of it;
 // ChatCompletionModels (OpenAI-compatible streaming generation) likewise.
@@ -234,6 +234,15 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "CallbackSafety",
+                // kinfer demo traps SIGINT and SIGTERM with a cancellable sequence while its jobs run.
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                // kinfer demo runs an embedded cluster, submits through the gateway over HTTP as a client would, and
+                // receives callbacks.
+                "EmbeddedKafka",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Argument parsing and printing only: each command turns its flags into a settings layer and calls KinferApp.
@@ -249,15 +258,9 @@ let package = Package(
                 "InferenceJobs",
                 "InferenceModels",
                 "ResultStore",
-                "ResultsSink",
                 "Notifier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                // kinfer demo submits through the gateway over HTTP, as a client would, and receives callbacks.
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // libFuzzer's target for the job contract's decoders (scripts/fuzz); without the fuzzer, a corpus replayer.
