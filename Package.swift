@@ -417,6 +417,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Settings layering without launching the binary.
+        .testTarget(name: "KinferAppTests", dependencies: ["KinferApp"]),
         .testTarget(
             name: "KinferCommandTests",
             dependencies: [
