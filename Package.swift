@@ -4,8 +4,8 @@ import PackageDescription
 // Layers depend one way only:
 // CRdKafka -> Kafka -> InferenceJobs -> InferenceModels -> InferenceWorker / ResultsSink / Notifier / Gateway /
 // ServiceOperations -> KinferApp -> kinfer; kinfer-bench beside KinferApp.
-// KinferApp is the application: settings and their layering, one builder per service, operations, dead letters,
-// topic creation, the demo. The kinfer executable only parses arguments, calls KinferApp and prints.
+// KinferApp is the application: settings and their layering, one builder per service, operations, job submission,
+// result lookup, dead letters, topic creation, the demo. The kinfer executable only parses arguments, calls KinferApp and prints.
 // Notifier (callbacks: SSRF guard, webhook signing, delivery) sits beside the worker, on the contract.
 // OpenInferenceModels (InferenceModels + AsyncHTTPClient) sits beside the worker, so HTTP stays out of it;
 // ChatCompletionModels (OpenAI-compatible streaming generation) likewise.
@@ -219,6 +219,7 @@ let package = Package(
             dependencies: [
                 "ConsumerKit",
                 "Kafka",
+                "JobClient",
                 "InferenceJobs",
                 "InferenceModels",
                 "OpenInferenceModels",
@@ -236,8 +237,8 @@ let package = Package(
                 "CallbackSafety",
                 // kinfer demo traps SIGINT and SIGTERM with a cancellable sequence while its jobs run.
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                // kinfer demo runs an embedded cluster, submits through the gateway over HTTP as a client would, and
-                // receives callbacks.
+                // kinfer broker and kinfer demo run an embedded cluster; the demo submits through the gateway over
+                // HTTP as a client would, and receives callbacks.
                 "EmbeddedKafka",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -250,14 +251,12 @@ let package = Package(
             name: "kinfer",
             dependencies: [
                 "KinferApp",
-                "EmbeddedKafka",
                 "JobClient",
                 "CallbackSafety",
                 "Gateway",
                 "Kafka",
                 "InferenceJobs",
                 "InferenceModels",
-                "ResultStore",
                 "Notifier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

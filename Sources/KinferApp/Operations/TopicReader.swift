@@ -21,7 +21,7 @@ public struct TopicReader: Sendable {
     }
 
     /// The partitions of `topic` with their watermarks, or an error when the topic does not exist.
-    public func watermarks() async throws(CLIError) -> [KafkaTopicPartition: (low: Int64, high: Int64)] {
+    func watermarks() async throws(CLIError) -> [KafkaTopicPartition: (low: Int64, high: Int64)] {
         let description = try await KafkaProbe.requireTopics(configuration, [topic])
         do {
             let admin = try KafkaAdmin(configuration: configuration, logger: CLILogging.silent)
@@ -37,11 +37,27 @@ public struct TopicReader: Sendable {
     }
 
     /// A consumer that reads without a group of its own: it never commits.
-    public func makeConsumer() throws -> KafkaConsumer {
+    func makeConsumer() throws -> KafkaConsumer {
         var reader = configuration
         reader.groupID = "kinfer-cli-reader-\(UUID().uuidString.prefix(8).lowercased())"
         reader.properties["enable.auto.commit"] = "false"
         return try KafkaConsumer(configuration: reader)
+    }
+
+    /// Calls `body` with each message of every partition as it arrives, from the oldest retained one or from now on,
+    /// until `body` returns `false` (or the consumer ends).
+    public func follow(fromBeginning: Bool, _ body: (KafkaConsumerMessage) async throws -> Bool) async throws {
+        let marks = try await watermarks()
+        let consumer = try makeConsumer()
+        try consumer.assign(marks.mapValues { fromBeginning ? $0.low : $0.high })
+        for try await batch in consumer.batches() {
+            for message in batch {
+                guard try await body(message) else {
+                    await consumer.close()
+                    return
+                }
+            }
+        }
     }
 
     /// Calls `body` with every message from the low to the high watermark of each partition, as they are now.
