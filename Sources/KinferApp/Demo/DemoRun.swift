@@ -19,24 +19,36 @@ import UnixSignals
 /// gateway; then jobs over HTTP, followed streams, callbacks and streamed chats, and a summary from the rows.
 public struct DemoRun: Sendable {
     /// How many jobs to submit (held-out digits images, cycled).
-    public var jobs = 20_000
-    public var load: DemoLoad = .fullSpeed
+    let jobs: Int
+    let load: DemoLoad
     /// SIGKILL a worker at random moments (3 times, at least 2 s apart) and start a new one.
-    public var crashWorkers = false
+    let crashWorkers: Bool
     /// The SQLite results file; deleted and recreated at start.
-    public var database = "./.kinfer/demo-results.db"
+    let database: String
     /// Give up when not every job has a row after this many seconds.
-    public var timeoutSeconds = 300
+    let timeoutSeconds: Int
     /// The gateway answers 429 once the workers' lag reaches this many jobs.
-    public var maxBacklog = 10_000
+    let maxBacklog: Int
     /// Streamed chat completions to run once the jobs are done.
-    public var chats = 20
+    let chats: Int
     /// Partitions of each pipeline topic.
-    public var partitions = 12
+    let partitions: Int
     /// Where the run's announcements and progress go.
-    public var reporter: DemoReporter
+    let reporter: DemoReporter
 
-    public init(reporter: DemoReporter) {
+    /// Every value comes from the command's flags, which hold the defaults.
+    public init(
+        jobs: Int, load: DemoLoad, crashWorkers: Bool, database: String, timeoutSeconds: Int, maxBacklog: Int, chats: Int,
+        partitions: Int, reporter: DemoReporter
+    ) {
+        self.jobs = jobs
+        self.load = load
+        self.crashWorkers = crashWorkers
+        self.database = database
+        self.timeoutSeconds = timeoutSeconds
+        self.maxBacklog = maxBacklog
+        self.chats = chats
+        self.partitions = partitions
         self.reporter = reporter
     }
 

@@ -76,15 +76,12 @@ extension Kinfer {
                 progress: { progress in if !json { progressLine.show(progress) } },
                 progressEnded: { if !json { progressLine.finish() } }
             )
-            var demo = DemoRun(reporter: reporter)
-            demo.jobs = jobs
-            demo.load = spike ? .spike(base: rate ?? 200) : rate.map { .steady($0) } ?? (crashWorkers ? .steady(500) : .fullSpeed)
-            demo.crashWorkers = crashWorkers
-            demo.database = database
-            demo.timeoutSeconds = timeoutSeconds
-            demo.maxBacklog = maxBacklog
-            demo.chats = chats
-            demo.partitions = partitions
+            let demo = DemoRun(
+                jobs: jobs,
+                load: spike ? .spike(base: rate ?? 200) : rate.map { .steady($0) } ?? (crashWorkers ? .steady(500) : .fullSpeed),
+                crashWorkers: crashWorkers, database: database, timeoutSeconds: timeoutSeconds, maxBacklog: maxBacklog,
+                chats: chats, partitions: partitions, reporter: reporter
+            )
             let summary = try await demo.run()
             if json {
                 Terminal.output(DemoSummaryText.json(summary))
