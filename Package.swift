@@ -2,8 +2,10 @@
 import PackageDescription
 
 // Layers depend one way only:
-// CRdKafka -> Kafka -> InferenceJobs -> InferenceModels -> InferenceWorker / ResultsSink / ServiceOperations
-// -> kinfer, kinfer-bench.
+// CRdKafka -> Kafka -> InferenceJobs -> InferenceModels -> InferenceWorker / ResultsSink / Notifier / Gateway /
+// ServiceOperations -> KinferApp -> kinfer; kinfer-bench beside KinferApp.
+// KinferApp is the application: settings and their layering, one builder per service, operations, job submission,
+// result lookup, dead letters, topic creation, the demo. The kinfer executable only parses arguments, calls KinferApp and prints.
 // Notifier (callbacks: SSRF guard, webhook signing, delivery) sits beside the worker, on the contract.
 // OpenInferenceModels (InferenceModels + AsyncHTTPClient) sits beside the worker, so HTTP stays out of it;
 // ChatCompletionModels (OpenAI-compatible streaming generation) likewise.
@@ -209,15 +211,15 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        .executableTarget(
-            name: "kinfer",
+        // The application behind the `kinfer` command: settings (flags > KINFER_* environment > config file >
+        // defaults), the services built from them, operations, dead-letter replay, topic creation. No argument
+        // parsing, no printing.
+        .target(
+            name: "KinferApp",
             dependencies: [
                 "ConsumerKit",
-                "EmbeddedKafka",
-                "JobClient",
-                "CallbackSafety",
-                "Gateway",
                 "Kafka",
+                "JobClient",
                 "InferenceJobs",
                 "InferenceModels",
                 "OpenInferenceModels",
@@ -226,16 +228,38 @@ let package = Package(
                 "ResultStore",
                 "ResultsSink",
                 "Notifier",
+                "Gateway",
                 "ServiceOperations",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                // kinfer demo submits through the gateway over HTTP, as a client would, and receives callbacks.
+                "CallbackSafety",
+                // kinfer demo traps SIGINT and SIGTERM with a cancellable sequence while its jobs run.
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                // kinfer broker and kinfer demo run an embedded cluster; the demo submits through the gateway over
+                // HTTP as a client would, and receives callbacks.
+                "EmbeddedKafka",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Argument parsing and printing only: each command turns its flags into a settings layer and calls KinferApp.
+        .executableTarget(
+            name: "kinfer",
+            dependencies: [
+                "KinferApp",
+                "JobClient",
+                "CallbackSafety",
+                "Gateway",
+                "Kafka",
+                "InferenceJobs",
+                "InferenceModels",
+                "Notifier",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // libFuzzer's target for the job contract's decoders (scripts/fuzz); without the fuzzer, a corpus replayer.
@@ -392,6 +416,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Settings layering without launching the binary.
+        .testTarget(name: "KinferAppTests", dependencies: ["KinferApp"]),
         .testTarget(
             name: "KinferCommandTests",
             dependencies: [

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KinferApp
 
 /// `kinfer`: run and operate the asynchronous inference pipeline on Kafka.
 @main
@@ -11,7 +12,7 @@ struct Kinfer: AsyncParsableCommand {
             then defaults. Any librdkafka property passes through with --kafka-property name=value or \
             KINFER_KAFKA_<NAME> (KINFER_KAFKA_SASL_PASSWORD is sasl.password).
             """,
-        version: "0.1.0",
+        version: KinferVersion.current,
         subcommands: [
             Broker.self, Worker.self, Sink.self, NotifierCommand.self, GatewayCommand.self, Submit.self, Demo.self, Status.self, Tail.self, Lag.self, Topics.self, DLQ.self, Config.self,
         ]

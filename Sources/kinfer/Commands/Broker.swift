@@ -1,7 +1,6 @@
 import ArgumentParser
-import EmbeddedKafka
 import Foundation
-import Kafka
+import KinferApp
 import Logging
 
 extension Kinfer {
@@ -45,26 +44,15 @@ extension Kinfer {
             CLILogging.bootstrap(level: try settings.string(.logLevel).map { text throws(CLIError) in try CLILogging.level(text) } ?? .warning)
             let logger = Logger(label: "kinfer.broker")
 
-            let cluster = try EmbeddedKafkaCluster(brokers: brokers, logger: logger)
-            let topicNames = settings.topics
-            for topic in topicNames.all {
-                try cluster.createTopic(topic, partitions: partitions, replicationFactor: min(brokers, 3))
-            }
-            if let bootstrapFile {
-                do {
-                    try (cluster.bootstrapServers + "\n").write(toFile: bootstrapFile, atomically: true, encoding: .utf8)
-                } catch {
-                    throw CLIError("cannot write the bootstrap file \(bootstrapFile): \(error.localizedDescription)", hint: "check that its directory exists and is writable")
-                }
-            }
-            Terminal.output(cluster.bootstrapServers)
+            let broker = try LocalBroker(settings: settings, brokers: brokers, partitions: partitions, bootstrapFile: bootstrapFile, logger: logger)
+            Terminal.output(broker.bootstrapServers)
             Terminal.diagnostic(
-                "kinfer broker: \(brokers) brokers at \(cluster.bootstrapServers); topics \(topicNames.all.joined(separator: ", ")) "
+                "kinfer broker: \(brokers) brokers at \(broker.bootstrapServers); topics \(broker.topics.joined(separator: ", ")) "
                     + "with \(partitions) partitions each; stop with Ctrl-C or SIGTERM"
             )
             let signal = await Signals.waitForTermination()
             logger.info("stopping on signal \(signal)")
-            withExtendedLifetime(cluster) {}
+            withExtendedLifetime(broker) {}
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KinferApp
 
 extension Kinfer.DLQ {
     /// `kinfer dlq list`: the dead letters, oldest first per partition.
@@ -30,14 +31,15 @@ extension Kinfer.DLQ {
             let settings = try common.settings(flags)
             let topic = callbacks ? settings.topics.callbacksDeadLetter : settings.topics.deadLetter
             let reader = TopicReader(configuration: try settings.kafkaConfiguration(), topic: topic)
-            let now = Date()
+            let selection = filter.selection(now: Date())
             var shown = 0
-            try await reader.readToEnd { message in
+            let incomplete = try await reader.readToEnd { message in
                 let letter = DeadLetter(message: message)
-                guard filter.matches(letter, now: now) else { return }
-                Terminal.output(json ? letter.json : letter.line)
+                guard selection.matches(letter) else { return }
+                Terminal.output(json ? DeadLetterText.json(letter) : DeadLetterText.line(letter))
                 shown += 1
             }
+            if let incomplete { Terminal.report(incomplete) }
             if !json { Terminal.diagnostic("\(shown) dead letter\(shown == 1 ? "" : "s")") }
         }
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Kafka
+import KinferApp
 
 extension Kinfer.DLQ {
     /// `kinfer dlq replay`: matching dead letters back onto the jobs topic (or callbacks onto the notifier's retry
@@ -37,42 +37,15 @@ extension Kinfer.DLQ {
             var flags = SettingsLayer(origin: "flag")
             topics.apply(to: &flags)
             let settings = try common.settings(flags)
-            let kafka = try settings.kafkaConfiguration()
-            let names = settings.topics
-            let isCallback = callbacks || names.deadLetter == names.callbacksDeadLetter
-            let jobsTopic = isCallback ? names.callbacksRetry : names.jobs
-            try await KafkaProbe.requireTopics(kafka, [jobsTopic])
-            let reader = TopicReader(configuration: kafka, topic: isCallback ? names.callbacksDeadLetter : names.deadLetter)
-            let now = Date()
-            var replays: [KafkaProducerMessage] = []
-            try await reader.readToEnd { message in
-                let letter = DeadLetter(message: message)
-                if filter.matches(letter, now: now) { replays.append(letter.replay(onto: jobsTopic, at: now, isCallback: isCallback)) }
-            }
+            let replay = try await DeadLetterReplay(settings: settings, selection: filter.selection(now: Date()), callbacks: callbacks)
+            if let incomplete = replay.incompleteRead { Terminal.report(incomplete) }
             if dryRun {
-                Terminal.output("would replay \(replays.count) dead letter\(replays.count == 1 ? "" : "s") onto \(jobsTopic)")
+                Terminal.output("would replay \(replay.count) dead letter\(replay.count == 1 ? "" : "s") onto \(replay.target)")
                 return
             }
-            var producerConfiguration = kafka
-            producerConfiguration.acks = .all
-            producerConfiguration.idempotence = true
-            let producer = try KafkaProducer(configuration: producerConfiguration, logger: CLILogging.silent)
-            var replayed = 0
-            var failure: KafkaError?
-            for message in replays {
-                do {
-                    _ = try await producer.send(message)
-                    replayed += 1
-                } catch {
-                    failure = error
-                    break
-                }
-            }
-            await producer.close()
-            Terminal.output("replayed \(replayed) dead letter\(replayed == 1 ? "" : "s") onto \(jobsTopic)")
-            if let failure {
-                throw CLIError("replay stopped after \(replayed) of \(replays.count): \(failure.message)", hint: "run it again with --since to replay the rest")
-            }
+            let (replayed, failure) = try await replay.send()
+            Terminal.output("replayed \(replayed) dead letter\(replayed == 1 ? "" : "s") onto \(replay.target)")
+            if let failure { throw failure }
         }
     }
 }

@@ -1,14 +1,7 @@
 import ArgumentParser
-import CallbackSafety
-import Foundation
 import Gateway
 import InferenceModels
-import Kafka
-import Logging
-import ResultStore
-import ResultsSink
-import ServiceLifecycle
-import ServiceOperations
+import KinferApp
 
 extension Kinfer {
     /// `kinfer gateway`: the HTTP API in front of the pipeline, until SIGTERM or SIGINT.
@@ -146,14 +139,7 @@ extension Kinfer {
             flags.set(.httpPort, httpPort)
             topics.apply(to: &flags)
             let settings = try common.settings(flags, defaultLogLevel: .info)
-            let operationsPort = try settings.int(.httpPort)
-            guard operationsPort <= 65_535 else { throw CLIError("the HTTP port must be from 0 (off) to 65535, not \(operationsPort)", hint: "fix --http-port or KINFER_HTTP_PORT") }
-            let url = settings.string(.databaseURL)!
-            let kafka = try settings.kafkaConfiguration()
-            let topicNames = settings.topics
-            let logger = Logger(label: "kinfer.gateway")
-
-            let authentication = try self.authentication(settings, logger: logger)
+            let gateway = try GatewayService(settings, openAPI: noAuth, apiKeyHashes: apiKeyHashes)
             var options = GatewayConfiguration.Options()
             options.port = port
             options.host = host ?? (noAuth ? "127.0.0.1" : "0.0.0.0")
@@ -170,81 +156,11 @@ extension Kinfer {
             options.workersGroup = workersGroup
             options.maxBacklog = maxBacklog
             options.maxWaitSeconds = maxWaitSeconds
-            options.topics = topicNames
             options.callbackGuard = try callbacks.callbackGuard()
-            let configuration = GatewayConfiguration(
-                kafka: kafka, authentication: authentication, models: try self.modelRules(), options: options
-            )
-
-            try await KafkaProbe.requireTopics(kafka, [topicNames.jobs, topicNames.results])
-            let store: any JobAdmissionStore
-            do {
-                store = try makeJobAdmissionStore(url: url, logger: logger)
-            } catch let error as ResultStoreError {
-                throw CLIError("bad results database URL \(redactedURL(url)): \(error.message)", hint: "use sqlite:///path/to/results.db or postgres://user:password@host:5432/db")
-            }
-            _ = ProcessMetrics.registry  // bootstraps MetricsSystem before the gateway makes its metrics
-            let gateway = Gateway(configuration: configuration, store: store, logger: logger) { bound in
+            try await gateway.run(options: options, models: try modelRules()) { bound in
                 // First on stdout, so that a script starting `--port 0` can read it.
                 Terminal.output("\(bound)")
             }
-            logger.info("starting", metadata: [
-                "host": "\(options.host)", "port": "\(port)", "database": "\(redactedURL(url))",
-                "http_port": "\(operationsPort)", "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
-            ])
-            var operations: [ServiceGroupConfiguration.ServiceConfiguration] = []
-            if operationsPort != 0 {
-                let admin = try KafkaAdmin(configuration: kafka, logger: logger)
-                let readiness = ReadinessMonitor(
-                    service: "gateway",
-                    checks: [
-                        .broker(admin, topics: [topicNames.jobs]),
-                        ReadinessCheck("database") { await store.isReachable() ? nil : "database unreachable" },
-                    ],
-                    logger: logger
-                )
-                let server = OperationsServer(
-                    configuration: .init(port: operationsPort), registry: ProcessMetrics.registry, readiness: readiness, logger: logger
-                )
-                operations = [.init(service: server), .init(service: readiness)]
-            }
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: operations + [
-                    .init(service: store),
-                    .init(service: AdmissionRetention(store: store, logger: logger)),
-                    .init(service: gateway, successTerminationBehavior: .gracefullyShutdownGroup),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            ))
-            do {
-                try await group.run()
-            } catch let error as ResultStoreError {
-                throw CLIError("results database \(redactedURL(url)): \(error.message)", hint: "check --database or KINFER_DATABASE_URL, and that the database is reachable")
-            }
-        }
-
-        /// The accepted keys: `--api-key-hash` added to `KINFER_GATEWAY_API_KEY_HASHES` or the config file's
-        /// `gateway_api_key_hashes`.
-        private func authentication(_ settings: KinferSettings, logger: Logger) throws -> GatewayConfiguration.Authentication {
-            if noAuth {
-                logger.warning("the API is open: --no-auth, no API key is checked")
-                return .open
-            }
-            let configured = settings.string(.gatewayAPIKeyHashes) ?? ""
-            let keys: APIKeys
-            do {
-                keys = try APIKeys(list: ([configured] + apiKeyHashes).joined(separator: ","))
-            } catch {
-                throw CLIError("\(error)", hint: "give each key as the output of: printf %s KEY | sha256sum")
-            }
-            guard keys.count > 0 else {
-                throw CLIError(
-                    "no API key is configured",
-                    hint: "set KINFER_GATEWAY_API_KEY_HASHES, gateway_api_key_hashes in the config file, or --api-key-hash to SHA-256 hex hashes of the keys, or pass --no-auth"
-                )
-            }
-            return .apiKeys(keys)
         }
 
         private func modelRules() throws -> ModelRules {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Kafka
+import KinferApp
 
 extension Kinfer {
     /// `kinfer lag`: a consumer group's lag per partition and in total.
@@ -32,17 +32,8 @@ extension Kinfer {
             topics.apply(to: &flags)
             flags.set(.group, group)
             let settings = try common.settings(flags)
-            let kafka = try settings.kafkaConfiguration()
-            let group = settings.group(defaultingTo: KinferSettings.workerGroup)
-            let names = measuredTopics.isEmpty ? [settings.topics.jobs, settings.topics.retry] : measuredTopics
-            try await KafkaProbe.requireTopics(kafka, names)
-            let lags: [KafkaPartitionLag]
-            do {
-                lags = try await KafkaAdmin(configuration: kafka, logger: CLILogging.silent).consumerLag(group: group, topics: names, timeout: .seconds(10))
-            } catch {
-                throw CLIError("cannot read the lag of group \(group): \(error.message)", hint: "check that the brokers are up; run with --log-level info for details")
-            }
-            let total = lags.reduce(0) { $0 + $1.lag }
+            let measured = try await GroupLag(settings: settings, topics: measuredTopics)
+            let group = measured.group, lags = measured.partitions, total = measured.total
             if json {
                 let partitions = lags.map { lag in
                     JSONText.object([

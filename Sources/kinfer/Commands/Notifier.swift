@@ -1,9 +1,6 @@
 import ArgumentParser
-import Foundation
-import Logging
+import KinferApp
 import Notifier
-import ServiceLifecycle
-import ServiceOperations
 
 extension Kinfer {
     /// `kinfer notifier`: every result with a callback_url POSTed to it, signed, until SIGTERM or SIGINT.
@@ -93,65 +90,13 @@ extension Kinfer {
             flags.set(.callbacksDLQTopic, callbacksDlqTopic)
             topics.apply(to: &flags)
             let settings = try common.settings(flags, defaultLogLevel: .info)
-            let secrets = try Self.webhookSecrets(settings)
-            let groupName = settings.group(defaultingTo: KinferSettings.notifierGroup)
-            let port = try settings.int(.httpPort)
-            guard port <= 65_535 else { throw CLIError("the HTTP port must be from 0 (off) to 65535, not \(port)", hint: "fix --http-port or KINFER_HTTP_PORT") }
-            let kafka = try settings.kafkaConfiguration()
-            let topicNames = settings.topics
-            let required = [topicNames.results, topicNames.callbacksRetry, topicNames.callbacksDeadLetter]
-            try await KafkaProbe.requireTopics(kafka, required)
-
-            let configuration = NotifierConfiguration(
-                topics: topicNames,
-                guardrail: try callbacks.callbackGuard(),
-                retrySchedule: CallbackRetrySchedule(delays: DurationText.parseList(retryDelays)!, maximumAge: DurationText.parse(maxDeliveryAge)!),
+            try await NotifierService.run(settings, options: NotifierService.Options(
+                callbackGuard: try callbacks.callbackGuard(),
                 maxConcurrency: maxConcurrency, maxPerHost: maxPerHost, maxInFlight: maxInFlight,
+                timeout: .milliseconds(timeoutMs),
+                retrySchedule: CallbackRetrySchedule(delays: DurationText.parseList(retryDelays)!, maximumAge: DurationText.parse(maxDeliveryAge)!),
                 gracePeriod: .milliseconds(Int64(gracePeriodSeconds * 1_000))
-            )
-            let timeout = Duration.milliseconds(timeoutMs)
-            let client = CallbackClient(configuration: .init(version: Kinfer.configuration.version, connectTimeout: timeout, timeout: timeout))
-            var consumer = kafka
-            consumer.groupID = groupName
-            if consumer.properties["auto.offset.reset"] == nil { consumer.autoOffsetReset = .earliest }
-            let logger = Logger(label: "kinfer.notifier")
-            _ = ProcessMetrics.registry  // bootstraps MetricsSystem before the notifier makes its metrics
-            let notifier = try CallbackNotifier(
-                consumerConfiguration: consumer, producerConfiguration: kafka, configuration: configuration,
-                signer: WebhookSigner(secrets: secrets), client: client, resolver: SystemResolver(), logger: logger
-            )
-            logger.info("starting", metadata: [
-                "group": "\(groupName)", "http_port": "\(port)", "secrets": "\(secrets)",
-                "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
-            ])
-            let operations = try OperationsEndpoint.services(
-                service: "notifier", port: port, kafka: kafka, member: notifier, topics: required, logger: logger
-            )
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: operations + [.init(service: notifier, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
             ))
-            try await group.run()
-        }
-
-        /// The signing secrets from `KINFER_WEBHOOK_SECRET` or the config file's `webhook_secret`; never printed, not
-        /// even in an error.
-        static func webhookSecrets(_ settings: KinferSettings) throws(CLIError) -> WebhookSecrets {
-            guard let value = settings.string(.webhookSecret) else {
-                throw CLIError(
-                    "no webhook secret is set: KINFER_WEBHOOK_SECRET, or webhook_secret in the config file",
-                    hint: "set it to whsec_ and a base64 key (two, space-separated, while rotating)"
-                )
-            }
-            do throws(WebhookSecret.InvalidSecret) {
-                return try WebhookSecrets(environmentValue: value)
-            } catch {
-                throw CLIError(
-                    "\(settings.source(of: .webhookSecret)): \(error.reason)",
-                    hint: "use whsec_ and a base64 key, e.g. from: echo whsec_$(openssl rand -base64 32)"
-                )
-            }
         }
     }
 }

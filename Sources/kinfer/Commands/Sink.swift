@@ -1,10 +1,5 @@
 import ArgumentParser
-import Foundation
-import Logging
-import ResultStore
-import ResultsSink
-import ServiceLifecycle
-import ServiceOperations
+import KinferApp
 
 extension Kinfer {
     /// `kinfer sink`: results topic into the results database, one row per job, until SIGTERM or SIGINT.
@@ -72,71 +67,7 @@ extension Kinfer {
             flags.set(.retentionHours, retentionHours)
             topics.apply(to: &flags)
             let settings = try common.settings(flags, defaultLogLevel: .info)
-            let groupName = settings.group(defaultingTo: KinferSettings.sinkGroup)
-            let port = try settings.int(.httpPort)
-            guard port <= 65_535 else { throw CLIError("the HTTP port must be from 0 (off) to 65535, not \(port)", hint: "fix --http-port or KINFER_HTTP_PORT") }
-            let url = settings.string(.databaseURL)!
-            let kafka = try settings.kafkaConfiguration()
-            let topicNames = settings.topics
-            try await KafkaProbe.requireTopics(
-                kafka, [topicNames.results, topicNames.resultsDeadLetter] + (recordPendingJobs ? [topicNames.jobs] : [])
-            )
-
-            let logger = Logger(label: "kinfer.sink")
-            let store: any JobAdmissionStore
-            do {
-                store = try makeJobAdmissionStore(url: url, logger: logger)
-            } catch let error as ResultStoreError {
-                throw CLIError("bad results database URL \(redactedURL(url)): \(error.message)", hint: "use sqlite:///path/to/results.db or postgres://user:password@host:5432/db")
-            }
-            var sinkConfiguration = SinkConfiguration()
-            sinkConfiguration.resultsTopic = topicNames.results
-            sinkConfiguration.deadLetterTopic = topicNames.resultsDeadLetter
-            // The sink's own defaults apply when no layer sets these (the shared max_batch_size default is the worker's).
-            if settings.lookup(.maxBatchSize) != nil { sinkConfiguration.maxBatchSize = try settings.int(.maxBatchSize, minimum: 1) }
-            if settings.lookup(.retentionHours) != nil {
-                let hours = try settings.double(.retentionHours, in: 0...1_000_000)
-                sinkConfiguration.retention = hours == 0 ? nil : .seconds(hours * 3_600)
-            }
-
-            var consumer = kafka
-            consumer.groupID = groupName
-            if consumer.properties["auto.offset.reset"] == nil { consumer.autoOffsetReset = .earliest }
-            _ = ProcessMetrics.registry  // bootstraps MetricsSystem before the sink makes its metrics
-            let sink = try ResultsSink(
-                consumerConfiguration: consumer, producerConfiguration: kafka, store: store,
-                configuration: sinkConfiguration, logger: logger
-            )
-            var pendingConsumer = kafka
-            pendingConsumer.groupID = "\(groupName)-pending"
-            if pendingConsumer.properties["auto.offset.reset"] == nil { pendingConsumer.autoOffsetReset = .earliest }
-            let pendingJobs = try recordPendingJobs
-                ? PendingJobRecorder(consumerConfiguration: pendingConsumer, store: store, jobsTopic: topicNames.jobs)
-                : nil
-            logger.info("starting", metadata: [
-                "group": "\(groupName)", "database": "\(redactedURL(url))", "http_port": "\(port)",
-                "brokers": "\(kafka.bootstrapServers.joined(separator: ","))",
-            ])
-            let database = ReadinessCheck("database") { await store.isReachable() ? nil : "database unreachable" }
-            // A database that answers probes can still fail writes (locks, timeouts, a full disk): not ready then either.
-            let writes = ReadinessCheck("writes") { sink.writeFailure.map { "database writes failing: \($0)" } }
-            let operations = try OperationsEndpoint.services(
-                service: "sink", port: port, kafka: kafka, member: sink,
-                topics: [topicNames.results, topicNames.resultsDeadLetter], checks: [database, writes], logger: logger
-            )
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: operations + [
-                    .init(service: store),
-                    .init(service: sink, successTerminationBehavior: .gracefullyShutdownGroup),
-                ] + (pendingJobs.map { [.init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup)] } ?? []),
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            ))
-            do {
-                try await group.run()
-            } catch let error as ResultStoreError {
-                throw CLIError("results database \(redactedURL(url)): \(error.message)", hint: "check --database or KINFER_DATABASE_URL, and that the database is reachable")
-            }
+            try await SinkService.run(settings, recordPendingJobs: recordPendingJobs)
         }
     }
 }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import Logging
-import ResultStore
-import ResultsSink
+import KinferApp
 
 extension Kinfer {
     /// `kinfer status JOB_ID`: a job's result from the results store.
@@ -36,36 +34,11 @@ extension Kinfer {
             flags.set(.databaseURL, database)
             let settings = try KinferSettings.load(flags: flags, configPath: configPath, environment: ProcessInfo.processInfo.environment)
             CLILogging.bootstrap(level: .critical)
-            let url = settings.string(.databaseURL)!
-            let shown = redactedURL(url)
-            if case .sqlite(let path)? = try? ResultStoreURL(url), !FileManager.default.fileExists(atPath: path) {
-                throw CLIError("no results database at \(path)", hint: "run `kinfer sink` to create it, or point --database / KINFER_DATABASE_URL at the sink's database")
-            }
-            let store: any ResultStore
-            do {
-                store = try makeResultStore(url: url, logger: CLILogging.silent)
-            } catch let error as ResultStoreError {
-                throw CLIError("bad results database URL \(shown): \(error.message)", hint: "use sqlite:///path/to/results.db or postgres://user:password@host:5432/db")
-            }
-            let found: StoredResult?
-            do {
-                found = try await withRunningResultStore(store) { store in try await store.result(for: jobID) }
-            } catch let error as ResultStoreError {
-                throw CLIError("cannot read the results database \(shown): \(error.message)", hint: Self.hint(for: error))
-            }
-            guard let found else {
+            guard let result = try await ResultLookup.result(of: jobID, settings: settings) else {
                 Terminal.output("\(jobID): not found")
                 throw ExitCode.failure
             }
-            Terminal.output(json ? ResultText.json(found.result) : ResultText.line(found.result))
-        }
-
-        private static func hint(for error: ResultStoreError) -> String {
-            switch error.code {
-            case .unavailable: "check that the database is running and reachable, and the URL's host, port and credentials"
-            case .rejected: "check that `kinfer sink` has created the results table in this database"
-            default: "check --database or KINFER_DATABASE_URL"
-            }
+            Terminal.output(json ? ResultText.json(result) : ResultText.line(result))
         }
     }
 }

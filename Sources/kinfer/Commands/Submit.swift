@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import InferenceJobs
 import JobClient
-import Kafka
+import KinferApp
 
 extension Kinfer {
     /// `kinfer submit`: one job from flags, or many from a JSON-lines file or stdin.
@@ -74,8 +74,7 @@ extension Kinfer {
             var flags = SettingsLayer(origin: "flag")
             topics.apply(to: &flags)
             let settings = try common.settings(flags)
-            let kafka = try settings.kafkaConfiguration()
-            let jobTopics = settings.topics
+            let submission = try JobSubmission(settings: settings)
 
             let (jobs, malformed): ([InferenceJob], Int)
             if let jobsFile {
@@ -83,19 +82,7 @@ extension Kinfer {
             } else {
                 (jobs, malformed) = ([try singleJob()], 0)
             }
-            if !jobs.isEmpty {
-                try await KafkaProbe.requireTopics(kafka, [jobTopics.jobs])
-                let producer = try JobProducer(configuration: kafka, topics: jobTopics)
-                do {
-                    for chunk in stride(from: 0, to: jobs.count, by: 1_000).map({ jobs[$0..<min($0 + 1_000, jobs.count)] }) {
-                        for receipt in try await producer.submit(Array(chunk)) { print(receipt) }
-                    }
-                } catch {
-                    await producer.close()
-                    throw error
-                }
-                await producer.close()
-            }
+            try await submission.submit(jobs) { receipt in print(receipt) }
             if malformed > 0 {
                 throw CLIError("\(malformed) malformed line\(malformed == 1 ? "" : "s") not sent (\(jobs.count) sent)", hint: "fix the lines reported above and submit them again")
             }

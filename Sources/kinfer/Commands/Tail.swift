@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import InferenceJobs
 import Kafka
+import KinferApp
 
 extension Kinfer {
     /// `kinfer tail`: follows the results topic, or the stream topic.
@@ -38,28 +39,20 @@ extension Kinfer {
             topics.apply(to: &flags)
             let settings = try common.settings(flags)
             let reader = TopicReader(configuration: try settings.kafkaConfiguration(), topic: stream ? settings.topics.stream : settings.topics.results)
-            let marks = try await reader.watermarks()
-            let consumer = try reader.makeConsumer()
-            try consumer.assign(marks.mapValues { fromBeginning ? $0.low : $0.high })
             var printed = 0
-            for try await batch in consumer.batches() {
-                for message in batch {
-                    if stream {
-                        print(chunkOf: message)
-                    } else {
-                        do {
-                            let result = try JobCodec.decodeResult(message.value)
-                            Terminal.output(json ? ResultText.json(result) : ResultText.line(result))
-                        } catch {
-                            Terminal.diagnostic("kinfer: \(message.topic)[\(message.partition)]@\(message.offset): not a result (\(error.description))")
-                        }
-                    }
-                    printed += 1
-                    if let count, printed >= count {
-                        await consumer.close()
-                        return
+            try await reader.follow(fromBeginning: fromBeginning) { message in
+                if stream {
+                    print(chunkOf: message)
+                } else {
+                    do throws(JobDecodingError) {
+                        let result = try JobCodec.decodeResult(message.value)
+                        Terminal.output(json ? ResultText.json(result) : ResultText.line(result))
+                    } catch {
+                        Terminal.diagnostic("kinfer: \(message.topic)[\(message.partition)]@\(message.offset): not a result (\(error.description))")
                     }
                 }
+                printed += 1
+                return count.map { printed < $0 } ?? true
             }
         }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KinferApp
 import Logging
 
 /// Flags every command that talks to Kafka shares: where the settings come from, the brokers, librdkafka properties,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KinferApp
 
 /// The pipeline's topic names, for commands that read or write them.
 struct TopicOptions: ParsableArguments {

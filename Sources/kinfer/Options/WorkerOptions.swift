@@ -1,4 +1,5 @@
 import ArgumentParser
+import KinferApp
 
 /// The worker's tuning flags; each is also a `KINFER_*` variable and a config-file key of the same name.
 struct WorkerOptions: ParsableArguments {

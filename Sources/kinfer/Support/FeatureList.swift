@@ -1,4 +1,5 @@
 import Foundation
+import KinferApp
 
 /// Reads a feature vector typed by a person: `0,1,2`, `0 1 2`, or a JSON array `[0, 1, 2]`.
 enum FeatureList {

@@ -1,14 +1,10 @@
 import ConsumerKit
-import InferenceWorker
-import Notifier
 import Kafka
 import Logging
 import Metrics
 import Prometheus
-import ResultsSink
 import ServiceLifecycle
 import ServiceOperations
-
 
 /// The metrics of this process: `MetricsSystem` bootstrapped, on first use, with a Prometheus factory over
 /// ``registry``. Bootstrapping can happen only once per process, hence one lazily made value.

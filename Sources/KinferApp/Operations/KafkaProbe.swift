@@ -1,8 +1,9 @@
 import Kafka
 
 /// A bounded first contact with the cluster, so that a wrong address or a dead cluster fails in seconds with one
-/// clear line instead of librdkafka retrying forever.
-enum KafkaProbe {
+/// clear line instead of librdkafka retrying forever. Public for the commands that talk to Kafka directly
+/// (`submit`, `lag`).
+public enum KafkaProbe {
     /// Describes `topics` (or all topics) within `timeout`, or throws a ``CLIError`` naming the brokers.
     @discardableResult
     static func describe(
@@ -24,7 +25,7 @@ enum KafkaProbe {
 
     /// Like ``describe(_:topics:timeout:)``, and fails when one of `topics` does not exist.
     @discardableResult
-    static func requireTopics(_ configuration: KafkaConfiguration, _ topics: [String]) async throws(CLIError) -> [KafkaTopicDescription] {
+    public static func requireTopics(_ configuration: KafkaConfiguration, _ topics: [String]) async throws(CLIError) -> [KafkaTopicDescription] {
         let found = try await describe(configuration, topics: topics)
         let missing = topics.filter { name in !found.contains { $0.name == name } }
         guard missing.isEmpty else {

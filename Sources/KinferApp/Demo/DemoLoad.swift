@@ -1,7 +1,7 @@
 import Foundation
 
 /// How fast the demo submits: as fast as possible, at a steady rate, or a base rate with a 10x burst in the middle.
-enum DemoLoad: Sendable, CustomStringConvertible {
+public enum DemoLoad: Sendable, CustomStringConvertible {
     case fullSpeed
     case steady(Double)
     /// `base` jobs/s for the first 40% of jobs, 10x for the next 30%, `base` again for the rest.
@@ -21,7 +21,7 @@ enum DemoLoad: Sendable, CustomStringConvertible {
         }
     }
 
-    var description: String {
+    public var description: String {
         switch self {
         case .fullSpeed: "full speed"
         case .steady(let rate): "\(Int(rate)) jobs/s"

@@ -6,7 +6,7 @@ import Kafka
 ///
 /// Values stay strings until a command asks for one typed (``int(_:default:minimum:)``), so that a bad value is
 /// reported with where it came from (`--max-attempts`, `KINFER_MAX_ATTEMPTS`, or the config file).
-struct KinferSettings: Sendable {
+public struct KinferSettings: Sendable {
     /// Highest precedence first.
     let layers: [SettingsLayer]
 
@@ -15,7 +15,7 @@ struct KinferSettings: Sendable {
     }
 
     /// Layers `flags` over `environment` over the config file named by `configPath` (or `KINFER_CONFIG`).
-    static func load(flags: SettingsLayer, configPath: String?, environment: [String: String]) throws(CLIError) -> KinferSettings {
+    public static func load(flags: SettingsLayer, configPath: String?, environment: [String: String]) throws(CLIError) -> KinferSettings {
         var layers = [flags, .environment(environment)]
         if let path = configPath ?? environment["KINFER_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
             layers.append(try .configFile(at: path))
@@ -52,9 +52,10 @@ struct KinferSettings: Sendable {
         .tokenCount: "100",
     ]
 
-    static let workerGroup = "kinfer-workers"
-    static let sinkGroup = "kinfer-sink"
-    static let notifierGroup = "kinfer-notifier"
+    /// The consumer groups' defaults; public for `kinfer demo`, which runs these groups itself.
+    public static let workerGroup = "kinfer-workers"
+    public static let sinkGroup = "kinfer-sink"
+    public static let notifierGroup = "kinfer-notifier"
 
     /// The value of `key` and where it came from, or `nil` when no layer sets it.
     func lookup(_ key: SettingKey) -> (value: String, origin: String)? {
@@ -65,7 +66,7 @@ struct KinferSettings: Sendable {
     }
 
     /// The value of `key`, its default, or `nil`.
-    func string(_ key: SettingKey) -> String? {
+    public func string(_ key: SettingKey) -> String? {
         lookup(key)?.value ?? Self.defaults[key]
     }
 
@@ -93,11 +94,12 @@ struct KinferSettings: Sendable {
     }
 
     /// The consumer group: `group` if set anywhere, else `fallback` (the command's own default).
-    func group(defaultingTo fallback: String) -> String {
+    public func group(defaultingTo fallback: String) -> String {
         lookup(.group)?.value ?? fallback
     }
 
-    var topics: JobTopics {
+    /// The pipeline's topic names, as the topic flags, variables and keys set them.
+    public var topics: JobTopics {
         JobTopics(
             jobs: string(.jobsTopic)!, results: string(.resultsTopic)!,
             retry: string(.retryTopic)!, deadLetter: string(.dlqTopic)!,
@@ -132,7 +134,7 @@ struct KinferSettings: Sendable {
     ///
     /// `socket.connection.setup.timeout.ms` defaults to 5 seconds (librdkafka's is 30) so that a wrong address
     /// fails fast; a pass-through property overrides it. Properties are checked by librdkafka here.
-    func kafkaConfiguration() throws(CLIError) -> KafkaConfiguration {
+    public func kafkaConfiguration() throws(CLIError) -> KafkaConfiguration {
         var properties = ["socket.connection.setup.timeout.ms": "5000"]
         for (name, entry) in kafkaProperties { properties[name] = entry.value }
         let configuration = KafkaConfiguration(bootstrapServers: try bootstrapServers(), properties: properties)

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A URL with its password replaced by `*****`, for printing and logging (`postgres://kinfer:*****@db/kinfer`).
-func redactedURL(_ url: String) -> String {
+/// Public for `kinfer status`, which names the database it reads in its errors.
+public func redactedURL(_ url: String) -> String {
     guard let schemeEnd = url.range(of: "://") else { return url }
     let rest = url[schemeEnd.upperBound...]
     let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex

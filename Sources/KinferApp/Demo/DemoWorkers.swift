@@ -99,7 +99,7 @@ final class DemoWorkers: Sendable {
     private static func waitForExit(_ process: Process, timeout: Duration) async {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
-        while process.isRunning && clock.now < deadline {
+        while process.isRunning && clock.now < deadline && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(20))
         }
     }

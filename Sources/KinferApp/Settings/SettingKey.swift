@@ -3,7 +3,8 @@
 /// One name, three spellings: the flag `--max-batch-size`, the environment variable `KINFER_MAX_BATCH_SIZE`, and the
 /// config-file key `max_batch_size` (the raw value). librdkafka properties are not keys: they pass through as
 /// `--kafka-property name=value`, `KINFER_KAFKA_<NAME>` and the config file's `kafka` object.
-enum SettingKey: String, CaseIterable, Sendable, Comparable {
+/// Public so that the command's option groups can put their flags into a ``SettingsLayer`` by key.
+public enum SettingKey: String, CaseIterable, Sendable, Comparable {
     case bootstrapServers = "bootstrap_servers"
     case group
     case databaseURL = "database_url"
@@ -55,7 +56,7 @@ enum SettingKey: String, CaseIterable, Sendable, Comparable {
         self == .databaseURL ? "--database" : "--" + rawValue.replacingOccurrences(of: "_", with: "-")
     }
 
-    static func < (lhs: Self, rhs: Self) -> Bool {
+    public static func < (lhs: Self, rhs: Self) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }

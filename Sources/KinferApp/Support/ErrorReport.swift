@@ -1,10 +1,10 @@
 import Kafka
 import ResultStore
-import ResultsSink
 
-/// Turns any error a command throws into the one line `kinfer` prints for it.
-enum ErrorReport {
-    static func line(for error: any Error) -> String {
+/// Turns any error a command throws into the one line `kinfer` prints for it, with a hint for the Kafka and
+/// database errors that the services let through. Public for the command's last-resort error line.
+public enum ErrorReport {
+    public static func line(for error: any Error) -> String {
         switch error {
         case let error as CLIError:
             return error.description

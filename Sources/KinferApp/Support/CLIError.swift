@@ -1,17 +1,17 @@
 /// A failure the user can act on: what is wrong, and what to do. Printed as one line on stderr.
-struct CLIError: Error, CustomStringConvertible {
+public struct CLIError: Error, CustomStringConvertible {
     var problem: String
     var hint: String?
     /// The process's exit status. Defaults to `1`.
-    var exitCode: Int32
+    public var exitCode: Int32
 
-    init(_ problem: String, hint: String? = nil, exitCode: Int32 = 1) {
+    public init(_ problem: String, hint: String? = nil, exitCode: Int32 = 1) {
         self.problem = problem
         self.hint = hint
         self.exitCode = exitCode
     }
 
-    var description: String {
+    public var description: String {
         hint.map { "\(problem); \($0)" } ?? problem
     }
 }

@@ -27,8 +27,7 @@ struct WorkerSettings: Sendable {
 
     init(_ settings: KinferSettings) throws(CLIError) {
         group = settings.group(defaultingTo: KinferSettings.workerGroup)
-        httpPort = try settings.int(.httpPort)
-        guard httpPort <= 65_535 else { throw CLIError("the HTTP port must be from 0 (off) to 65535, not \(httpPort)", hint: "fix --http-port or KINFER_HTTP_PORT") }
+        httpPort = try settings.operationsPort()
         modelNames = settings.string(.model)!.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         for name in modelNames where !Self.modelNames.contains(name) {
             throw CLIError("unknown model '\(name)'", hint: "use --model with digits, simulated or generator, comma-separated")
