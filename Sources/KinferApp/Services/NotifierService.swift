@@ -52,7 +52,6 @@ public enum NotifierService {
         let client = CallbackClient(configuration: .init(version: KinferVersion.current, connectTimeout: options.timeout, timeout: options.timeout))
         var consumer = kafka
         consumer.groupID = groupName
-        if consumer.properties["auto.offset.reset"] == nil { consumer.autoOffsetReset = .earliest }
         let logger = Logger(label: "kinfer.notifier")
         _ = ProcessMetrics.registry  // bootstraps MetricsSystem before the notifier makes its metrics
         let notifier = try CallbackNotifier(

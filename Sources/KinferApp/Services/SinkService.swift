@@ -33,7 +33,6 @@ public enum SinkService {
 
         var consumer = kafka
         consumer.groupID = groupName
-        if consumer.properties["auto.offset.reset"] == nil { consumer.autoOffsetReset = .earliest }
         _ = ProcessMetrics.registry  // bootstraps MetricsSystem before the sink makes its metrics
         let sink = try ResultsSink(
             consumerConfiguration: consumer, producerConfiguration: kafka, store: store,
@@ -41,7 +40,6 @@ public enum SinkService {
         )
         var pendingConsumer = kafka
         pendingConsumer.groupID = "\(groupName)-pending"
-        if pendingConsumer.properties["auto.offset.reset"] == nil { pendingConsumer.autoOffsetReset = .earliest }
         let pendingJobs = try recordPendingJobs
             ? PendingJobRecorder(consumerConfiguration: pendingConsumer, store: store, jobsTopic: topicNames.jobs)
             : nil

@@ -18,7 +18,6 @@ public enum WorkerService {
         try await worker.withModels(logger: logger) { models, modelServerReadiness in
             var consumer = kafka
             consumer.groupID = worker.group
-            if consumer.properties["auto.offset.reset"] == nil { consumer.autoOffsetReset = .earliest }
             let service = try InferenceWorker(
                 consumerConfiguration: consumer, producerConfiguration: kafka,
                 configuration: worker.worker, models: models, logger: logger
