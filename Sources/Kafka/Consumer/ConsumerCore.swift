@@ -12,7 +12,7 @@ import Synchronization
 /// a pause drops prefetched messages, and librdkafka 2.0.2 does not wake its fetchers on resume, so
 /// fetching restarts up to a second later (the broker threads' idle wait).
 ///
-/// `@unchecked Sendable`: `slots`, `converter`, `backPressured`, `pausedByBackPressure` and `fullSince` are touched only by the poll thread
+/// `@unchecked Sendable`: `slots`, `converter`, `backPressure` and `pausedByBackPressure` are touched only by the poll thread
 /// (including the rebalance callback, which librdkafka runs on it); everything else is locked or atomic.
 final class ConsumerCore: @unchecked Sendable {
     let handle: KafkaHandle
@@ -28,12 +28,10 @@ final class ConsumerCore: @unchecked Sendable {
     private let listener: (any KafkaRebalanceListener)?
     private let slotCount = 1024
     private let slots: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
-    private var backPressured = false
+    private var backPressure: FetchBackPressure
     /// The partitions back-pressure paused, and only those: resuming a partition that is not paused still
     /// drops what librdkafka prefetched for it.
     private var pausedByBackPressure: Set<KafkaTopicPartition> = []
-    /// When the buffer last became full while fetching was not paused.
-    private var fullSince: ContinuousClock.Instant?
     private var converter = ConsumedMessageConverter()
 
     init(handle: KafkaHandle, options: KafkaConsumer.Options, listener: (any KafkaRebalanceListener)?) {
@@ -44,7 +42,11 @@ final class ConsumerCore: @unchecked Sendable {
         self.options = options
         self.listener = listener
         let wakeable = ThreadSafePointer(pointer: queue)
-        self.buffer = MessageBuffer(highWatermark: options.bufferCapacity) { rd_kafka_queue_yield(wakeable.pointer) }
+        let buffer = MessageBuffer(highWatermark: options.bufferCapacity) { rd_kafka_queue_yield(wakeable.pointer) }
+        self.buffer = buffer
+        self.backPressure = FetchBackPressure(
+            pauseDelay: options.pauseDelay, lowWatermark: buffer.lowWatermark, highWatermark: buffer.highWatermark
+        )
         self.slots = .allocate(capacity: slotCount)
     }
 
@@ -60,7 +62,7 @@ final class ConsumerCore: @unchecked Sendable {
     /// One turn of the poll thread: serve callbacks, take up to a batch of messages, apply back-pressure.
     func pollOnce() {
         applyBackPressure()
-        if let since = fullSince {
+        if let since = backPressure.holdingSince {
             // Holding: librdkafka keeps the messages; wait (bounded, so that a stop is seen) for the reader.
             buffer.waitForRoom(timeout: min(Self.holdTurn, options.pauseDelay - (ContinuousClock.now - since)))
             if buffer.count >= buffer.highWatermark { serveRebalanceWhileHolding() }
@@ -102,27 +104,17 @@ final class ConsumerCore: @unchecked Sendable {
         buffer.finish()
     }
 
-    /// Both stages of back-pressure. A full buffer first starts the hold (`fullSince`); a hold older than
-    /// `pauseDelay` becomes a pause; a paused consumer resumes once the reader drains the buffer below
-    /// the low watermark.
+    /// Carries out ``FetchBackPressure``'s decision for the buffer's fill now.
     private func applyBackPressure() {
-        let count = buffer.count
-        if backPressured {
-            guard count <= buffer.lowWatermark else { return }
-            backPressured = false
+        switch backPressure.next(buffered: buffer.count, now: .now) {
+        case .none:
+            break
+        case .pause:
+            pauseForBackPressure(backPressurePartitions())
+        case .resume:
             try? setPaused(Array(pausedByBackPressure), paused: false)
             pausedByBackPressure = []
             backPressuredCount.store(0, ordering: .relaxed)
-        } else if count >= buffer.highWatermark {
-            let now = ContinuousClock.now
-            let since = fullSince ?? now
-            fullSince = since
-            guard now - since >= options.pauseDelay else { return }
-            fullSince = nil
-            backPressured = true
-            pauseForBackPressure(backPressurePartitions())
-        } else {
-            fullSince = nil
         }
     }
 
@@ -162,9 +154,7 @@ final class ConsumerCore: @unchecked Sendable {
             }
             assigned.withLock { $0.formUnion(partitions) }
             inGroup.store(true, ordering: .relaxed)
-            // Paused only if the reader is still behind: the next turn would resume them at once, and a resume
-            // costs librdkafka 2.0.2 up to a second before it fetches again.
-            if backPressured && buffer.count > buffer.lowWatermark { pauseForBackPressure(partitions) }
+            if backPressure.pausesNewPartitions(buffered: buffer.count) { pauseForBackPressure(partitions) }
             handle.logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted())"])
             listener?.partitionsAssigned(partitions)
         case .revoke:
