@@ -1,7 +1,7 @@
 import InferenceJobs
 
 /// OpenAI's answers to a chat completion, written by hand (as the `202` body is): the `chat.completion` object, the
-/// `chat.completion.chunk` events of a streamed one and the `[DONE]` that ends it, and the error object an SDK turns
+/// `chat.completion.chunk` events of a streamed one and the `[DONE]` that ends it, and the error event an SDK turns
 /// into an exception. Pure functions of their inputs, tested without a server.
 enum ChatCompletionEncoding {
     /// `chatcmpl-<job id>`: the job stays findable (`GET /v1/jobs/{id}`) from the completion's ID.
@@ -29,7 +29,7 @@ enum ChatCompletionEncoding {
             writer.string(content)
         }
         writer.raw("},\"finish_reason\":")
-        if let finishReason { writer.string(finishReason) } else { writer.raw("null") }
+        writer.optionalString(finishReason)
         writer.raw("}]}\n\n")
         return writer.bytes
     }
@@ -41,7 +41,7 @@ enum ChatCompletionEncoding {
     static func streamError(_ problem: Problem) -> [UInt8] {
         var writer = JSONWriter(capacity: 160 + problem.detail.utf8.count)
         writer.raw("data: {\"error\":")
-        Self.writeError(problem, to: &writer)
+        problem.writeOpenAIError(to: &writer)
         writer.raw("}\n\n")
         return writer.bytes
     }
@@ -66,20 +66,5 @@ enum ChatCompletionEncoding {
         writer.integer(text.tokens)
         writer.raw("}}")
         return writer.bytes
-    }
-
-    /// OpenAI's `error` object for `problem`: `message`, `type`, `param` (the first field named) and `code` (its
-    /// reason, or the problem's kind).
-    static func writeError(_ problem: Problem, to writer: inout JSONWriter) {
-        let openAI = problem.openAIError
-        writer.raw("{\"message\":")
-        writer.string(openAI.message)
-        writer.raw(",\"type\":")
-        writer.string(openAI.type)
-        writer.raw(",\"param\":")
-        if let param = openAI.param { writer.string(param) } else { writer.raw("null") }
-        writer.raw(",\"code\":")
-        if let code = openAI.code { writer.string(code) } else { writer.raw("null") }
-        writer.raw("}")
     }
 }

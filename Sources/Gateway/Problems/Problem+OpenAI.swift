@@ -1,3 +1,5 @@
+import InferenceJobs
+
 /// The `error` member a problem carries on the OpenAI-compatible route, so that OpenAI's SDKs, which read
 /// `error.message` from any failed answer, show the gateway's reason instead of a bare status.
 extension Problem {
@@ -24,5 +26,20 @@ extension Problem {
         var message = self.detail
         if let field, !self.detail.contains(field.field) { message = "\(field.field): \(self.detail)" }
         return OpenAIError(message: message, type: kind, param: field?.field, code: field?.reason ?? problemKind)
+    }
+
+    /// Writes ``openAIError`` as OpenAI's `error` object: `message`, `type`, `param` (the first field named) and `code`
+    /// (its reason, or the problem's kind).
+    func writeOpenAIError(to writer: inout JSONWriter) {
+        let error = self.openAIError
+        writer.raw("{\"message\":")
+        writer.string(error.message)
+        writer.raw(",\"type\":")
+        writer.string(error.type)
+        writer.raw(",\"param\":")
+        writer.optionalString(error.param)
+        writer.raw(",\"code\":")
+        writer.optionalString(error.code)
+        writer.raw("}")
     }
 }

@@ -60,23 +60,15 @@ public struct Problem: Sendable, Hashable, Error {
     }
 
     /// The body: `type`, `title`, `status`, `detail`, and `errors` and `job_id` when there are any; OpenAI's `error`
-    /// object too when ``speaksOpenAI``. Members in name order. Written through the contract's `JSONWriter`: a
+    /// object too when ``speaksOpenAI``. Its members in name order. Written through the contract's `JSONWriter`: a
     /// gateway under back-pressure answers most requests with a `429`, so its body must cost no more than a `202`'s.
     public var json: [UInt8] {
         var writer = JSONWriter(capacity: 256)
         writer.raw("{\"detail\":")
         writer.string(self.detail)
         if self.speaksOpenAI {
-            let error = self.openAIError
-            writer.raw(",\"error\":{\"code\":")
-            writer.optionalString(error.code)
-            writer.raw(",\"message\":")
-            writer.string(error.message)
-            writer.raw(",\"param\":")
-            writer.optionalString(error.param)
-            writer.raw(",\"type\":")
-            writer.string(error.type)
-            writer.raw("}")
+            writer.raw(",\"error\":")
+            self.writeOpenAIError(to: &writer)
         }
         if !self.errors.isEmpty {
             writer.raw(",\"errors\":[")
