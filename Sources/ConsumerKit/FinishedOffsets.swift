@@ -9,9 +9,9 @@ import Metrics
 public struct FinishedOffsets: Sendable {
     private let consumer: KafkaConsumer
     private let takeCommittable: @Sendable () -> [KafkaTopicPartition: Int64]
-    private let failures: Counter
-    private let onFailure: @Sendable () -> Void
-    private let logger: Logger
+    /// Counts, hands on and logs a failed commit. Holds no consumer: a background commit's answer never served (a
+    /// commit racing the close) must not keep the consumer alive.
+    private let recordFailure: @Sendable (any Error) -> Void
 
     /// - Parameters:
     ///   - takeCommittable: the offsets that advanced since it was last called (a ``CommitTracker``'s).
@@ -22,19 +22,18 @@ public struct FinishedOffsets: Sendable {
     ) {
         self.consumer = consumer
         self.takeCommittable = takeCommittable
-        self.failures = failures
-        self.onFailure = onFailure
-        self.logger = logger
+        self.recordFailure = { error in
+            failures.increment()
+            onFailure()
+            logger.warning("offset commit failed; the next one covers these offsets: \(error)")
+        }
     }
 
     /// Stores what finished since the last call and commits it without waiting for the broker: for the timer, which
     /// holds no thread for the answer. A failure is counted and logged when the answer comes.
     public func commitInBackground() {
         guard store() else { return }
-        // Captures no consumer: an answer never served (a commit racing the close) must not keep the consumer alive.
-        consumer.commitInBackground { [failures, onFailure, logger] error in
-            Self.recordFailure(error, failures: failures, onFailure: onFailure, logger: logger)
-        }
+        consumer.commitInBackground(onFailure: recordFailure)
     }
 
     /// Stores what finished since the last call and commits it, waiting for the broker's answer: for the last commit
@@ -62,15 +61,5 @@ public struct FinishedOffsets: Sendable {
             recordFailure(error)
             return false
         }
-    }
-
-    private func recordFailure(_ error: any Error) {
-        Self.recordFailure(error, failures: failures, onFailure: onFailure, logger: logger)
-    }
-
-    private static func recordFailure(_ error: any Error, failures: Counter, onFailure: @Sendable () -> Void, logger: Logger) {
-        failures.increment()
-        onFailure()
-        logger.warning("offset commit failed; the next one covers these offsets: \(error)")
     }
 }

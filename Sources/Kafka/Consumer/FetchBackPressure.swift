@@ -22,8 +22,9 @@ struct FetchBackPressure {
     /// When the current hold began; `nil` when not holding.
     private(set) var holdingSince: ContinuousClock.Instant?
 
-    /// What to do with `buffered` messages waiting for the reader at `now`.
-    mutating func next(buffered: Int, now: ContinuousClock.Instant) -> Action {
+    /// What to do with `buffered` messages waiting for the reader at `now`, which is read only while the buffer is full:
+    /// the poll thread asks on every turn.
+    mutating func next(buffered: Int, now: @autoclosure () -> ContinuousClock.Instant) -> Action {
         if isPaused {
             guard buffered <= lowWatermark else { return .none }
             isPaused = false
@@ -33,6 +34,7 @@ struct FetchBackPressure {
             holdingSince = nil
             return .none
         }
+        let now = now()
         let since = holdingSince ?? now
         guard now - since >= pauseDelay else {
             holdingSince = since
