@@ -69,22 +69,31 @@ extension SQLiteResultStore: JobAdmissionStore {
         guard !jobs.isEmpty else { return 0 }
         return try await self.perform("record of \(jobs.count) pending jobs") { connection in
             try await connection.inTransaction {
-                var added = 0
-                for job in jobs {
-                    let jobID = job.jobID.storable
-                    let rows = try await connection.query(
-                        """
-                        INSERT INTO pending_jobs (job_id, accepted_at)
-                        SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM inference_results WHERE job_id = ?)
-                        ON CONFLICT (job_id) DO NOTHING RETURNING job_id
-                        """,
-                        [.text(jobID), .integer(Int(job.acceptedAt.unixMicroseconds)), .text(jobID)]
+                let changesBefore = try await connection.totalChanges()
+                var start = jobs.startIndex
+                while start < jobs.endIndex {
+                    let chunk = jobs[start..<min(start + Self.pendingRowsPerInsert, jobs.endIndex)]
+                    _ = try await connection.query(
+                        Self.recordPendingStatement(rows: chunk.count),
+                        chunk.flatMap { job in [.text(job.jobID.storable), .integer(Int(job.acceptedAt.unixMicroseconds))] }
                     )
-                    added += rows.count
+                    start = chunk.endIndex
                 }
-                return added
+                return try await connection.totalChanges() - changesBefore
             }
         }
+    }
+
+    private static let pendingRowsPerInsert = maximumParametersPerStatement / 2
+
+    /// One statement for many rows: each statement is a hop to the thread SQLite runs on, which costs more than the row.
+    private static func recordPendingStatement(rows: Int) -> String {
+        """
+        INSERT INTO pending_jobs (job_id, accepted_at)
+        SELECT job.column1, job.column2 FROM (VALUES \(Array(repeating: "(?, ?)", count: rows).joined(separator: ", "))) AS job
+        WHERE NOT EXISTS (SELECT 1 FROM inference_results WHERE inference_results.job_id = job.column1)
+        ON CONFLICT (job_id) DO NOTHING
+        """
     }
 
     public func abandon(key: String) async throws {
