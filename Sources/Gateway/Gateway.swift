@@ -44,11 +44,13 @@ public struct Gateway: Service {
     public func run() async throws {
         try await self.store.migrate()
         let options = self.configuration.options
-        let backlog: BacklogWatch? = try options.workersGroup.map { group throws(KafkaError) in
-            try BacklogWatch(
-                kafka: self.configuration.kafka, group: group, topic: options.topics.jobs, interval: options.lagInterval, logger: self.logger
+        let jobsTopic: JobsTopicWatch? =
+            options.workersGroup == nil && options.pendingRecorderGroup == nil
+            ? nil
+            : try JobsTopicWatch(
+                kafka: self.configuration.kafka, topic: options.topics.jobs, workersGroup: options.workersGroup,
+                recorderGroup: options.pendingRecorderGroup, interval: options.lagInterval, logger: self.logger
             )
-        }
         let producer = try JobProducer(configuration: Self.producerConfiguration(self.configuration), topics: self.configuration.options.topics)
         let waiters = ResultWaiters()
         let streams = StreamRegistry(limits: StreamCache.Limits(
@@ -113,7 +115,7 @@ public struct Gateway: Service {
             producer: producer,
             waiters: waiters,
             streams: streams,
-            backlog: backlog,
+            jobsTopic: jobsTopic,
             completions: completions,
             openAPIDocument: try Self.openAPIDocument(),
             logger: self.logger,
@@ -128,9 +130,9 @@ public struct Gateway: Service {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: self.logger
         )
-        await backlog?.refresh()
+        await jobsTopic?.refresh()
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            if let backlog { tasks.addTask { await backlog.run() } }
+            if let jobsTopic { tasks.addTask { await jobsTopic.run() } }
             let gracePeriod = options.gracePeriod
             tasks.addTask {
                 // Predict calls still waiting a grace period after shutdown began answer 504 with their job's

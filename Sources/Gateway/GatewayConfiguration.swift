@@ -81,6 +81,15 @@ public struct GatewayConfiguration: Sendable {
         public var maxWaitSeconds: Double?
         /// How often the workers' lag is read, off the request path. Defaults to `1` second.
         public var lagInterval: Duration = .seconds(1)
+        /// The sink's pending-job recorder group (`kinfer sink` runs it as `<sink group>-pending`), which records every
+        /// job on the jobs topic as pending. When set, the gateway writes no pending row of its own for a job submitted
+        /// without an idempotency key, and a look-up that finds nothing waits until this group has recorded every job
+        /// the broker acknowledged before it. When `nil`, the gateway writes each job's pending row before its `202`.
+        /// Defaults to `nil`; `kinfer gateway` passes `kinfer-sink-pending`.
+        public var pendingRecorderGroup: String?
+        /// How long a look-up that found nothing waits for the recorder before answering `503` (it cannot tell an
+        /// unknown job from one the recorder has not reached). Defaults to `2` seconds.
+        public var recorderWaitTimeout: Duration = .seconds(2)
         /// Topic names. Defaults to `inference-jobs` and the rest of ``JobTopics``.
         public var topics = JobTopics()
         /// The notifier's rules for callback URLs: a job whose `callback_url` they refuse (a scheme, a port, an IP

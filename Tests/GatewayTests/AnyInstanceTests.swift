@@ -50,7 +50,7 @@ struct AnyInstanceTests {
                 let expected = Dictionary(uniqueKeysWithValues: direct.enumerated().map { ($1, $0) }).merging(accepted) { $1 }
 
                 // No worker yet. With the sink's pending-job recorder running, every job reads pending everywhere.
-                try await first.withPendingJobRecorder {
+                try await first.withPendingJobRecorder { _ in
                     try await waitUntil("every job pending through both instances", timeout: .seconds(30)) {
                         for jobID in expected.keys {
                             for instance in [first.baseURL, second] {
@@ -82,11 +82,15 @@ struct AnyInstanceTests {
 
 extension GatewayHarness {
     /// Runs `body` with a second gateway instance on the same cluster, topics and store, passing its base URL.
-    func withSecondInstance<Result: Sendable>(_ body: (String) async throws -> Result) async throws -> Result {
+    func withSecondInstance<Result: Sendable>(
+        configure: (inout GatewayConfiguration.Options) -> Void = { _ in },
+        _ body: (String) async throws -> Result
+    ) async throws -> Result {
         var options = GatewayConfiguration.Options()
         options.host = "127.0.0.1"
         options.port = 0
         options.topics = self.topics
+        configure(&options)
         let configuration = GatewayConfiguration(
             kafka: self.cluster.producerConfiguration(), authentication: .apiKeys(testKeys),
             models: ModelRules(inputWidths: ["digits": 64], defaultModel: "digits"), options: options
@@ -112,16 +116,18 @@ extension GatewayHarness {
         }
     }
 
-    /// Runs `body` while the sink's pending-job recorder reads the jobs topic into the gateway's store.
-    func withPendingJobRecorder<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+    /// Runs `body` while the sink's pending-job recorder reads the jobs topic into the gateway's store, as `group`.
+    func withPendingJobRecorder<Result: Sendable>(
+        group: String = uniqueName("pending"), _ body: (PendingJobRecorder) async throws -> Result
+    ) async throws -> Result {
         let recorder = try PendingJobRecorder(
-            consumerConfiguration: self.cluster.consumerConfiguration(group: uniqueName("pending")),
+            consumerConfiguration: self.cluster.consumerConfiguration(group: group),
             store: self.store, jobsTopic: self.topics.jobs, logger: quietLogger
         )
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await recorder.run() }
             defer { tasks.cancelAll() }
-            let result = try await body()
+            let result = try await body(recorder)
             tasks.cancelAll()
             try await tasks.waitForAll()
             return result

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("kinfer gateway")
 struct GatewayCommandTests {
-    @Test("kinfer gateway --port 0 prints its port first; a job submitted with curl is 202 and then pending; SIGTERM stops it")
+    @Test("kinfer gateway --port 0 prints its port first; a job submitted with curl is 202, and pending once kinfer sink's pending-job recorder runs (503 before, never 404); SIGTERM stops it")
     func portZeroThenSubmit() async throws {
         let broker = try await RunningBroker.start(partitions: 2)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kinfer-gateway-\(UUID().uuidString)")
@@ -31,12 +31,33 @@ struct GatewayCommandTests {
             ).requireSuccess()
             let accepted = try #require(try JSONSerialization.jsonObject(with: submitted.standardOutput) as? [String: Any])
             let jobID = try #require(accepted["job_id"] as? String, "\(submitted.standardOutputText)")
-            let status = try await ChildProcess.run(
+            // The gateway left the pending row to the sink's recorder, which is not running yet: it cannot tell.
+            let unsure = try await ChildProcess.run(
                 "/usr/bin/curl",
-                ["-sS", "--max-time", "20", "-H", "Authorization: Bearer \(key)", "http://127.0.0.1:\(port)/v1/jobs/\(jobID)"],
+                ["-sS", "--max-time", "20", "-w", "\n%{http_code}", "-H", "Authorization: Bearer \(key)", "http://127.0.0.1:\(port)/v1/jobs/\(jobID)"],
                 timeout: .seconds(30)
             ).requireSuccess()
-            #expect(status.standardOutputText.contains(#""status":"pending""#), "\(status.standardOutputText)")
+            #expect(unsure.standardOutputText.hasSuffix("\n503"), "\(unsure.standardOutputText)")
+            #expect(unsure.standardOutputText.contains("kinfer-sink-pending"), "\(unsure.standardOutputText)")
+
+            let sink = try KinferBinary.launch([
+                "sink", "--bootstrap-servers", broker.bootstrapServers, "--http-port", "0",
+                "--database", "sqlite://" + directory.appendingPathComponent("results.db").path,
+            ])
+            defer { Task { _ = await sink.stop() } }
+            var lastAnswer = ""
+            try await waitUntil("the job to read pending once the sink runs", timeout: .seconds(40)) {
+                let status = try await ChildProcess.run(
+                    "/usr/bin/curl",
+                    ["-sS", "--max-time", "20", "-w", "\n%{http_code}", "-H", "Authorization: Bearer \(key)", "http://127.0.0.1:\(port)/v1/jobs/\(jobID)"],
+                    timeout: .seconds(30)
+                ).requireSuccess()
+                lastAnswer = status.standardOutputText
+                // While the sink joins its group the answer is 503, never 404: the job exists.
+                #expect(!lastAnswer.hasSuffix("\n404"), "\(lastAnswer)")
+                return lastAnswer.hasSuffix("\n200")
+            }
+            #expect(lastAnswer.contains(#""status":"pending""#), "\(lastAnswer)")
         } catch {
             _ = await gateway.stop()
             await broker.stop()

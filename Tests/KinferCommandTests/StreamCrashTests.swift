@@ -25,6 +25,8 @@ struct StreamCrashTests {
         let gateway = try KinferBinary.launch([
             "gateway", "--bootstrap-servers", broker.bootstrapServers, "--no-auth", "--port", "\(port)", "--http-port", "0",
             "--database", "sqlite://" + directory.appendingPathComponent("results.db").path,
+            // No sink runs here, so no pending-job recorder: the gateway records its own jobs.
+            "--record-accepted",
         ])
         defer { Task { await gateway.stop() } }
         try await gateway.waitForOutput(on: .standardOutput, timeout: .seconds(30), "the port") { $0.contains(UInt8(ascii: "\n")) }

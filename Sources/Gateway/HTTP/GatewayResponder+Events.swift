@@ -23,16 +23,12 @@ extension GatewayResponder {
                 retryAfter: options.retryAfterSeconds
             )
         }
-        let record: JobRecord?
-        do {
-            record = try await self.store.jobRecord(for: jobID)
+        let record: JobRecord
+        do throws(Problem) {
+            record = try await self.lookUp(jobID)
         } catch {
             waiters.forget(ticket)
-            throw self.storeUnavailable(error, during: "look-up of job \(jobID)")
-        }
-        guard let record else {
-            waiters.forget(ticket)
-            throw Problem.unknownJob(jobID)
+            throw error
         }
         let resume = JobEventStream.Resume(lastEventID: request.headers[Self.lastEventIDField])
         let finished: StoredResult?

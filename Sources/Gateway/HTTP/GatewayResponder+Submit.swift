@@ -4,7 +4,7 @@ import InferenceJobs
 import ResultStore
 
 /// `POST /v1/jobs`: check, claim the idempotency key, produce and await the broker's acknowledgement, record the
-/// job as pending, answer `202`.
+/// job as pending (unless the pending-job recorder does), answer `202`.
 extension GatewayResponder {
     /// Reads a route's body into the submission: the body, the `Idempotency-Key` header, a new job ID for a body
     /// without one, and the time of the request.
@@ -116,6 +116,11 @@ extension GatewayResponder {
             )
         }
         self.metrics.jobsAccepted.increment()
+        // The recorder, when there is one, writes the pending row: ``lookUp(_:)`` waits for it. A key's record is
+        // still marked accepted here, so that a retry replays the answer.
+        guard submission.key != nil || options.pendingRecorderGroup == nil else {
+            return (Acceptance(jobID: submission.job.jobID, estimatedWaitSeconds: estimate), submission.job)
+        }
         do {
             try await self.store.recordAccepted(jobID: submission.job.jobID, key: submission.key?.storedKey, at: Date())
         } catch {

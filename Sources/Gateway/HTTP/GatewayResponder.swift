@@ -18,8 +18,8 @@ struct GatewayResponder: HTTPResponder {
     let waiters: ResultWaiters
     /// The recent streams of the stream topic, fed by its ``StreamFollower``.
     let streams: StreamRegistry
-    /// The workers' lag, read in the background; `nil` when no workers' group is configured.
-    let backlog: BacklogWatch?
+    /// The workers' lag and the recorder's progress, read in the background; `nil` when neither group is configured.
+    let jobsTopic: JobsTopicWatch?
     /// Results per second, as the follower sees them.
     let completions: CompletionRate
     let openAPIDocument: [UInt8]
@@ -81,7 +81,7 @@ struct GatewayResponder: HTTPResponder {
     func admission() -> Admission {
         let options = self.configuration.options
         return Admission.decide(
-            lag: self.backlog?.lag,
+            lag: self.jobsTopic?.lag,
             completionsPerSecond: self.completions.perSecond,
             limits: Admission.Limits(
                 maxBacklog: options.maxBacklog, maxWaitSeconds: options.maxWaitSeconds,

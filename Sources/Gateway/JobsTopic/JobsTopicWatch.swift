@@ -1,57 +1,147 @@
+import AsyncWaiting
 import Kafka
 import Logging
 import Synchronization
 
-/// The workers' group lag on the jobs topic, read every ``interval`` off the request path, so that admitting a job
-/// costs a lock, not a broker round trip.
+/// Reads the jobs topic's offsets off the request path: every ``interval`` for the workers' lag (back-pressure and
+/// the estimated wait, at the cost of a lock per request), and at once, then every ``catchUpInterval``, while a
+/// look-up waits for the pending-job recorder (``waitForRecorder(timeout:)``).
 ///
 /// A reading that fails leaves the lag unknown (`nil`): the gateway then admits jobs without an estimate rather
-/// than refusing them on a stale number. The last reading is at most one interval (plus the admin call) old, so a
-/// burst inside one interval can pass `--max-backlog` by what it submits in that time.
-final class BacklogWatch: Sendable {
+/// than refusing them on a stale number. The last reading is at most one interval (plus the admin calls) old, so a
+/// burst inside one interval can pass `--max-backlog` by what it submits in that time. Look-ups that wait at the
+/// same time share the readings, so a stream of unknown job IDs costs the brokers one reading per catch-up interval.
+final class JobsTopicWatch: Sendable {
     private let admin: KafkaAdmin
-    private let group: String
     private let topic: String
+    private let workersGroup: String?
+    /// The pending-job recorder's group, or `nil` when the gateway writes its own pending rows.
+    let recorderGroup: String?
     private let interval: Duration
+    private let catchUpInterval: Duration
     private let logger: Logger
-    private let reading = Mutex<Int?>(nil)
 
-    init(kafka: KafkaConfiguration, group: String, topic: String, interval: Duration, logger: Logger) throws(KafkaError) {
+    /// The latest reading; its waiters are look-ups waiting for the next one.
+    private let readings = WaiterQueue<JobsTopicReading?, JobsTopicReading>(nil)
+    /// Whether a look-up asked for a reading now; its waiter is the loop, between readings.
+    private let readingRequested = WaiterQueue<Bool, Void>(false)
+    private let roundsStarted = Atomic<UInt64>(0)
+    private let lookUpsWaiting = Atomic<Int>(0)
+    private let lastLag = Mutex<Int?>(nil)
+
+    init(
+        kafka: KafkaConfiguration, topic: String, workersGroup: String?, recorderGroup: String?,
+        interval: Duration, catchUpInterval: Duration = .milliseconds(10), logger: Logger
+    ) throws(KafkaError) {
         var configuration = kafka
         configuration.acks = nil
         configuration.idempotence = nil
         configuration.properties.removeValue(forKey: "message.timeout.ms")
         self.admin = try KafkaAdmin(configuration: configuration, logger: logger)
-        self.group = group
         self.topic = topic
+        self.workersGroup = workersGroup
+        self.recorderGroup = recorderGroup
         self.interval = interval
+        self.catchUpInterval = catchUpInterval
         self.logger = logger
     }
 
-    /// The lag at the last reading, or `nil` while unknown.
-    var lag: Int? { self.reading.withLock { $0 } }
+    /// The workers' lag at the last reading, or `nil` while unknown (or no workers' group is watched).
+    var lag: Int? { self.lastLag.withLock { $0 } }
 
-    /// Reads the lag now.
+    /// Reads the offsets now.
     func refresh() async {
+        let round = self.roundsStarted.add(1, ordering: .acquiringAndReleasing).newValue
         do {
-            let lags = try await self.admin.consumerLag(group: self.group, topics: [self.topic], timeout: .seconds(5))
-            let total = lags.reduce(Int64(0)) { $0 + $1.lag }
-            self.reading.withLock { $0 = Int(clamping: total) }
+            let reading = try await self.read(round: round)
+            self.lastLag.withLock { $0 = self.workersGroup == nil ? nil : reading.workersLag }
+            let waiting = self.readings.withLock { latest, waiters in
+                latest = reading
+                return waiters.takeAll()
+            }
+            for waiter in waiting { waiter.resume(reading) }
         } catch {
-            self.logger.debug("could not read the workers' lag", metadata: ["group": "\(self.group)", "error": "\(error)"])
-            self.reading.withLock { $0 = nil }
+            self.logger.debug("could not read the jobs topic's offsets", metadata: ["topic": "\(self.topic)", "error": "\(error)"])
+            self.lastLag.withLock { $0 = nil }
         }
     }
 
-    /// Reads the lag every interval until the task is cancelled.
+    /// Reads every interval, or every catch-up interval while a look-up waits, until the task is cancelled.
     func run() async {
         while !Task.isCancelled {
             await self.refresh()
-            do {
-                try await Task.sleep(for: self.interval)
-            } catch {
-                return
+            if self.lookUpsWaiting.load(ordering: .acquiring) > 0 {
+                do { try await Task.sleep(for: self.catchUpInterval) } catch { return }
+            } else {
+                await self.waitForRequest(upTo: self.interval)
             }
         }
+    }
+
+    /// Waits until the recorder has recorded every job the broker acknowledged before the call (``RecorderCatchUp``);
+    /// `false` when it has not within `timeout`, when the task is cancelled, or when no recorder group is watched.
+    func waitForRecorder(timeout: Duration) async -> Bool {
+        guard self.recorderGroup != nil else { return false }
+        let lastRoundStarted = self.roundsStarted.load(ordering: .acquiring)
+        self.lookUpsWaiting.add(1, ordering: .acquiringAndReleasing)
+        defer { self.lookUpsWaiting.subtract(1, ordering: .acquiringAndReleasing) }
+        self.readingRequested.withLock { requested, loop in
+            requested = true
+            return loop.takeFirst()
+        }?.resume(())
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            group.addTask {
+                var catchUp = RecorderCatchUp(lastRoundStarted: lastRoundStarted)
+                while let reading = await self.readings.wait(orNow: { _ in nil }) {
+                    if catchUp.observe(reading) { return true }
+                }
+                return false
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? false
+        }
+    }
+
+    /// Sleeps up to `duration`, or until a look-up asks for a reading.
+    private func waitForRequest(upTo duration: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: duration) }
+            group.addTask {
+                _ = await self.readingRequested.wait { requested in
+                    guard requested else { return nil }
+                    requested = false
+                    return ()
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Watermarks first, then the groups' offsets: a committed offset read after a watermark can only have moved on.
+    private func read(round: UInt64) async throws(KafkaError) -> JobsTopicReading {
+        let described = try await self.admin.describeTopics([self.topic], timeout: .seconds(5))
+        let ids = described.flatMap { topic in topic.partitions.map(\.id) }
+        let partitions = ids.map { KafkaTopicPartition(topic: self.topic, partition: $0) }
+        var reading = JobsTopicReading(round: round, partitions: [:])
+        for partition in partitions {
+            let (low, high) = try await self.admin.watermarks(of: partition, timeout: .seconds(5))
+            reading.partitions[partition.partition] = .init(low: low, high: high)
+        }
+        if let workersGroup, !partitions.isEmpty {
+            for (partition, offset) in try await self.admin.committedOffsets(group: workersGroup, partitions: partitions, timeout: .seconds(5)) {
+                reading.partitions[partition.partition]?.workersCommitted = offset
+            }
+        }
+        if let recorderGroup, !partitions.isEmpty {
+            for (partition, offset) in try await self.admin.committedOffsets(group: recorderGroup, partitions: partitions, timeout: .seconds(5)) {
+                reading.partitions[partition.partition]?.recorderCommitted = offset
+            }
+        }
+        return reading
     }
 }

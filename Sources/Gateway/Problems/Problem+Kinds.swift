@@ -36,6 +36,16 @@ extension Problem {
         )
     }
 
+    /// `503`: the store has no record of the job, and the pending-job recorder did not reach the end of the jobs
+    /// topic in time, so the job may have been accepted and not yet recorded.
+    public static func recorderBehind(jobID: String, group: String, waited: Duration, retryAfter: Int) -> Problem {
+        Problem(
+            status: 503, type: "/problems/unavailable", title: "Try again later",
+            detail: "no record of job \(jobID) yet, and the pending-job recorder (group \(group)) has not recorded every accepted job within \(waited): the job may have been accepted a moment ago; retry (if no sink runs with --pending-jobs, start the gateway with --record-accepted)",
+            retryAfter: retryAfter, jobID: jobID
+        )
+    }
+
     public static func methodNotAllowed(_ method: String, allow: [String]) -> Problem {
         Problem(
             status: 405, type: "/problems/method-not-allowed", title: "Method not allowed",

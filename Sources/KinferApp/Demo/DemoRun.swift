@@ -98,6 +98,7 @@ public struct DemoRun: Sendable {
         // The sink and the gateway, in this process.
         let store: any JobAdmissionStore
         let sink: ResultsSink
+        let pendingJobs: PendingJobRecorder
         do {
             store = try makeJobAdmissionStore(url: "sqlite://" + databasePath, logger: logger)
             var sinkConfiguration = SinkConfiguration()
@@ -107,6 +108,11 @@ public struct DemoRun: Sendable {
             sink = try ResultsSink(
                 consumerConfiguration: cluster.consumerConfiguration(group: KinferSettings.sinkGroup, sessionTimeout: .seconds(6)),
                 producerConfiguration: cluster.producerConfiguration(), store: store, configuration: sinkConfiguration, logger: logger
+            )
+            // As `kinfer sink` runs it by default: the gateway leaves the pending rows to it.
+            pendingJobs = try PendingJobRecorder(
+                consumerConfiguration: cluster.consumerConfiguration(group: KinferSettings.pendingRecorderGroup, sessionTimeout: .seconds(6)),
+                store: store, jobsTopic: topics.jobs, logger: logger
             )
         } catch {
             await workers.stopAll(grace: .seconds(5))
@@ -133,7 +139,10 @@ public struct DemoRun: Sendable {
             gatewayPort.withLock { $0 = port }
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: store), .init(service: sink), .init(service: notifier), .init(service: gateway)], logger: logger
+            services: [
+                .init(service: store), .init(service: sink), .init(service: pendingJobs), .init(service: notifier), .init(service: gateway),
+            ],
+            logger: logger
         ))
 
         let client = DemoHTTPClient.make()
@@ -310,6 +319,7 @@ public struct DemoRun: Sendable {
         options.host = "127.0.0.1"
         options.port = 0
         options.workersGroup = KinferSettings.workerGroup
+        options.pendingRecorderGroup = KinferSettings.pendingRecorderGroup
         options.maxBacklog = maxBacklog
         var kafka = cluster.producerConfiguration()
         // As the embedded cluster's own consumers have it (EmbeddedKafkaCluster.consumerConfiguration): the results

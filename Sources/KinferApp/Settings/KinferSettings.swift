@@ -55,6 +55,8 @@ public struct KinferSettings: Sendable {
     /// The consumer groups' defaults; public for `kinfer demo`, which runs these groups itself.
     public static let workerGroup = "kinfer-workers"
     public static let sinkGroup = "kinfer-sink"
+    /// The sink's pending-job recorder, `<sink group>-pending`, which the gateway waits for on a look-up that misses.
+    public static let pendingRecorderGroup = "\(sinkGroup)-pending"
     public static let notifierGroup = "kinfer-notifier"
 
     /// The value of `key` and where it came from, or `nil` when no layer sets it.

@@ -95,6 +95,21 @@ extension Kinfer {
         @Option(help: ArgumentHelp("The workers' consumer group, whose lag gives estimated_wait_seconds and back-pressure. Defaults to kinfer-workers.", valueName: "group"))
         var workersGroup: String = "kinfer-workers"
 
+        @Option(help: ArgumentHelp(
+            "The sink's pending-job recorder group (kinfer sink --pending-jobs, on by default, runs it as <sink group>-pending). The gateway leaves the pending row of a job without an Idempotency-Key to it, and a look-up that finds nothing waits until it has recorded every job acknowledged before. Defaults to kinfer-sink-pending.",
+            valueName: "group"
+        ))
+        var pendingGroup: String = KinferSettings.pendingRecorderGroup
+
+        @Option(help: ArgumentHelp(
+            "How long a look-up that finds nothing waits for the pending-job recorder before answering 503 (it cannot tell an unknown job from one not yet recorded). Defaults to 2000.",
+            valueName: "ms"
+        ))
+        var recorderWaitMs: Int = 2_000
+
+        @Flag(help: "Write each accepted job's pending row before answering 202, instead of leaving it to the sink's pending-job recorder (for a sink run with --no-pending-jobs).")
+        var recordAccepted = false
+
         @Option(help: ArgumentHelp("Answer 429 once the workers' lag reaches this many jobs. Defaults to no limit.", valueName: "jobs"))
         var maxBacklog: Int?
 
@@ -130,6 +145,7 @@ extension Kinfer {
             if let maxBacklog, maxBacklog < 1 { throw ValidationError("--max-backlog must be at least 1, got \(maxBacklog)") }
             if let maxWaitSeconds, !(maxWaitSeconds > 0) { throw ValidationError("--max-wait-seconds must be more than 0, got \(maxWaitSeconds)") }
             if !(gracePeriodSeconds >= 0) { throw ValidationError("--grace-period-seconds must be 0 or more, got \(gracePeriodSeconds)") }
+            if recorderWaitMs < 1 { throw ValidationError("--recorder-wait-ms must be at least 1, got \(recorderWaitMs)") }
             if maxBodyBytes < 64 { throw ValidationError("--max-body-bytes must be at least 64, got \(maxBodyBytes)") }
         }
 
@@ -154,6 +170,8 @@ extension Kinfer {
             options.streamCacheBytes = streamCacheMib << 20
             options.streamCatchUp = .milliseconds(streamCatchUpMs)
             options.workersGroup = workersGroup
+            options.pendingRecorderGroup = recordAccepted ? nil : pendingGroup
+            options.recorderWaitTimeout = .milliseconds(recorderWaitMs)
             options.maxBacklog = maxBacklog
             options.maxWaitSeconds = maxWaitSeconds
             options.callbackGuard = try callbacks.callbackGuard()
