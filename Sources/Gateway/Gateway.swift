@@ -128,7 +128,7 @@ public struct Gateway: Service {
                 address: .hostname(options.host, port: options.port), serverName: "kinfer-gateway"
             ),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
-            logger: self.logger
+            logger: Logger(label: self.logger.label) { [logger = self.logger] _ in DeferredMetadataLogHandler(wrapping: logger) }
         )
         await jobsTopic?.refresh()
         try await withThrowingTaskGroup(of: Void.self) { tasks in

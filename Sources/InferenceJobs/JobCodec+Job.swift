@@ -17,15 +17,18 @@ extension JobCodec {
     ///   - fallbackSubmittedAt: Used when the message has no readable `submitted_at`; pass the Kafka message timestamp.
     ///   - maxBytes: Messages larger than this are refused unread. Defaults to `defaultMaxBytes` (1 MiB).
     ///   - ignoredFields: Receives one error for each optional field that was present but unreadable, naming it.
+    ///   - fallbackJobID: The ID of a job whose message has no `job_id` (or `null`); `nil` refuses such a job. The
+    ///     gateway passes the ID it made for a body without one.
     /// - Throws: `JobDecodingError`, carrying the job ID whenever `job_id` could be read.
     public static func decodeJob(
         _ bytes: UnsafeRawBufferPointer?,
         fallbackSubmittedAt: Date,
         maxBytes: Int = JobCodec.defaultMaxBytes,
-        ignoredFields: inout [JobDecodingError]
+        ignoredFields: inout [JobDecodingError],
+        fallbackJobID: String? = nil
     ) throws(JobDecodingError) -> InferenceJob {
         try self.readObject(bytes, maxBytes: maxBytes) { reader throws(JobDecodingError) in
-            guard let jobID = try reader.identifier("job_id") else {
+            guard let jobID = try reader.identifier("job_id") ?? fallbackJobID else {
                 throw reader.missing("job_id", code: .missingJobID)
             }
             guard !jobID.isEmpty else { throw reader.invalid("job_id", "must not be empty") }
@@ -67,7 +70,7 @@ extension JobCodec {
         }
     }
 
-    /// ``decodeJob(_:fallbackSubmittedAt:maxBytes:ignoredFields:)`` for a caller that does not report ignored fields.
+    /// ``decodeJob(_:fallbackSubmittedAt:maxBytes:ignoredFields:fallbackJobID:)`` for a caller that does not report ignored fields.
     public static func decodeJob(
         _ bytes: UnsafeRawBufferPointer?,
         fallbackSubmittedAt: Date,
@@ -77,19 +80,23 @@ extension JobCodec {
         return try self.decodeJob(bytes, fallbackSubmittedAt: fallbackSubmittedAt, maxBytes: maxBytes, ignoredFields: &ignored)
     }
 
-    /// ``decodeJob(_:fallbackSubmittedAt:maxBytes:ignoredFields:)`` of an array's bytes, or of `nil`.
+    /// ``decodeJob(_:fallbackSubmittedAt:maxBytes:ignoredFields:fallbackJobID:)`` of an array's bytes, or of `nil`.
     public static func decodeJob(
         _ bytes: [UInt8]?,
         fallbackSubmittedAt: Date,
         maxBytes: Int = JobCodec.defaultMaxBytes,
-        ignoredFields: inout [JobDecodingError]
+        ignoredFields: inout [JobDecodingError],
+        fallbackJobID: String? = nil
     ) throws(JobDecodingError) -> InferenceJob {
         try self.withBytes(bytes) { raw throws(JobDecodingError) in
-            try self.decodeJob(raw, fallbackSubmittedAt: fallbackSubmittedAt, maxBytes: maxBytes, ignoredFields: &ignoredFields)
+            try self.decodeJob(
+                raw, fallbackSubmittedAt: fallbackSubmittedAt, maxBytes: maxBytes, ignoredFields: &ignoredFields,
+                fallbackJobID: fallbackJobID
+            )
         }
     }
 
-    /// ``decodeJob(_:fallbackSubmittedAt:maxBytes:ignoredFields:)`` of an array's bytes, not reporting ignored fields.
+    /// ``decodeJob(_:fallbackSubmittedAt:maxBytes:ignoredFields:fallbackJobID:)`` of an array's bytes, not reporting ignored fields.
     public static func decodeJob(
         _ bytes: [UInt8]?,
         fallbackSubmittedAt: Date,

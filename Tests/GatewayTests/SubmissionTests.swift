@@ -102,9 +102,33 @@ struct SubmissionTests {
         #expect(JSONShape(scanning: Array("[[[[[[".utf8), maxDepth: 3).depth == 4)
     }
 
-    @Test func theJobIDIsInsertedAsTheFirstMember() {
-        #expect(Submission.inserting(jobID: "j", into: Array(" { } ".utf8)) == Array(#" {"job_id":"j" } "#.utf8))
-        #expect(Submission.inserting(jobID: "j", into: Array(#"{"a":1}"#.utf8)) == Array(#"{"job_id":"j","a":1}"#.utf8))
+    @Test func aBodyWithoutJobIDTakesTheCandidateAndOneWithNullIsRefused() throws {
+        let made = try Submission(
+            body: Array(#"{"features": [1, 2, 3]}"#.utf8), idempotencyKeyHeader: nil, candidateJobID: "candidate",
+            now: Date(), maxDepth: 32, rules: .unchecked
+        )
+        #expect(made.job.jobID == "candidate")
+        #expect(made.key == nil)
+        #expect(throws: Problem.self) {
+            try Submission(
+                body: Array(#"{"job_id": null, "features": [1, 2, 3]}"#.utf8), idempotencyKeyHeader: nil,
+                candidateJobID: "candidate", now: Date(), maxDepth: 32, rules: .unchecked
+            )
+        }
+    }
+
+    @Test func mediaTypesThatNameJSON() {
+        for named in ["application/json", "Application/JSON; charset=utf-8", " application/json ;x=y", "application/problem+json", "application/vnd.kinfer+JSON"] {
+            #expect(MediaTypeCheck.isJSON(named), "\(named)")
+        }
+        for other in [nil, "", "text/plain", "application/jsonx", "application/xjson", "text/json", "application/json-seq", "json"] as [String?] {
+            #expect(!MediaTypeCheck.isJSON(other), "\(other ?? "nil")")
+        }
+    }
+
+    @Test func locationsEncodeOnlyWhatAPathSegmentCannotHold() {
+        #expect(Acceptance.pathSegment("019ad1b2-3c4d-7e5f-8a6b_x.y~z") == "019ad1b2-3c4d-7e5f-8a6b_x.y~z")
+        #expect(Acceptance.pathSegment("a/b?c#d e") == "a%2Fb%3Fc%23d%20e")
     }
 
     /// The notifier's guard, first step, at submit: what it would refuse whatever DNS says is 422 naming

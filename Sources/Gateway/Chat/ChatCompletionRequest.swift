@@ -26,8 +26,7 @@ struct ChatCompletionRequest: Sendable, Hashable {
         do {
             // Decoded with a placeholder ID (a chat body has none; one it carries is ignored): only the fields read
             // here are kept.
-            let decodable = shape.topLevelKeys.contains("job_id") ? body : Submission.inserting(jobID: "chat", into: body)
-            job = try JobCodec.decodeJob(decodable, fallbackSubmittedAt: Date(), ignoredFields: &ignored)
+            job = try JobCodec.decodeJob(body, fallbackSubmittedAt: Date(), ignoredFields: &ignored, fallbackJobID: "chat")
         } catch {
             if error.code == .missingFeatures { throw Self.invalid("messages", "'messages' is required: an array of {\"role\", \"content\"}", "missing_field") }
             throw Submission.problem(error)

@@ -27,8 +27,22 @@ struct Acceptance: Sendable, Hashable {
     }
 
     static func pathSegment(_ text: String) -> String {
+        // The gateway's own IDs (and most clients') are letters, digits and `-._~`: nothing to encode, and no
+        // Foundation on every `202`.
+        if text.utf8.allSatisfy(Self.isUnreserved) { return text }
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "/?#")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    /// RFC 3986's unreserved characters.
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            true
+        default:
+            false
+        }
     }
 }

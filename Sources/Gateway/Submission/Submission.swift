@@ -9,8 +9,12 @@ struct Submission: Sendable {
     var job: InferenceJob
     /// The key to claim in the store, or `nil` when the client gave neither header nor `job_id`.
     var key: IdempotencyKey?
-    /// SHA-256 of the body as sent, lowercase hex: a retry with the key must send the same bytes.
-    var fingerprint: String
+    /// The body as sent.
+    private let body: [UInt8]
+
+    /// SHA-256 of the body as sent, lowercase hex: a retry with the key must send the same bytes. Computed when a
+    /// key is claimed, not for every submission.
+    var fingerprint: String { SHA256Hex.digest(self.body) }
 
     /// Reads `body` with the contract's decoder (`JobCodec.decodeJob`) and checks it against `rules`, and its
     /// `callback_url` against `callbackGuard`.
@@ -39,9 +43,7 @@ struct Submission: Sendable {
         var job: InferenceJob
         var ignored: [JobDecodingError]
         do {
-            (job, ignored) = try Self.decodeReportingIgnored(body, now: now)
-        } catch let error where error.code == .missingJobID && !clientChoseID {
-            (job, ignored) = try Self.decode(Self.inserting(jobID: candidateJobID, into: body), now: now)
+            (job, ignored) = try Self.decodeReportingIgnored(body, now: now, fallbackJobID: clientChoseID ? nil : candidateJobID)
         } catch let error where error.code == .missingJobID {
             // `"job_id": null`: the decoder reads it as absent, but the client meant to choose one.
             throw Problem.invalidJob([
@@ -74,7 +76,7 @@ struct Submission: Sendable {
 
         self.job = job
         self.key = headerKey ?? (clientChoseID ? IdempotencyKey.jobID(job.jobID) : nil)
-        self.fingerprint = SHA256Hex.digest(body)
+        self.body = body
     }
 
     /// A submission another route read (a chat completion), deduplicated by `idempotencyKeyHeader` only.
@@ -83,33 +85,17 @@ struct Submission: Sendable {
     init(job: InferenceJob, body: [UInt8], idempotencyKeyHeader: String?) throws(Problem) {
         self.job = job
         self.key = try idempotencyKeyHeader.map { header throws(Problem) in try IdempotencyKey.header(header) }
-        self.fingerprint = SHA256Hex.digest(body)
-    }
-
-    private static func decode(_ body: [UInt8], now: Date) throws(Problem) -> (InferenceJob, [JobDecodingError]) {
-        do {
-            return try Self.decodeReportingIgnored(body, now: now)
-        } catch {
-            throw Self.problem(error)
-        }
+        self.body = body
     }
 
     /// The decoder, and the optional fields it could not read. A worker runs a job without them (and counts them),
     /// but a caller at the gateway can still fix its request, so ``init`` refuses each of them by name.
-    private static func decodeReportingIgnored(_ body: [UInt8], now: Date) throws(JobDecodingError) -> (InferenceJob, [JobDecodingError]) {
+    private static func decodeReportingIgnored(
+        _ body: [UInt8], now: Date, fallbackJobID: String?
+    ) throws(JobDecodingError) -> (InferenceJob, [JobDecodingError]) {
         var ignored: [JobDecodingError] = []
-        let job = try JobCodec.decodeJob(body, fallbackSubmittedAt: now, ignoredFields: &ignored)
+        let job = try JobCodec.decodeJob(body, fallbackSubmittedAt: now, ignoredFields: &ignored, fallbackJobID: fallbackJobID)
         return (job, ignored)
-    }
-
-    /// The body with `"job_id": ID` as its first member. Only called once the decoder has read the body as an
-    /// object without `job_id`, so the first `{` opens the top-level object.
-    static func inserting(jobID: String, into body: [UInt8]) -> [UInt8] {
-        guard let open = body.firstIndex(of: UInt8(ascii: "{")) else { return body }
-        let rest = body[(open + 1)...]
-        let isEmpty = rest.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "}")
-        let member = "\"job_id\":\"\(jobID)\"" + (isEmpty ? "" : ",")
-        return Array(body[...open]) + Array(member.utf8) + Array(rest)
     }
 
     /// The problem for a decoder refusal: `400` when the body is not a JSON object at all, else `422` naming the
