@@ -24,7 +24,7 @@ extension GatewayBench {
         try await withBenchGateway(
             cluster: cluster, name: "gw-\(name)", partitions: partitions, linger: lingerMs.map { .milliseconds($0) },
             rules: try Self.modelRules(), workers: withWorker ? BenchWorkers(models: ModelCatalog([SimulatedModel()]), count: 1) : nil,
-            scratch: scratch, body
+            recordAccepted: recordAccepted, scratch: scratch, body
         )
     }
 
@@ -47,9 +47,11 @@ struct BenchWorkers {
 /// results store, the store ahead of the gateway in one `ServiceGroup`), on the bench's embedded cluster, on port 0.
 /// With `workers`, `InferenceWorker`s and the `ResultsSink` into the same store run beside it, as `kinfer demo` runs
 /// them, and the gateway reads their group's lag for its estimate, as `kinfer gateway` does with `kinfer-workers`.
+/// The sink's `PendingJobRecorder` always runs beside it, as `kinfer sink` runs it by default, and the gateway leaves
+/// the pending rows to it unless `recordAccepted` (`kinfer gateway --record-accepted`).
 func withBenchGateway<Result: Sendable>(
     cluster: EmbeddedKafkaCluster, name: String, partitions: Int, linger: Duration?, rules: ModelRules, workers: BenchWorkers?,
-    scratch: URL, _ body: (Int) async throws -> Result
+    recordAccepted: Bool = false, scratch: URL, _ body: (Int) async throws -> Result
 ) async throws -> Result {
     let prefix = "bench-\(name)-\(runID)-\(UUID().uuidString.prefix(6).lowercased())"
     let topics = JobTopics(
@@ -69,6 +71,8 @@ func withBenchGateway<Result: Sendable>(
     options.port = 0
     options.topics = topics
     options.workersGroup = workers == nil ? nil : workersGroup
+    let recorderGroup = "\(prefix)-sink-pending"
+    options.pendingRecorderGroup = recordAccepted ? nil : recorderGroup
     var kafka = cluster.producerConfiguration()
     // The gateway's own default unless the bench says otherwise, not the embedded cluster's client setting.
     kafka.linger = linger
@@ -81,7 +85,16 @@ func withBenchGateway<Result: Sendable>(
         bound.withLock { $0 = port }
     }
 
-    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: store)]
+    // With librdkafka's fetch wait (500 ms), as `kinfer sink` runs it, not the embedded cluster's 10 ms: the mock
+    // broker finds a fetch's offset by walking the partition's message sets from the first (it keeps no offset
+    // index, unlike a real broker), so fetching every 10 ms from a growing topic makes the broker, not the recorder,
+    // the largest cost in the process.
+    var recorderConsumer = cluster.consumerConfiguration(group: recorderGroup, sessionTimeout: .seconds(6))
+    recorderConsumer.properties.removeValue(forKey: "fetch.wait.max.ms")
+    let pendingJobs = try PendingJobRecorder(
+        consumerConfiguration: recorderConsumer, store: store, jobsTopic: topics.jobs, logger: benchLogger
+    )
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: store), .init(service: pendingJobs)]
     var running: [InferenceWorker] = []
     if let workers {
         var sinkConfiguration = SinkConfiguration()
@@ -113,8 +126,8 @@ func withBenchGateway<Result: Sendable>(
         tasks.addTask { try await group.run() }
         do {
             try await waitUntil("kinfer's gateway to listen", timeout: .seconds(30)) { bound.withLock { $0 } != nil }
-            try await waitUntil("every worker to be assigned partitions", timeout: .seconds(30)) {
-                running.allSatisfy { !$0.assignment.isEmpty }
+            try await waitUntil("every worker and the pending-job recorder to be assigned partitions", timeout: .seconds(30)) {
+                running.allSatisfy { !$0.assignment.isEmpty } && pendingJobs.hasJoinedGroup
             }
             let result = try await body(bound.withLock { $0 }!)
             await group.triggerGracefulShutdown()

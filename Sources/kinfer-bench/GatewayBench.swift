@@ -43,6 +43,9 @@ struct GatewayBench: AsyncParsableCommand {
     @Option(help: "linger.ms of kinfer's gateway producer: how long a job waits for others to share its produce request. Default: the gateway's own (1).")
     var lingerMs: Int?
 
+    @Flag(help: "kinfer's gateway writes each accepted job's pending row before its 202 (kinfer gateway --record-accepted), instead of leaving it to the sink's pending-job recorder.")
+    var recordAccepted = false
+
     @Option(help: "Only these subjects, comma-separated: kinfer,fastapi,kinfer-predict.")
     var subjects: String?
 
