@@ -201,16 +201,15 @@ public struct Gateway: Service {
         }
     }
 
-    /// The durable producer's settings: `acks=all` and idempotence (unless the configuration sets them),
-    /// `message.timeout.ms` at the produce timeout, so that a job the broker does not take in time fails its
-    /// request (`503`) instead of hanging it, and `linger.ms` at 1 unless set: every `202` waits for its job's
-    /// acknowledgement, so librdkafka's 5 ms default would be 5 ms on every submit, while jobs queued behind an
-    /// in-flight request still share the next batch.
+    /// The durable producer's settings: `acks=all` and idempotence (unless the configuration sets them), and
+    /// `message.timeout.ms` at the produce timeout, so that a job the broker does not take in time fails its request
+    /// (`503`) instead of hanging it. `linger.ms` stays librdkafka's 5 ms unless set: a lone submit waits up to that
+    /// long for its `202`, and under load the jobs of each partition share produce requests instead of sending one
+    /// each, which is what bounds the accepted rate (`docs/benchmarks.md`, issue #17).
     static func producerConfiguration(_ configuration: GatewayConfiguration) -> KafkaConfiguration {
         var kafka = configuration.kafka
         kafka.acks = kafka.acks ?? .all
         kafka.idempotence = kafka.idempotence ?? true
-        if kafka.linger == nil && kafka.properties["linger.ms"] == nil { kafka.linger = .milliseconds(1) }
         let milliseconds = configuration.options.produceTimeout.milliseconds
         if kafka.properties["message.timeout.ms"] == nil { kafka.properties["message.timeout.ms"] = "\(max(1, milliseconds))" }
         return kafka

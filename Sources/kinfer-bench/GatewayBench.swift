@@ -40,7 +40,7 @@ struct GatewayBench: AsyncParsableCommand {
     @Option(help: "Partitions per topic of kinfer's gateway.")
     var partitions = 12
 
-    @Option(help: "linger.ms of kinfer's gateway producer: how long a job waits for others to share its produce request. Default: the gateway's own (1).")
+    @Option(help: "linger.ms of kinfer's gateway producer: how long a job waits for others to share its produce request. Default: the gateway's own (librdkafka's 5).")
     var lingerMs: Int?
 
     @Flag(help: "kinfer's gateway writes each accepted job's pending row before its 202 (kinfer gateway --record-accepted), instead of leaving it to the sink's pending-job recorder.")

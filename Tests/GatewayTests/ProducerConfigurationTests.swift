@@ -2,8 +2,8 @@
 import Kafka
 import Testing
 
-/// The gateway's producer: durable, bounded by the produce timeout, and without librdkafka's 5 ms linger on every
-/// submit; what the operator sets wins.
+/// The gateway's producer: durable, bounded by the produce timeout, lingering as librdkafka does unless told
+/// otherwise; what the operator sets wins.
 @Suite("Gateway producer configuration")
 struct ProducerConfigurationTests {
     func configuration(_ kafka: KafkaConfiguration) -> GatewayConfiguration {
@@ -16,12 +16,12 @@ struct ProducerConfigurationTests {
         Dictionary(Gateway.producerConfiguration(self.configuration(kafka)).librdkafkaProperties, uniquingKeysWith: { _, last in last })
     }
 
-    @Test func defaultsAreDurableAndDoNotLinger() {
+    @Test func defaultsAreDurableAndLingerAsLibrdkafkaDoes() {
         let set = self.properties(KafkaConfiguration(bootstrapServers: ["127.0.0.1:9092"]))
         #expect(set["acks"] == "all")
         #expect(set["enable.idempotence"] == "true")
         #expect(set["message.timeout.ms"] == "2500")
-        #expect(set["linger.ms"] == "1")
+        #expect(set["linger.ms"] == nil)
     }
 
     @Test func theOperatorsLingerWins() {
