@@ -31,6 +31,9 @@ struct GatewayBench: AsyncParsableCommand {
     @Option(help: "Keep-alive connections to try for saturation, comma-separated; the one with the most accepted jobs/s is saturation, and the half-load run uses it too.")
     var connections = "16,64,256"
 
+    @Option(help: "Keep-alive connections of every subject's half-load run, to compare p99s at equal connections; default: each subject's saturation count.")
+    var halfConnections: Int?
+
     @Option(help: "wrk threads (each one event loop).")
     var threads = 1
 
@@ -58,6 +61,9 @@ struct GatewayBench: AsyncParsableCommand {
     func validate() throws {
         guard duration > 0, warmup >= 0, threads > 0, rounds > 0, partitions > 0, (lingerMs ?? 0) >= 0 else {
             throw ValidationError("--duration, --threads, --rounds and --partitions must be positive, --warmup and --linger-ms not negative")
+        }
+        if let halfConnections, !(1...10_000).contains(halfConnections) {
+            throw ValidationError("--half-connections must be from 1 to 10000, got \(halfConnections)")
         }
         guard !connectionCounts.isEmpty, connectionCounts.allSatisfy({ (1...10_000).contains($0) }) else {
             throw ValidationError("--connections must be a comma-separated list of counts from 1 to 10000, got \(connections)")
@@ -174,8 +180,8 @@ struct GatewayBench: AsyncParsableCommand {
         let saturation = best!
         let before = cpu()
         let half = try await load.run(
-            url: url, body: body, expectedStatus: status, connections: saturation.outcome.connections, seconds: duration,
-            rate: saturation.outcome.rate / 2
+            url: url, body: body, expectedStatus: status, connections: halfConnections ?? saturation.outcome.connections,
+            seconds: duration, rate: saturation.outcome.rate / 2
         )
         let halfCPU = cpu() - before
         try check(half, url: url)
