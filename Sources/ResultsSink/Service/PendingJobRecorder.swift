@@ -57,16 +57,9 @@ public final class PendingJobRecorder: Service, Sendable {
         try await store.migrate()
         try consumer.subscribe(topics: [jobsTopic])
         logger.info("pending-job recorder started", metadata: ["topic": "\(jobsTopic)"])
-        await withDiscardingTaskGroup { group in
-            group.addTask {
-                // On graceful shutdown (or cancellation) the batch being recorded finishes and commits first;
-                // closing the consumer ends the loop after it.
-                try? await gracefulShutdown()
-                await self.consumer.close()
-            }
-            await self.recordLoop()
-            group.cancelAll()
-        }
+        await self.recordLoop()
+        // After the last batch's offsets are committed: a commit sent while the consumer closes would fail.
+        await consumer.close()
         logger.info("pending-job recorder stopped")
     }
 
@@ -75,7 +68,9 @@ public final class PendingJobRecorder: Service, Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await committer.run() }
             do {
-                for try await batch in consumer.batches(maxCount: maxBatchSize) {
+                // On graceful shutdown (or cancellation) no new batch is taken; the one being recorded finishes and
+                // is committed first.
+                for try await batch in consumer.batches(maxCount: maxBatchSize).cancelOnGracefulShutdown() {
                     guard await self.record(batch) else { break }
                     try consumer.storeOffsets(Self.nextOffsets(of: batch))
                     committer.request()

@@ -94,28 +94,25 @@ public final class ResultsSink: Service, ConsumerGroupMember, Sendable {
                 group.addTask { await self.pruneLoop(olderThan: retention) }
             }
             group.addTask { await self.gaugeLoop() }
-            group.addTask {
-                // On graceful shutdown (or cancellation) the batch being written finishes and commits first;
-                // closing the consumer ends the loop after it.
-                try? await gracefulShutdown()
-                await self.consumer.close()
-            }
             await consumeLoop()
             group.cancelAll()
         }
+        // After the last write's offsets are committed: a commit sent while the consumer closes would fail.
+        await consumer.close()
         await producer.close(timeout: .seconds(10))
         logger.info("sink stopped", metadata: ["written": "\(counters.written)", "duplicates": "\(counters.duplicatesAbsorbed)"])
     }
 
     /// Reads and decodes the next batch while the one before is written: writes stay one at a time and in order,
-    /// so offsets are stored in order, each only after its batch's database commit.
+    /// so offsets are stored in order, each only after its batch's database commit. On graceful shutdown (or
+    /// cancellation) it takes no new batch, and returns once the batch being written is stored and committed.
     private func consumeLoop() async {
         let committer = RequestedCommits(consumer: consumer, failures: metrics.consumer.commitFailures, logger: logger)
         await withDiscardingTaskGroup { group in
             group.addTask { await committer.run() }
             await withTaskGroup(of: Void.self) { writes in
                 do {
-                    for try await batch in consumer.batches(maxCount: configuration.maxBatchSize) {
+                    for try await batch in consumer.batches(maxCount: configuration.maxBatchSize).cancelOnGracefulShutdown() {
                         guard let decoded = await decode(batch) else { break }
                         await writes.next()
                         writes.addTask { await self.writeAndStore(decoded, committer: committer) }
