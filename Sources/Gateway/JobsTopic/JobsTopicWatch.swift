@@ -33,11 +33,7 @@ final class JobsTopicWatch: Sendable {
         kafka: KafkaConfiguration, topic: String, workersGroup: String?, recorderGroup: String?,
         interval: Duration, catchUpInterval: Duration = .milliseconds(10), logger: Logger
     ) throws(KafkaError) {
-        var configuration = kafka
-        configuration.acks = nil
-        configuration.idempotence = nil
-        configuration.properties.removeValue(forKey: "message.timeout.ms")
-        self.admin = try KafkaAdmin(configuration: configuration, logger: logger)
+        self.admin = try KafkaAdmin(configuration: kafka.withoutProducerSettings(), logger: logger)
         self.topic = topic
         self.workersGroup = workersGroup
         self.recorderGroup = recorderGroup
@@ -128,9 +124,8 @@ final class JobsTopicWatch: Sendable {
         let ids = described.flatMap { topic in topic.partitions.map(\.id) }
         let partitions = ids.map { KafkaTopicPartition(topic: self.topic, partition: $0) }
         var reading = JobsTopicReading(round: round, partitions: [:])
-        for partition in partitions {
-            let (low, high) = try await self.admin.watermarks(of: partition, timeout: .seconds(5))
-            reading.partitions[partition.partition] = .init(low: low, high: high)
+        for (partition, marks) in try await self.admin.watermarks(of: partitions, timeout: .seconds(5)) {
+            reading.partitions[partition.partition] = .init(low: marks.low, high: marks.high)
         }
         if let workersGroup, !partitions.isEmpty {
             for (partition, offset) in try await self.admin.committedOffsets(group: workersGroup, partitions: partitions, timeout: .seconds(5)) {

@@ -11,22 +11,14 @@ enum TopicTail {
     /// A ``KafkaPartitionReader`` on every partition of `topic` at its high watermark. Fails when the topic cannot be
     /// described within `timeout`.
     static func open(kafka: KafkaConfiguration, topic: String, timeout: Duration, logger: Logger) async throws -> KafkaPartitionReader {
-        var configuration = kafka
-        configuration.acks = nil
-        configuration.idempotence = nil
-        configuration.linger = nil
-        configuration.compression = nil
+        var configuration = kafka.withoutProducerSettings()
         configuration.groupID = nil
-        configuration.properties.removeValue(forKey: "message.timeout.ms")
         let admin = try KafkaAdmin(configuration: configuration, logger: logger)
         guard let description = try await admin.describeTopics([topic], timeout: timeout).first, !description.partitions.isEmpty else {
             throw KafkaError(code: .admin, message: "the topic \(topic) does not exist")
         }
-        var offsets: [KafkaTopicPartition: Int64] = [:]
-        for partition in description.partitions {
-            let topicPartition = KafkaTopicPartition(topic: topic, partition: partition.id)
-            offsets[topicPartition] = try await admin.watermarks(of: topicPartition, timeout: timeout).high
-        }
+        let partitions = description.partitions.map { KafkaTopicPartition(topic: topic, partition: $0.id) }
+        let offsets = try await admin.watermarks(of: partitions, timeout: timeout).mapValues(\.high)
         return try KafkaPartitionReader(configuration: configuration, offsets: offsets, logger: logger)
     }
 }

@@ -102,6 +102,17 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
+    /// The low and high watermarks of each of `partitions`, read one after another.
+    public func watermarks(
+        of partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)
+    ) async throws(KafkaError) -> [KafkaTopicPartition: (low: Int64, high: Int64)] {
+        var marks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
+        for partition in partitions {
+            marks[partition] = try await watermarks(of: partition, timeout: timeout)
+        }
+        return marks
+    }
+
     /// The offsets `group` has committed for `partitions` (`nil` where it has none). Does not join the group.
     public func committedOffsets(group: String, partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartition: Int64?] {
         let handle = self.handle
@@ -148,12 +159,13 @@ public final class KafkaAdmin: Sendable {
     public func consumerLag(group: String, partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaPartitionLag] {
         guard !partitions.isEmpty else { return [] }
         let committed = try await committedOffsets(group: group, partitions: partitions, timeout: timeout)
-        var lags: [KafkaPartitionLag] = []
-        for partition in partitions.sorted() {
-            let (low, high) = try await watermarks(of: partition, timeout: timeout)
-            lags.append(KafkaPartitionLag(partition: partition, lowWatermark: low, highWatermark: high, committed: committed[partition] ?? nil))
+        let marks = try await watermarks(of: partitions, timeout: timeout)
+        return partitions.sorted().map { partition in
+            KafkaPartitionLag(
+                partition: partition, lowWatermark: marks[partition]!.low, highWatermark: marks[partition]!.high,
+                committed: committed[partition] ?? nil
+            )
         }
-        return lags
     }
 
     /// Sends one admin request and turns its per-topic results into a single error, if any.

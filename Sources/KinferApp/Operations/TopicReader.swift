@@ -25,12 +25,8 @@ public struct TopicReader: Sendable {
         let description = try await KafkaProbe.requireTopics(configuration, [topic])
         do {
             let admin = try KafkaAdmin(configuration: configuration, logger: CLILogging.silent)
-            var marks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
-            for partition in description.flatMap({ $0.partitions }) {
-                let topicPartition = KafkaTopicPartition(topic: topic, partition: partition.id)
-                marks[topicPartition] = try await admin.watermarks(of: topicPartition, timeout: .seconds(10))
-            }
-            return marks
+            let partitions = description.flatMap(\.partitions).map { KafkaTopicPartition(topic: topic, partition: $0.id) }
+            return try await admin.watermarks(of: partitions, timeout: .seconds(10))
         } catch {
             throw CLIError("cannot read the offsets of \(topic): \(error.message)", hint: "check that the brokers are up; run with --log-level info for details")
         }

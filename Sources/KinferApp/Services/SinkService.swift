@@ -39,7 +39,7 @@ public enum SinkService {
             configuration: sinkConfiguration, logger: logger
         )
         var pendingConsumer = kafka
-        pendingConsumer.groupID = "\(groupName)-pending"
+        pendingConsumer.groupID = KinferSettings.pendingRecorderGroup(ofSink: groupName)
         let pendingJobs = try recordPendingJobs
             ? PendingJobRecorder(consumerConfiguration: pendingConsumer, store: store, jobsTopic: topicNames.jobs)
             : nil

@@ -55,9 +55,12 @@ public struct KinferSettings: Sendable {
     /// The consumer groups' defaults; public for `kinfer demo`, which runs these groups itself.
     public static let workerGroup = "kinfer-workers"
     public static let sinkGroup = "kinfer-sink"
-    /// The sink's pending-job recorder, `<sink group>-pending`, which the gateway waits for on a look-up that misses.
-    public static let pendingRecorderGroup = "\(sinkGroup)-pending"
+    /// The default sink's pending-job recorder, which the gateway waits for on a look-up that misses.
+    public static let pendingRecorderGroup = pendingRecorderGroup(ofSink: sinkGroup)
     public static let notifierGroup = "kinfer-notifier"
+
+    /// The group of the pending-job recorder a sink in `group` runs: `<group>-pending`.
+    public static func pendingRecorderGroup(ofSink group: String) -> String { "\(group)-pending" }
 
     /// The value of `key` and where it came from, or `nil` when no layer sets it.
     func lookup(_ key: SettingKey) -> (value: String, origin: String)? {
